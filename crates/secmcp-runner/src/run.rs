@@ -1,0 +1,304 @@
+//! Starting one tool process and supervising it to the end: spawn in a fresh
+//! process group and working directory, read both pipes into bounded buffers,
+//! enforce the timeout and cancellation with SIGTERM then SIGKILL to the whole
+//! group, and clean up (group killed, directory removed) on every path,
+//! including when the future is dropped.
+//!
+//! This module must not build argv, choose programs or interpret output; it
+//! must never run a shell, and must not log argument values above debug (they
+//! may hold secrets).
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use std::{ffi::OsString, io};
+
+use nix::errno::Errno;
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::{Child, Command};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, warn};
+
+use crate::capture::{CaptureBuf, Captured};
+use crate::error::RunError;
+use crate::spec::RunSpec;
+
+/// How long the pipes may stay open after the process group was killed. Only a
+/// process that left the group (for example with `setsid`) can hold them that
+/// long; its output is then abandoned.
+const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(500);
+
+/// Size of one read from a pipe.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Prefix of the per-run working directories, under the server's temp dir.
+const WORKDIR_PREFIX: &str = "secmcp-run-";
+
+/// How a run ended. Exactly one of these holds: the tool exited on its own
+/// (`!timed_out && !cancelled`), it was stopped at the timeout, or it was
+/// stopped because the call was cancelled.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// The exit code, when the tool exited rather than being killed by a signal.
+    pub exit_code: Option<i32>,
+    /// The signal that terminated the tool, when it was killed (for example
+    /// 15 = SIGTERM or 9 = SIGKILL after a timeout, 11 = SIGSEGV on a crash).
+    pub signal: Option<i32>,
+    /// What was kept of standard output.
+    pub stdout: Captured,
+    /// What was kept of standard error.
+    pub stderr: Captured,
+    /// The tool was still running at the permit's timeout and was stopped.
+    pub timed_out: bool,
+    /// The cancellation token fired while the tool was running and it was stopped.
+    pub cancelled: bool,
+    /// Wall-clock time from start until the process group was gone and the
+    /// output read.
+    pub duration: Duration,
+    /// The tool's process id, which is also its process group id.
+    pub pid: u32,
+}
+
+/// Runs `spec` to completion and returns what happened.
+///
+/// The program is executed directly with the permit's argv (never through a
+/// shell), with a cleared environment holding only the allowlisted and extra
+/// variables, stdin connected to `/dev/null`, in its own process group and in
+/// a fresh temporary working directory that is removed afterwards.
+///
+/// At the permit's timeout, or when `cancel` fires, the whole process group is
+/// sent SIGTERM, then SIGKILL after the grace period; partial output is kept.
+/// When the tool exits on its own, the group is killed too, so background
+/// children it left behind do not survive the call. If the returned future is
+/// dropped before it completes, the group is killed with SIGKILL.
+///
+/// Returns an error only when the tool could not be started (or, rarely, when
+/// waiting for it or reading its output failed); a tool that fails, crashes,
+/// times out or is cancelled gives an `Ok` outcome saying so.
+pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome, RunError> {
+    let name = spec.program_name();
+    if cancel.is_cancelled() {
+        return Err(RunError::Cancelled);
+    }
+    // Declared first so it is dropped (removed) last, after the group is killed.
+    let workdir = tempfile::Builder::new()
+        .prefix(WORKDIR_PREFIX)
+        .tempdir()
+        .map_err(RunError::WorkDir)?;
+
+    let started = Instant::now();
+    let mut child = spawn(&spec.program, &spec.args, &spec.env, workdir.path())
+        .map_err(|err| RunError::from_spawn(err, name.clone()))?;
+    // `id()` is only `None` once the child has been reaped, which cannot have
+    // happened yet.
+    let pid = child
+        .id()
+        .ok_or_else(|| RunError::Io(io::Error::other("spawned child has no pid")))?;
+    // From here on, dropping this future kills the group.
+    let group = GroupGuard::new(pid)?;
+    debug!(program = %name, argc = spec.args.len(), pid, "tool started");
+
+    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err(RunError::Io(io::Error::other("child pipes missing")));
+    };
+
+    // Set once the leader has been reaped and the group killed; the pumps then
+    // have DRAIN_AFTER_EXIT to reach end of file.
+    let leader_gone = CancellationToken::new();
+    let supervisor = async {
+        let result = supervise(&mut child, &group, spec.timeout, spec.kill_grace, &cancel).await;
+        // Whatever happened, nothing of the group may outlive the leader.
+        group.signal(Signal::SIGKILL);
+        leader_gone.cancel();
+        result
+    };
+    let ((stdout, stdout_err), (stderr, stderr_err), supervised) = tokio::join!(
+        pump(stdout, CaptureBuf::new(spec.max_stdout_bytes), &leader_gone),
+        pump(stderr, CaptureBuf::new(spec.max_stderr_bytes), &leader_gone),
+        supervisor,
+    );
+    // The group has been killed already; do not signal its id again later, in
+    // case it has been reused.
+    group.disarm();
+    let duration = started.elapsed();
+
+    if let Err(err) = workdir.close() {
+        warn!(program = %name, pid, error = %err, "could not remove the tool's working directory");
+    }
+
+    let (status, ending) = supervised.map_err(RunError::Io)?;
+    if let Some(err) = stdout_err.or(stderr_err) {
+        return Err(RunError::Io(err));
+    }
+    let outcome = RunOutcome {
+        exit_code: status.code(),
+        signal: status.signal(),
+        stdout,
+        stderr,
+        timed_out: ending == Ending::TimedOut,
+        cancelled: ending == Ending::Cancelled,
+        duration,
+        pid,
+    };
+    debug!(
+        program = %name,
+        pid,
+        duration_ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+        exit_code = ?outcome.exit_code,
+        signal = ?outcome.signal,
+        timed_out = outcome.timed_out,
+        cancelled = outcome.cancelled,
+        stdout_bytes = outcome.stdout.total_bytes(),
+        stderr_bytes = outcome.stderr.total_bytes(),
+        "tool finished"
+    );
+    Ok(outcome)
+}
+
+/// Starts the process. This is the only place in secmcp that builds a
+/// `Command`: the workspace lint forbids `Command::new` everywhere else.
+#[allow(clippy::disallowed_methods)] // the runner is the one sanctioned spawner
+fn spawn(
+    program: &Path,
+    args: &[String],
+    env: &[(OsString, OsString)],
+    workdir: &Path,
+) -> io::Result<Child> {
+    Command::new(program)
+        .args(args)
+        .env_clear()
+        .envs(env.iter().map(|(name, value)| (name, value)))
+        .current_dir(workdir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+}
+
+/// Why the leader stopped running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    Exited,
+    TimedOut,
+    Cancelled,
+}
+
+/// Waits for the leader, stopping the group at the timeout or on cancellation
+/// (SIGTERM, then SIGKILL after `grace`). Returns once the leader is reaped.
+async fn supervise(
+    child: &mut Child,
+    group: &GroupGuard,
+    timeout: Duration,
+    grace: Duration,
+    cancel: &CancellationToken,
+) -> io::Result<(ExitStatus, Ending)> {
+    let ending = tokio::select! {
+        biased;
+        status = child.wait() => return Ok((status?, Ending::Exited)),
+        () = cancel.cancelled() => Ending::Cancelled,
+        () = tokio::time::sleep(timeout) => Ending::TimedOut,
+    };
+    debug!(
+        pgid = group.pgid.as_raw(),
+        ?ending,
+        "stopping tool: SIGTERM to its process group"
+    );
+    group.signal(Signal::SIGTERM);
+    let status = match tokio::time::timeout(grace, child.wait()).await {
+        Ok(status) => status?,
+        Err(_elapsed) => {
+            debug!(
+                pgid = group.pgid.as_raw(),
+                "grace period over: SIGKILL to the process group"
+            );
+            group.signal(Signal::SIGKILL);
+            child.wait().await?
+        }
+    };
+    Ok((status, ending))
+}
+
+/// Reads `reader` to end of file into `buf`, never stopping early because of
+/// the budget (so the tool never blocks on a full pipe). Gives up
+/// `DRAIN_AFTER_EXIT` after `leader_gone` fires. Returns what was captured and
+/// the read error, if one ended the stream.
+async fn pump<R: AsyncRead + Unpin>(
+    mut reader: R,
+    mut buf: CaptureBuf,
+    leader_gone: &CancellationToken,
+) -> (Captured, Option<io::Error>) {
+    let give_up = async {
+        leader_gone.cancelled().await;
+        tokio::time::sleep(DRAIN_AFTER_EXIT).await;
+    };
+    tokio::pin!(give_up);
+    let mut chunk = vec![0u8; READ_CHUNK];
+    loop {
+        // Not biased: a process flooding the pipe must not starve `give_up`.
+        tokio::select! {
+            read = reader.read(&mut chunk) => match read {
+                Ok(0) => return (buf.finish(), None),
+                Ok(n) => buf.push(&chunk[..n]),
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return (buf.finish(), Some(err)),
+            },
+            () = &mut give_up => {
+                debug!("a pipe stayed open after the process group was killed; output abandoned");
+                return (buf.finish(), None);
+            }
+        }
+    }
+}
+
+/// The tool's process group. Dropping it while armed sends SIGKILL to the whole
+/// group, so a dropped `run` future leaves no process behind.
+#[derive(Debug)]
+struct GroupGuard {
+    pgid: Pid,
+    armed: AtomicBool,
+}
+
+impl GroupGuard {
+    fn new(pid: u32) -> Result<Self, RunError> {
+        let raw = i32::try_from(pid)
+            .map_err(|_| RunError::Io(io::Error::other("pid does not fit in pid_t")))?;
+        Ok(Self {
+            pgid: Pid::from_raw(raw),
+            armed: AtomicBool::new(true),
+        })
+    }
+
+    /// Sends `signal` to every process in the group; a group that is already
+    /// gone is not an error.
+    fn signal(&self, signal: Signal) {
+        match killpg(self.pgid, signal) {
+            Ok(()) | Err(Errno::ESRCH) => {}
+            Err(err) => {
+                warn!(pgid = self.pgid.as_raw(), %signal, error = %err, "could not signal the tool's process group");
+            }
+        }
+    }
+
+    /// Stops the guard from signalling on drop.
+    fn disarm(&self) {
+        self.armed.store(false, Ordering::Relaxed);
+    }
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if self.armed.load(Ordering::Relaxed) {
+            debug!(
+                pgid = self.pgid.as_raw(),
+                "run abandoned: SIGKILL to the process group"
+            );
+            self.signal(Signal::SIGKILL);
+        }
+    }
+}
