@@ -1,0 +1,283 @@
+//! Benchmark of the built `secmcp` binary over stdio, as a client sees it.
+//!
+//! Measures: cold start to the first `initialize` response, `tools/list` round
+//! trips, a policy-rejected call (client round trip and pure server time in
+//! process), an nmap call through the server against the same nmap command run
+//! directly, and idle/peak RSS. Prints a Markdown table (medians, p90).
+//!
+//! Run it inside a private network namespace (it scans 127.0.0.1 only):
+//! `scripts/bench.sh` builds in release mode and does that for you.
+
+#![allow(clippy::print_stdout, clippy::disallowed_methods)] // a CLI harness that drives the server
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+struct Session {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: u64,
+}
+
+impl Session {
+    fn start(bin: &Path, config: Option<&Path>) -> Session {
+        let mut cmd = Command::new(bin);
+        cmd.arg("serve")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        }
+        let mut child = cmd.spawn().expect("start secmcp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Session {
+            child,
+            stdin,
+            stdout,
+            next_id: 1,
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let msg = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        writeln!(self.stdin, "{msg}").unwrap();
+        self.stdin.flush().unwrap();
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.stdout.read_line(&mut line).unwrap() > 0,
+                "server closed stdout"
+            );
+            let v: Value = serde_json::from_str(&line).expect("stdout carries only JSON-RPC");
+            if v.get("id") == Some(&json!(id)) {
+                return v;
+            }
+        }
+    }
+
+    fn notify(&mut self, method: &str) {
+        writeln!(
+            self.stdin,
+            "{}",
+            json!({"jsonrpc": "2.0", "method": method})
+        )
+        .unwrap();
+    }
+
+    fn initialize(&mut self) -> Value {
+        let v = self.request(
+            "initialize",
+            json!({"protocolVersion": "2025-11-25", "capabilities": {},
+                   "clientInfo": {"name": "bench", "version": "1"}}),
+        );
+        self.notify("notifications/initialized");
+        v
+    }
+
+    fn rss_kib(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn stop(mut self) {
+        drop(self.stdin);
+        let _ = self.child.wait();
+    }
+}
+
+fn stats(mut xs: Vec<Duration>) -> (Duration, Duration) {
+    xs.sort();
+    let med = xs[xs.len() / 2];
+    let p90 = xs[(xs.len() * 9 / 10).min(xs.len() - 1)];
+    (med, p90)
+}
+
+fn fmt(d: Duration) -> String {
+    if d < Duration::from_millis(1) {
+        format!("{:.1} µs", d.as_secs_f64() * 1e6)
+    } else {
+        format!("{:.2} ms", d.as_secs_f64() * 1e3)
+    }
+}
+
+/// Pure server time of a policy-rejected call: the dispatch pipeline in
+/// process, without transport or JSON-RPC framing.
+fn in_process_rejection(rounds: usize) {
+    let settings = secmcp::config::Settings::from_config(Default::default(), false).unwrap();
+    let core = secmcp::dispatch::Core::new(settings, Default::default());
+    let tool = core.tool("nmap").unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let cases = [
+        ("out of scope", json!({"target": "8.8.8.8"})),
+        (
+            "file flag",
+            json!({"target": "10.0.0.1", "extra_args": "-sT -p 80 -oN /tmp/x"}),
+        ),
+    ];
+    for (label, args) in cases {
+        let mut times = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            let args = args.as_object().cloned();
+            let t = Instant::now();
+            let r = rt.block_on(core.call(tool, args, Default::default()));
+            times.push(t.elapsed());
+            assert!(r.result.is_err());
+        }
+        let (m, p) = stats(times);
+        println!(
+            "| rejected call, server time in process ({label}) | {} | {} | {rounds} |",
+            fmt(m),
+            fmt(p)
+        );
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let bin = PathBuf::from(
+        args.next()
+            .unwrap_or_else(|| "target/release/secmcp".into()),
+    );
+    let lab_config = args.next().map(PathBuf::from);
+    let n: usize = std::env::var("BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+
+    println!("| measurement | median | p90 | runs |\n|---|---|---|---|");
+
+    // 1. Cold start: process spawn to the initialize response.
+    let mut cold = Vec::new();
+    for _ in 0..n {
+        let t = Instant::now();
+        let mut s = Session::start(&bin, None);
+        let v = s.initialize();
+        cold.push(t.elapsed());
+        assert!(v.get("result").is_some(), "{v}");
+        s.stop();
+    }
+    let (m, p) = stats(cold);
+    println!(
+        "| cold start → initialize response | {} | {} | {n} |",
+        fmt(m),
+        fmt(p)
+    );
+
+    // 2. Warm session: tools/list and a rejected call.
+    let mut s = Session::start(&bin, None);
+    s.initialize();
+    std::thread::sleep(Duration::from_millis(200));
+    let idle_rss = s.rss_kib("VmRSS:");
+    let rounds = n * 50;
+    let mut list = Vec::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let v = s.request("tools/list", json!({}));
+        list.push(t.elapsed());
+        assert!(v["result"]["tools"].is_array());
+    }
+    let (m, p) = stats(list);
+    println!(
+        "| tools/list round trip (stdio) | {} | {} | {rounds} |",
+        fmt(m),
+        fmt(p)
+    );
+    let mut rejected = Vec::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let v = s.request(
+            "tools/call",
+            json!({"name": "nmap", "arguments": {"target": "8.8.8.8"}}),
+        );
+        rejected.push(t.elapsed());
+        assert_eq!(v["result"]["isError"], json!(true), "{v}");
+    }
+    let (m, p) = stats(rejected);
+    println!(
+        "| rejected call round trip (stdio) | {} | {} | {rounds} |",
+        fmt(m),
+        fmt(p)
+    );
+    let warm_rss = s.rss_kib("VmHWM:");
+    s.stop();
+    in_process_rejection(rounds * 4);
+
+    // 3. nmap through the server vs the same argv run directly.
+    if let Some(cfg) = lab_config.as_deref() {
+        let mut s = Session::start(&bin, Some(cfg));
+        s.initialize();
+        let mut via = Vec::new();
+        let mut direct = Vec::new();
+        let k = n.min(20);
+        for _ in 0..k {
+            let t = Instant::now();
+            let v = s.request(
+                "tools/call",
+                json!({"name": "nmap", "arguments": {"target": "127.0.0.1",
+                        "extra_args": "-sT -p 1-200"}}),
+            );
+            via.push(t.elapsed());
+            let argv: Vec<String> =
+                serde_json::from_value(v["result"]["structuredContent"]["argv"].clone())
+                    .unwrap_or_else(|_| panic!("nmap call failed: {v}"));
+            let t = Instant::now();
+            let out = Command::new("nmap")
+                .args(&argv[1..])
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            direct.push(t.elapsed());
+            assert!(out.status.success());
+        }
+        let (mv, pv) = stats(via);
+        let (md, pd) = stats(direct);
+        println!(
+            "| nmap via server (-sT -p 1-200 127.0.0.1) | {} | {} | {k} |",
+            fmt(mv),
+            fmt(pv)
+        );
+        println!(
+            "| same nmap argv run directly | {} | {} | {k} |",
+            fmt(md),
+            fmt(pd)
+        );
+        let over = mv.as_secs_f64() - md.as_secs_f64();
+        println!(
+            "| server overhead on an nmap call (median difference) | {:+.2} ms ({:+.2} %) | | {k} |",
+            over * 1e3,
+            over / md.as_secs_f64() * 100.0
+        );
+        let peak = s.rss_kib("VmHWM:");
+        s.stop();
+        println!(
+            "| peak RSS after nmap calls | {:.1} MiB | | |",
+            peak as f64 / 1024.0
+        );
+    }
+    println!(
+        "| idle RSS after initialize | {:.1} MiB | | |",
+        idle_rss as f64 / 1024.0
+    );
+    println!(
+        "| peak RSS after {} list + {} rejected calls | {:.1} MiB | | |",
+        rounds,
+        rounds,
+        warm_rss as f64 / 1024.0
+    );
+}

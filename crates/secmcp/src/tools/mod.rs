@@ -1,0 +1,247 @@
+//! The tool registry: one file per tool, each a unit struct implementing `Tool`.
+//!
+//! A tool describes itself (name, schemas, annotations, description for the
+//! model), turns a raw call into a `ToolRequest` for the policy core, and renders
+//! a finished run into text + structured content. Tools never start processes
+//! and never see rmcp types.
+
+pub mod nmap;
+
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use secmcp_policy::{AuthorizedTarget, ToolId};
+use secmcp_runner::RunOutcome;
+
+use crate::error::{ErrorCode, ToolError};
+
+/// A JSON object (schemas, structured content).
+pub type JsonObject = Map<String, Value>;
+
+/// Truthful hints about what a tool does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hints {
+    /// Does not modify its environment.
+    pub read_only: bool,
+    /// May perform destructive updates.
+    pub destructive: bool,
+    /// Calling again with the same input has no additional effect.
+    pub idempotent: bool,
+    /// Interacts with entities outside the server (networks).
+    pub open_world: bool,
+}
+
+/// The fields every tool accepts (the original design's input).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommonInput {
+    /// The one host to work on: an IPv4 address in dotted-quad form (10.0.0.5), an IPv6
+    /// address, a CIDR range (10.0.0.0/28), or a host name (web.lab.internal). It must
+    /// be inside the server's configured scope; host names are resolved by the server
+    /// and every address they resolve to must be in scope. One target per call.
+    pub target: String,
+    /// The tool's own command-line options as one string, e.g. `-sV -p 22,80`. Quoting
+    /// works as in a shell, but no shell runs. Only options in the tool's grammar are
+    /// accepted; the description lists them. Leave empty for sensible defaults.
+    #[serde(default)]
+    pub extra_args: String,
+    /// Wall-clock limit for this call in seconds. Omit to use the server default.
+    /// A stopped run reports `timeout` with whatever partial results exist.
+    #[serde(default)]
+    #[schemars(with = "u32", range(min = 1))]
+    pub timeout_sec: Option<u32>,
+    /// Optional id of your choosing (1-128 characters: letters, digits, `.`, `_`, `:`,
+    /// `-`) to tie this call to your own records. Echoed in the result and every log
+    /// line; one is generated when omitted.
+    #[serde(default)]
+    #[schemars(with = "String")]
+    pub correlation_id: Option<String>,
+}
+
+/// What the target became after authorization, as reported back to the caller.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TargetReport {
+    /// The target exactly as requested.
+    pub requested: String,
+    /// The host name when one was given, else empty.
+    pub hostname: String,
+    /// The address(es) the tool was pinned to (host names are resolved once by the
+    /// server; the tool never resolves them again).
+    pub pinned: Vec<String>,
+    /// The literal handed to the tool.
+    pub rendered: String,
+}
+
+impl From<&AuthorizedTarget> for TargetReport {
+    fn from(t: &AuthorizedTarget) -> Self {
+        Self {
+            requested: t.requested.clone(),
+            hostname: t.hostname.clone().unwrap_or_default(),
+            pinned: t.pinned.iter().map(ToString::to_string).collect(),
+            rendered: t.rendered.clone(),
+        }
+    }
+}
+
+/// How the tool process ran.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RunReport {
+    /// The process exit code; -1 when it was ended by a signal.
+    pub exit_code: i32,
+    /// The run was stopped at its timeout.
+    pub timed_out: bool,
+    /// The output was larger than the server keeps; the middle was dropped.
+    pub truncated: bool,
+    /// Wall-clock duration in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl From<&RunOutcome> for RunReport {
+    fn from(o: &RunOutcome) -> Self {
+        Self {
+            exit_code: o.exit_code.unwrap_or(-1),
+            timed_out: o.timed_out,
+            truncated: o.stdout.truncated(),
+            duration_ms: u64::try_from(o.duration.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+/// Everything `render` needs besides the outcome.
+pub struct RenderContext<'a> {
+    /// The call's correlation id.
+    pub correlation_id: &'a str,
+    /// The authorized target.
+    pub target: &'a AuthorizedTarget,
+    /// The effective argv, binary name first.
+    pub argv: Vec<String>,
+    /// The timeout the run had.
+    pub timeout: Duration,
+}
+
+/// A successful tool result.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// Short human summary.
+    pub text: String,
+    /// Structured content matching the tool's output schema.
+    pub structured: Value,
+}
+
+/// One tool.
+pub trait Tool: Send + Sync + 'static {
+    /// The policy core's id for this tool.
+    fn id(&self) -> ToolId;
+    /// Wire name, e.g. `nmap`.
+    fn name(&self) -> &'static str;
+    /// Human title.
+    fn title(&self) -> &'static str;
+    /// Description written for the model.
+    fn description(&self) -> &'static str;
+    /// JSON Schema of the input.
+    fn input_schema(&self) -> JsonObject;
+    /// JSON Schema of `structuredContent` (object-rooted).
+    fn output_schema(&self) -> JsonObject;
+    /// Behaviour hints.
+    fn hints(&self) -> Hints;
+    /// Turns a finished run into the result (or an error such as `timeout`).
+    fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError>;
+}
+
+/// All compiled-in tools.
+pub static REGISTRY: &[&dyn Tool] = &[&nmap::Nmap];
+
+/// Looks a tool up by wire name.
+pub fn find(name: &str) -> Option<&'static dyn Tool> {
+    REGISTRY.iter().copied().find(|t| t.name() == name)
+}
+
+/// A JSON Schema for `T` as an object, with the `$schema` key removed (clients
+/// that check schemas strictly want plain objects).
+pub fn schema_object<T: JsonSchema>() -> JsonObject {
+    let schema = schemars::schema_for!(T);
+    match serde_json::to_value(schema) {
+        Ok(Value::Object(mut map)) => {
+            map.remove("$schema");
+            map
+        }
+        _ => JsonObject::new(),
+    }
+}
+
+/// Parses the common input fields from raw call arguments.
+pub fn parse_common(args: Option<JsonObject>) -> Result<CommonInput, ToolError> {
+    let value = Value::Object(args.unwrap_or_default());
+    serde_json::from_value(value).map_err(|e| {
+        ToolError::new(
+            ErrorCode::ValidationError,
+            format!("arguments: {e}"),
+            "pass an object with `target` (string) and optionally `extra_args` (string), \
+             `timeout_sec` (integer), `correlation_id` (string)",
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_invariants() {
+        let mut names = std::collections::HashSet::new();
+        for tool in REGISTRY {
+            assert!(names.insert(tool.name()), "duplicate tool {}", tool.name());
+            let input = tool.input_schema();
+            assert_eq!(input.get("type"), Some(&Value::from("object")));
+            let required = input["required"].as_array().unwrap();
+            assert!(required.contains(&Value::from("target")));
+            let output = tool.output_schema();
+            assert_eq!(
+                output.get("type"),
+                Some(&Value::from("object")),
+                "{}",
+                tool.name()
+            );
+            assert!(
+                tool.description().len() > 200,
+                "describe {} for the model",
+                tool.name()
+            );
+            let hints = tool.hints();
+            assert!(hints.open_world, "network tools reach the network");
+            assert!(!(hints.read_only && hints.destructive));
+            // Strict clients reject nullable unions; our schemas avoid them.
+            let text = serde_json::to_string(&input).unwrap();
+            assert!(
+                !text.contains("\"null\""),
+                "{}: nullable input field",
+                tool.name()
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_input_fields_are_rejected() {
+        let args = serde_json::json!({"target": "10.0.0.1", "extra": 1});
+        let err = parse_common(args.as_object().cloned()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::ValidationError);
+        assert!(
+            err.message.contains("unknown field `extra`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn missing_target_is_a_validation_error() {
+        let err = parse_common(None).unwrap_err();
+        assert!(
+            err.message.contains("missing field `target`"),
+            "{}",
+            err.message
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! nmap: port and service discovery. The grammar lives in the policy core; this
+//! file describes the tool to the model and renders nmap's XML into results.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use secmcp_output::{Bounds, nmap as xml};
+use secmcp_policy::ToolId;
+use secmcp_runner::RunOutcome;
+
+use super::{
+    CommonInput, Hints, JsonObject, RenderContext, Rendered, RunReport, TargetReport, Tool,
+    schema_object,
+};
+use crate::error::{ErrorCode, ToolError};
+
+/// The nmap tool.
+pub struct Nmap;
+
+/// `structuredContent` of a finished nmap call.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NmapOutput {
+    /// The call's correlation id.
+    pub correlation_id: String,
+    /// The authorized target and the address(es) nmap was pinned to.
+    pub target: TargetReport,
+    /// The exact argv the server ran, binary name first.
+    pub argv: Vec<String>,
+    /// How the nmap process ran.
+    pub run: RunReport,
+    /// nmap's parsed XML report.
+    #[serde(flatten)]
+    pub report: xml::NmapReport,
+}
+
+const DESCRIPTION: &str = "Scan one in-scope host, address or small CIDR range with nmap and \
+get parsed results: each host's status, hostnames, open/closed ports with state, reason and \
+service (name, product, version, CPE), NSE script output and OS matches.\n\
+\n\
+Defaults: TCP connect scan (-sT; -sS when the server has raw-socket privilege), the top \
+1000 ports, -T4, a host timeout equal to the call timeout. The server always adds -n (the \
+target is resolved once by the server and pinned) and -oX - (it parses the XML itself).\n\
+\n\
+extra_args accepts only these nmap options: scan types -sT -sS -sU -sA -sF -sN -sX -sn \
+(bundles like -sTV work), -sV, -sC, --version-intensity N, --version-light, --version-all, \
+-p PORTS (e.g. 22,80,443 or 1-1024 or U:53,T:80 or -), --top-ports N, -F, -r, -T0..-T4, \
+--min-rate/--max-rate N, --max-retries N, --host-timeout T, --scan-delay T, \
+--max-scan-delay T, -Pn, -PS/-PA/-PU[ports], -PE, -O, --osscan-guess, --osscan-limit, \
+--open, --reason, -v, --script NAMES (allow-listed names such as http-title, banner, \
+ssl-cert, ssh-hostkey, or the categories default, safe, discovery, version). \
+-sS, -sU, -sA/-sF/-sN/-sX, -O and -PA/-PU/-PE need raw-socket privilege. -A, -T5, \
+--traceroute and the vuln/exploit/intrusive/brute/dos categories need the operator's \
+allow_intrusive switch. Output files, input files, script files or script arguments, \
+decoys, spoofing, proxies and interface options are always refused, as is a second target.\n\
+\n\
+Errors start with a stable code (validation_error, scope_denied, privilege_required, \
+not_found, timeout, execution_error) followed by what to change.";
+
+impl Tool for Nmap {
+    fn id(&self) -> ToolId {
+        ToolId::Nmap
+    }
+
+    fn name(&self) -> &'static str {
+        "nmap"
+    }
+
+    fn title(&self) -> &'static str {
+        "nmap network scan"
+    }
+
+    fn description(&self) -> &'static str {
+        DESCRIPTION
+    }
+
+    fn input_schema(&self) -> JsonObject {
+        schema_object::<CommonInput>()
+    }
+
+    fn output_schema(&self) -> JsonObject {
+        schema_object::<NmapOutput>()
+    }
+
+    fn hints(&self) -> Hints {
+        // A scan sends packets to other hosts but changes nothing on them.
+        Hints {
+            read_only: true,
+            destructive: false,
+            idempotent: true,
+            open_world: true,
+        }
+    }
+
+    fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
+        let report = xml::parse(outcome.stdout.head(), &Bounds::default());
+        if outcome.timed_out {
+            let partial = if report.hosts.is_empty() {
+                "no host had finished".to_owned()
+            } else {
+                xml::summary(&report)
+            };
+            return Err(ToolError::new(
+                ErrorCode::Timeout,
+                format!(
+                    "nmap was stopped after {} s (timeout_sec); partial results: {partial}",
+                    ctx.timeout.as_secs()
+                ),
+                "raise timeout_sec (up to the server's tool.max_timeout_secs), scan fewer \
+                 ports (-p or --top-ports) or a smaller range",
+            ));
+        }
+        if outcome.cancelled {
+            return Err(ToolError::new(
+                ErrorCode::ExecutionError,
+                "the call was cancelled and nmap was stopped",
+                "call again if the results are still needed",
+            ));
+        }
+        if let Some(signal) = outcome.signal {
+            return Err(ToolError::new(
+                ErrorCode::ExecutionError,
+                format!("nmap was ended by signal {signal} before it finished"),
+                "retry; if it repeats, ask the operator to check the nmap installation",
+            ));
+        }
+        if outcome.exit_code != Some(0) && !report.complete {
+            let stderr = String::from_utf8_lossy(outcome.stderr.head());
+            let first = stderr
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("no error message");
+            let first: String = first.chars().take(300).collect();
+            return Err(ToolError::new(
+                ErrorCode::ExecutionError,
+                format!(
+                    "nmap exited with code {} : {first}",
+                    outcome.exit_code.unwrap_or(-1)
+                ),
+                "check the options in extra_args against the tool description",
+            ));
+        }
+        let text = format!(
+            "{}\ncorrelation_id: {}",
+            xml::summary(&report),
+            ctx.correlation_id
+        );
+        let output = NmapOutput {
+            correlation_id: ctx.correlation_id.to_owned(),
+            target: TargetReport::from(ctx.target),
+            argv: ctx.argv.clone(),
+            run: RunReport::from(outcome),
+            report,
+        };
+        let structured = serde_json::to_value(&output).map_err(|e| {
+            tracing::error!(error = %e, "cannot serialise nmap output");
+            ToolError::new(
+                ErrorCode::Unknown,
+                "internal error rendering the result",
+                "retry",
+            )
+        })?;
+        Ok(Rendered { text, structured })
+    }
+}

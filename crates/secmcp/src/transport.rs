@@ -1,0 +1,84 @@
+//! Transports: stdio and Streamable HTTP at `/mcp`, over one `Service`.
+//!
+//! stdio: stdout carries only protocol; logs go to stderr; the server exits when
+//! stdin closes. HTTP: loopback only (no authentication yet), `Host` and
+//! `Origin` validated, legacy sessions for `initialize`-era clients and
+//! stateless requests for 2026-07-28.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use rmcp::ServiceExt;
+use rmcp::transport::streamable_http_server::{
+    StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+};
+use tokio_util::sync::CancellationToken;
+
+use crate::dispatch::Core;
+use crate::service::Service;
+
+/// Serves one client over stdin/stdout until stdin closes or `shutdown` fires.
+pub async fn serve_stdio(core: Arc<Core>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let running = Service::new(core)
+        .serve(rmcp::transport::io::stdio_pipes())
+        .await?;
+    let stop = running.cancellation_token();
+    tokio::select! {
+        quit = running.waiting() => {
+            tracing::info!(reason = ?quit.ok(), "stdio client disconnected");
+        }
+        () = shutdown.cancelled() => {
+            stop.cancel();
+        }
+    }
+    Ok(())
+}
+
+/// Binds the HTTP listener (call before announcing readiness).
+pub async fn bind_http(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    anyhow::ensure!(
+        addr.ip().is_loopback(),
+        "refusing to listen on {addr}: the HTTP transport has no authentication yet, so it \
+         binds only loopback addresses"
+    );
+    Ok(tokio::net::TcpListener::bind(addr).await?)
+}
+
+/// The axum router serving MCP at `/mcp`.
+pub fn http_router(core: Arc<Core>, port: u16, shutdown: CancellationToken) -> axum::Router {
+    let mut origins: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
+        .iter()
+        .map(|h| format!("http://{h}:{port}"))
+        .collect();
+    origins.extend(core.settings().allowed_origins.iter().cloned());
+    let hosts: Vec<String> = ["localhost", "127.0.0.1", "::1", "[::1]"]
+        .iter()
+        .flat_map(|h| [(*h).to_owned(), format!("{h}:{port}")])
+        .collect();
+    let config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(hosts)
+        .with_allowed_origins(origins)
+        .enforce_origin_validation()
+        .with_cancellation_token(shutdown.child_token());
+    let service: StreamableHttpService<Service, LocalSessionManager> = StreamableHttpService::new(
+        move || Ok(Service::new(core.clone())),
+        Arc::default(),
+        config,
+    );
+    axum::Router::new().nest_service("/mcp", service)
+}
+
+/// Serves HTTP on a bound listener until `shutdown` fires.
+pub async fn serve_http(
+    core: Arc<Core>,
+    listener: tokio::net::TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let port = listener.local_addr()?.port();
+    let router = http_router(core, port, shutdown.clone());
+    tracing::info!(addr = %listener.local_addr()?, "serving MCP Streamable HTTP at /mcp");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move { shutdown.cancelled_owned().await })
+        .await?;
+    Ok(())
+}
