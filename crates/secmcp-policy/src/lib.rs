@@ -1,15 +1,35 @@
-//! secmcp's policy core. PURE: no I/O, no tokio, no filesystem, no rmcp.
+//! secmcp's policy core. PURE: no I/O, no tokio, no filesystem, no DNS, no
+//! processes, no rmcp.
+//!
+//! Flow: [`plan`] parses a call (target, timeout, tool arguments) into a typed
+//! [`Plan`]; the server resolves [`Plan::host_to_resolve`]; [`authorize`]
+//! scope-checks every target and address and returns a [`Permit`] whose argv
+//! was rendered from the typed plan, or a [`Denied`] with code, field, message
+//! and hint.
 //!
 //! Layout:
 //! - `target`: parsing of caller targets (canonical IPv4, IPv6, CIDR, host names).
 //! - `scope`: allow/deny entries and the scope check.
 //! - `tokens`: shell-style tokenising of `extra_args` (no shell is ever run).
 //! - `nmap`: nmap's argument grammar, typed plan and argv rendering.
+//! - `policy`: `Policy`, `plan()` and `authorize()`.
+//! - `denied`: `Denied` and its stable codes.
 //! - `permit`: the `Permit` type that only `authorize` can construct.
 
+pub mod denied;
+pub mod nmap;
 pub mod permit;
+pub mod policy;
+pub mod scope;
+pub mod target;
+pub mod tokens;
 
+pub use denied::{Denied, DenyCode};
+pub use nmap::NmapLimits;
 pub use permit::{AuthorizedTarget, Permit};
+pub use policy::{CallInput, Plan, PlannedTarget, Policy, authorize, plan};
+pub use scope::{Scope, ScopeEntry};
+pub use target::{Cidr, Hostname, Target, parse_target};
 
 /// The tools the policy core knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -143,14 +143,26 @@ pub fn load_settings(
 }
 
 fn init_logging(settings: &Settings) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&settings.logging.level)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // rmcp's own info lines (whole peer descriptions) drown the audit trail;
+    // keep them at warn unless the operator's filter names rmcp itself.
+    let level = &settings.logging.level;
+    let spec = if level.contains("rmcp") {
+        level.clone()
+    } else {
+        format!("{level},rmcp=warn")
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&spec)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rmcp=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false);
     match settings.logging.format {
-        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_span_list(false)
+            .init(),
         LogFormat::Human => builder.with_ansi(false).init(),
     }
 }

@@ -439,6 +439,15 @@ impl Settings {
                 ));
             }
         }
+        if tracing_subscriber::EnvFilter::try_new(&raw.logging.level).is_err() {
+            return Err(invalid(
+                "logging.level",
+                format!(
+                    "`{}` is not a log filter; use e.g. `info`, `debug` or `secmcp=debug,warn`",
+                    raw.logging.level
+                ),
+            ));
+        }
         let policy = Policy {
             scope,
             allow_intrusive: raw.security.allow_intrusive,
@@ -566,6 +575,22 @@ mod tests {
         c.tools.nmap.scripts = vec!["../evil".into()];
         let err = Settings::from_config(c, false).unwrap_err().to_string();
         assert!(err.starts_with("tools.nmap.scripts[0]"), "{err}");
+    }
+
+    #[test]
+    fn example_config_is_valid_and_shows_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/secmcp.example.yaml");
+        let example = Config::from_file(&path).unwrap();
+        let mut scripts = Config::default().tools.nmap.scripts;
+        scripts.sort();
+        let mut defaults = Config::default();
+        defaults.tools.nmap.scripts = scripts;
+        assert_eq!(
+            yaml_serde::to_string(&example).unwrap(),
+            yaml_serde::to_string(&defaults).unwrap(),
+            "config/secmcp.example.yaml drifted from the embedded defaults"
+        );
+        Settings::from_config(example, false).unwrap();
     }
 
     #[test]

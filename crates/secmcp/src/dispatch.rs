@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use secmcp_policy::{CallInput, Permit};
 use secmcp_runner::{RunLimits, RunSpec};
@@ -88,6 +89,21 @@ impl Core {
             Some(Ok(id)) => id.to_owned(),
             Some(Err(e)) => return self.denied(tool, new_correlation_id(), e, started),
         };
+        let span =
+            tracing::info_span!("call", correlation_id = %correlation_id, tool = tool.name());
+        self.authorized_call(tool, input, correlation_id, cancel, started)
+            .instrument(span)
+            .await
+    }
+
+    async fn authorized_call(
+        &self,
+        tool: &'static dyn Tool,
+        input: tools::CommonInput,
+        correlation_id: String,
+        cancel: CancellationToken,
+        started: Instant,
+    ) -> CallResult {
         let permit = match self.authorize(tool, &input).await {
             Ok(p) => p,
             Err(e) => return self.denied(tool, correlation_id, e, started),
@@ -99,8 +115,6 @@ impl Core {
         };
         tracing::info!(
             event = "tool_run_completed",
-            correlation_id = %correlation_id,
-            tool = tool.name(),
             outcome,
             target = %permit.target().rendered,
             duration_ms = started.elapsed().as_millis() as u64,
@@ -178,12 +192,7 @@ impl Core {
         let mut argv = Vec::with_capacity(permit.argv().len() + 1);
         argv.push(tool.name().to_owned());
         argv.extend(permit.argv().iter().cloned());
-        tracing::info!(
-            event = "tool_run_started",
-            correlation_id,
-            tool = tool.name(),
-            argv = ?argv,
-        );
+        tracing::info!(event = "tool_run_started", argv = ?argv);
         let spec = RunSpec::from_permit(permit, program, &self.run_limits());
         // One token for this run: fired by the client's cancellation or by shutdown.
         let run_token = self.shutdown.child_token();

@@ -8,10 +8,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use rmcp::ServiceExt;
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
 };
+use rmcp::{ServerHandler, ServiceExt};
 use tokio_util::sync::CancellationToken;
 
 use crate::dispatch::Core;
@@ -44,13 +44,30 @@ pub async fn bind_http(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListen
     Ok(tokio::net::TcpListener::bind(addr).await?)
 }
 
-/// The axum router serving MCP at `/mcp`.
+/// The axum router serving secmcp at `/mcp`.
 pub fn http_router(core: Arc<Core>, port: u16, shutdown: CancellationToken) -> axum::Router {
+    let origins = core.settings().allowed_origins.clone();
+    mcp_router(move || Service::new(core.clone()), port, &origins, shutdown)
+}
+
+/// The production Streamable HTTP stack for any handler: `/mcp` with `Host`
+/// and `Origin` validation (loopback names and the listener's own origins,
+/// plus `extra_origins`), legacy sessions and stateless 2026-07-28 requests.
+pub fn mcp_router<S, F>(
+    make: F,
+    port: u16,
+    extra_origins: &[String],
+    shutdown: CancellationToken,
+) -> axum::Router
+where
+    S: ServerHandler + Clone,
+    F: Fn() -> S + Send + Sync + 'static,
+{
     let mut origins: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
         .iter()
         .map(|h| format!("http://{h}:{port}"))
         .collect();
-    origins.extend(core.settings().allowed_origins.iter().cloned());
+    origins.extend(extra_origins.iter().cloned());
     let hosts: Vec<String> = ["localhost", "127.0.0.1", "::1", "[::1]"]
         .iter()
         .flat_map(|h| [(*h).to_owned(), format!("{h}:{port}")])
@@ -60,11 +77,8 @@ pub fn http_router(core: Arc<Core>, port: u16, shutdown: CancellationToken) -> a
         .with_allowed_origins(origins)
         .enforce_origin_validation()
         .with_cancellation_token(shutdown.child_token());
-    let service: StreamableHttpService<Service, LocalSessionManager> = StreamableHttpService::new(
-        move || Ok(Service::new(core.clone())),
-        Arc::default(),
-        config,
-    );
+    let service: StreamableHttpService<S, LocalSessionManager> =
+        StreamableHttpService::new(move || Ok(make()), Arc::default(), config);
     axum::Router::new().nest_service("/mcp", service)
 }
 

@@ -1,0 +1,230 @@
+//! The scope check: is a target (and every address it covers or resolves to)
+//! allowed by `security.allowed_targets` and not denied by
+//! `security.denied_targets`?
+//!
+//! Rules, in order: unspecified, broadcast and multicast addresses are always
+//! denied; any deny entry wins; the cloud metadata address is denied unless an
+//! allow CIDR contains it; otherwise an address needs an allow address entry.
+//! IPv4-mapped IPv6 is judged as the IPv4 inside it. Host names need a matching
+//! allow suffix, no matching deny suffix, and every resolved address allowed.
+//! Pure: the caller resolves names; nothing here does DNS.
+
+mod entry;
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+pub use entry::{ScopeEntry, ScopeEntryError};
+
+use crate::target::{Cidr, Hostname, Target};
+
+/// The config key of the allow list, as named in denial messages.
+pub const ALLOW_KEY: &str = "security.allowed_targets";
+/// The config key of the deny list, as named in denial messages.
+pub const DENY_KEY: &str = "security.denied_targets";
+
+const METADATA_V4: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
+const METADATA_V6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
+
+/// Allow and deny lists. Deny always wins; an empty allow list denies all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    allow: Vec<ScopeEntry>,
+    deny: Vec<ScopeEntry>,
+}
+
+/// Why something is out of scope, in a sentence that names it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct OutOfScope {
+    /// What was out of scope and why.
+    pub message: String,
+}
+
+/// Why one address was refused; built without allocating.
+#[derive(Debug, Clone, Copy)]
+enum Why<'a> {
+    Unspecified,
+    Broadcast,
+    Multicast,
+    Denied(&'a ScopeEntry),
+    Metadata,
+    NotAllowed,
+}
+
+impl Default for Scope {
+    /// Allow RFC1918 and `.lab.internal`; deny nothing.
+    fn default() -> Self {
+        Self::new(
+            vec![
+                ScopeEntry::Rfc1918,
+                ScopeEntry::Suffix(".lab.internal".into()),
+            ],
+            vec![],
+        )
+    }
+}
+
+impl Scope {
+    /// A scope from already parsed entries.
+    pub fn new(allow: Vec<ScopeEntry>, deny: Vec<ScopeEntry>) -> Self {
+        Self { allow, deny }
+    }
+
+    /// A scope from config strings; the first bad entry is the error.
+    pub fn parse<S: AsRef<str>>(allow: &[S], deny: &[S]) -> Result<Self, ScopeEntryError> {
+        let parse = |v: &[S]| {
+            v.iter()
+                .map(|s| s.as_ref().parse())
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(Self::new(parse(allow)?, parse(deny)?))
+    }
+
+    /// The allow entries.
+    pub fn allow(&self) -> &[ScopeEntry] {
+        &self.allow
+    }
+
+    /// The deny entries.
+    pub fn deny(&self) -> &[ScopeEntry] {
+        &self.deny
+    }
+
+    /// Checks a target. `resolved` are the addresses of a host name target;
+    /// it is ignored for IP and CIDR targets.
+    pub fn check(&self, target: &Target, resolved: &[IpAddr]) -> Result<(), OutOfScope> {
+        match target {
+            Target::Ip(ip) => self.check_ip(*ip),
+            Target::Cidr(c) => self.check_cidr(c),
+            Target::Host(h) => self.check_host(h, resolved),
+        }
+    }
+
+    /// Checks one address.
+    pub fn check_ip(&self, ip: IpAddr) -> Result<(), OutOfScope> {
+        self.judge(ip)
+            .map_err(|why| self.out(self.explain(ip, why)))
+    }
+
+    /// Checks every address of a network (stops at the first refusal).
+    pub fn check_cidr(&self, cidr: &Cidr) -> Result<(), OutOfScope> {
+        for ip in cidr.iter() {
+            if let Err(why) = self.judge(ip) {
+                return Err(self.out(format!(
+                    "{cidr} is not entirely in scope: {}",
+                    self.explain(ip, why)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a host name and every address it resolved to.
+    pub fn check_host(&self, name: &Hostname, resolved: &[IpAddr]) -> Result<(), OutOfScope> {
+        self.check_name(name)?;
+        if resolved.is_empty() {
+            return Err(self.out(format!(
+                "{name} did not resolve to any address, so it cannot be checked"
+            )));
+        }
+        for &ip in resolved {
+            if let Err(why) = self.judge(ip) {
+                return Err(self.out(format!(
+                    "{name} resolves to {ip}, which is not in scope: {}",
+                    self.explain(ip, why)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks only the name against the suffix entries.
+    pub fn check_name(&self, name: &Hostname) -> Result<(), OutOfScope> {
+        if let Some(e) = self.deny.iter().find(|e| e.matches_name(name)) {
+            return Err(self.out(format!("{name} is in {DENY_KEY} ({e})")));
+        }
+        if !self.allow.iter().any(|e| e.matches_name(name)) {
+            return Err(self.out(format!("{name} {}", self.not_allowed_clause())));
+        }
+        Ok(())
+    }
+
+    fn judge(&self, ip: IpAddr) -> Result<(), Why<'_>> {
+        let ip = ip.to_canonical();
+        always_denied(ip)?;
+        if let Some(e) = self.deny.iter().find(|e| e.contains_ip(ip)) {
+            return Err(Why::Denied(e));
+        }
+        if is_metadata(ip) {
+            let named = self
+                .allow
+                .iter()
+                .any(|e| matches!(e, ScopeEntry::Cidr(c) if c.contains(ip)));
+            return if named { Ok(()) } else { Err(Why::Metadata) };
+        }
+        if self.allow.iter().any(|e| e.contains_ip(ip)) {
+            Ok(())
+        } else {
+            Err(Why::NotAllowed)
+        }
+    }
+
+    fn explain(&self, ip: IpAddr, why: Why<'_>) -> String {
+        match why {
+            Why::Unspecified => format!("{ip} is the unspecified address, which is always denied"),
+            Why::Broadcast => format!("{ip} is the broadcast address, which is always denied"),
+            Why::Multicast => format!("{ip} is a multicast address, which is always denied"),
+            Why::Denied(e) => format!("{ip} is in {DENY_KEY} ({e})"),
+            Why::Metadata => format!(
+                "{ip} is the cloud metadata address; it is denied unless a CIDR in {ALLOW_KEY} names it"
+            ),
+            Why::NotAllowed => format!("{ip} {}", self.not_allowed_clause()),
+        }
+    }
+
+    fn not_allowed_clause(&self) -> String {
+        if self.allow.is_empty() {
+            return format!("is not in scope: {ALLOW_KEY} is empty, so every target is denied");
+        }
+        format!("is not in {ALLOW_KEY} ({})", EntryList(&self.allow))
+    }
+
+    fn out(&self, message: String) -> OutOfScope {
+        OutOfScope { message }
+    }
+}
+
+fn always_denied(ip: IpAddr) -> Result<(), Why<'static>> {
+    if ip.is_unspecified() {
+        return Err(Why::Unspecified);
+    }
+    if ip == IpAddr::V4(Ipv4Addr::BROADCAST) {
+        return Err(Why::Broadcast);
+    }
+    if ip.is_multicast() {
+        return Err(Why::Multicast);
+    }
+    Ok(())
+}
+
+fn is_metadata(ip: IpAddr) -> bool {
+    ip == IpAddr::V4(METADATA_V4) || ip == IpAddr::V6(METADATA_V6)
+}
+
+struct EntryList<'a>(&'a [ScopeEntry]);
+
+impl fmt::Display for EntryList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            e.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
