@@ -245,6 +245,58 @@ async fn a_hanging_tool_times_out_and_leaves_no_process() {
 }
 
 #[tokio::test]
+async fn client_cancellation_kills_the_running_tool() {
+    use rmcp::model::{CallToolRequest, ClientRequest};
+    use rmcp::service::PeerRequestOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("pid");
+    let fake = fake_tool(
+        dir.path(),
+        &format!(
+            "echo $$ > {}.tmp; mv {0}.tmp {0}; sleep 60",
+            pidfile.display()
+        ),
+    );
+    let client = client_for(settings(|c| {
+        loopback(c);
+        c.tools.nmap.binary = fake.display().to_string();
+    }))
+    .await;
+    let request = ClientRequest::CallToolRequest(CallToolRequest::new(call(
+        "nmap",
+        json!({"target": "127.0.0.1"}),
+    )));
+    let handle = client
+        .peer()
+        .send_cancellable_request(request, PeerRequestOptions::no_options())
+        .await
+        .unwrap();
+    let t = Instant::now();
+    while !pidfile.exists() {
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "the tool never started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    handle.cancel(Some("test".into())).await.unwrap();
+    let t = Instant::now();
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "tool {pid} survived cancellation"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_missing_binary_is_not_found() {
     let client = client_for(settings(|c| {
         loopback(c);

@@ -34,7 +34,7 @@ pub struct Hints {
     pub open_world: bool,
 }
 
-/// The fields every tool accepts (the original design's input).
+/// One tool call: a target in scope and, optionally, the tool's own options.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommonInput {
@@ -50,13 +50,13 @@ pub struct CommonInput {
     pub extra_args: String,
     /// Wall-clock limit for this call in seconds. Omit to use the server default.
     /// A stopped run reports `timeout` with whatever partial results exist.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub timeout_sec: Option<u32>,
     /// Optional id of your choosing (1-128 characters: letters, digits, `.`, `_`, `:`,
     /// `-`) to tie this call to your own records. Echoed in the result and every log
     /// line; one is generated when omitted.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
 }
@@ -160,16 +160,51 @@ pub fn find(name: &str) -> Option<&'static dyn Tool> {
 }
 
 /// A JSON Schema for `T` as an object, with the `$schema` key removed (clients
-/// that check schemas strictly want plain objects).
+/// that check schemas strictly want plain objects) and doc-comment line wraps
+/// in descriptions joined, so a model reads flowing sentences.
 pub fn schema_object<T: JsonSchema>() -> JsonObject {
     let schema = schemars::schema_for!(T);
     match serde_json::to_value(schema) {
         Ok(Value::Object(mut map)) => {
             map.remove("$schema");
+            for v in map.values_mut() {
+                unwrap_descriptions(v);
+            }
+            if let Some(Value::String(d)) = map.get_mut("description") {
+                *d = unwrap_lines(d);
+            }
             map
         }
         _ => JsonObject::new(),
     }
+}
+
+fn unwrap_descriptions(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                match child {
+                    Value::String(d) if k == "description" => *d = unwrap_lines(d),
+                    _ => unwrap_descriptions(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(unwrap_descriptions),
+        _ => {}
+    }
+}
+
+/// Joins single line breaks with a space; paragraph breaks stay.
+fn unwrap_lines(text: &str) -> String {
+    text.split("\n\n")
+        .map(|para| {
+            para.split('\n')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// Parses the common input fields from raw call arguments.
@@ -221,6 +256,13 @@ mod tests {
                 tool.name()
             );
         }
+    }
+
+    #[test]
+    fn schema_descriptions_read_as_sentences() {
+        assert_eq!(unwrap_lines("a\nb\n\nc\n d"), "a b\n\nc d");
+        let text = serde_json::to_string(&schema_object::<CommonInput>()).unwrap();
+        assert!(!text.contains("`,\\n`-`"), "{text}");
     }
 
     #[test]

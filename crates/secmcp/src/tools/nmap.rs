@@ -94,6 +94,7 @@ impl Tool for Nmap {
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = xml::parse(outcome.stdout.head(), &Bounds::default());
         if outcome.timed_out {
+            let report = annotate(report, ctx);
             let partial = if report.hosts.is_empty() {
                 "no host had finished".to_owned()
             } else {
@@ -140,6 +141,7 @@ impl Tool for Nmap {
                 "check the options in extra_args against the tool description",
             ));
         }
+        let report = annotate(report, ctx);
         let text = format!(
             "{}\ncorrelation_id: {}",
             xml::summary(&report),
@@ -162,4 +164,27 @@ impl Tool for Nmap {
         })?;
         Ok(Rendered { text, structured })
     }
+}
+
+/// Makes the report speak in the caller's terms: nmap's recorded command line
+/// (which names the server's binary path) becomes the effective argv, and a
+/// host reached through a host name carries that name (nmap ran with `-n` on
+/// the pinned address, so it cannot know it).
+fn annotate(mut report: xml::NmapReport, ctx: &RenderContext<'_>) -> xml::NmapReport {
+    report.scanner.args = ctx.argv.join(" ");
+    if let Some(name) = &ctx.target.hostname {
+        let pinned: Vec<String> = ctx.target.pinned.iter().map(ToString::to_string).collect();
+        for host in &mut report.hosts {
+            if pinned.contains(&host.address) && !host.hostnames.iter().any(|h| &h.name == name) {
+                host.hostnames.insert(
+                    0,
+                    xml::Hostname {
+                        name: name.clone(),
+                        kind: "user".into(),
+                    },
+                );
+            }
+        }
+    }
+    report
 }

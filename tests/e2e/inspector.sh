@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# MCP Inspector CLI checks against the built secmcp (run by scripts/test.sh inspector,
+# inside the lab namespace). One line per check: "inspector: PASS|FAIL <name>".
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../lab/server.sh
+. "$ROOT/tests/lab/server.sh"
+
+: "${SECMCP_BIN:?SECMCP_BIN not set (run via scripts/test.sh)}"
+: "${LAB_WEB_IP:?not inside the lab (run via scripts/test.sh)}"
+CONFIG="$ROOT/tests/e2e/configs/lab.yaml"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/secmcp-inspector.XXXXXX")
+# The Inspector keeps a catalog and client config under HOME: keep it out of the real one.
+export HOME="$WORK/home" MCP_CATALOG_PATH="$WORK/home/catalog.json" NO_COLOR=1 CI=true
+mkdir -p "$HOME"
+FAILED=0
+cleanup() { server_stop; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+check() { # name expected_rc cmd... ; output in $WORK/out
+    local name=$1 want=$2 rc
+    shift 2
+    timeout 120 "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+    rc=$?
+    if [[ "$rc" == "$want" ]]; then
+        echo "inspector: PASS $name"
+        return 0
+    fi
+    echo "inspector: FAIL $name (exit $rc, wanted $want)"
+    echo "  cmd: $*"
+    sed 's/^/  stdout: /' "$WORK/out" | head -40
+    sed 's/^/  stderr: /' "$WORK/err" | head -40
+    FAILED=$((FAILED + 1))
+    return 1
+}
+
+grep_out() { # name pattern
+    if grep -q -- "$2" "$WORK/out"; then
+        echo "inspector: PASS $1"
+    else
+        echo "inspector: FAIL $1 (output lacks '$2')"
+        sed 's/^/  stdout: /' "$WORK/out" | head -40
+        FAILED=$((FAILED + 1))
+    fi
+}
+
+I=(mcp-inspector --cli --connect-timeout 30000)
+
+for era in legacy modern; do
+    check "stdio tools/list --strict ($era)" 0 \
+        "${I[@]}" --protocol-era "$era" --method tools/list --strict -- "$SECMCP_BIN" serve --config "$CONFIG"
+    grep_out "stdio tools/list shows nmap ($era)" '"nmap"'
+done
+
+server_start secmcp-inspector "$SECMCP_BIN" serve --transport http --host 127.0.0.1 --port @PORT@ --config "$CONFIG" || exit 1
+
+for era in legacy modern; do
+    check "http tools/list --strict ($era)" 0 \
+        "${I[@]}" "$SERVER_URL" --transport http --protocol-era "$era" --method tools/list --strict
+    grep_out "http tools/list shows nmap ($era)" '"nmap"'
+
+    args=$(printf '{"target":"%s","extra_args":"-p %s,%s"}' "$LAB_WEB_IP" "$LAB_OPEN_PORT" "$LAB_CLOSED_PORT")
+    if check "http tools/call nmap on the lab ($era)" 0 \
+        "${I[@]}" "$SERVER_URL" --transport http --protocol-era "$era" --format json \
+        --method tools/call --tool-name nmap --tool-args-json "$args"; then
+        if python3 - "$WORK/out" "$LAB_WEB_IP" "$LAB_OPEN_PORT" "$LAB_CLOSED_PORT" <<'PY'; then
+import json, sys
+out, ip, op, cp = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+doc = json.load(open(out))
+res = doc.get("result", doc)
+sc = res.get("structuredContent")
+assert sc, f"no structuredContent in {doc}"
+host = next(h for h in sc["hosts"] if h["address"] == ip)
+states = {int(p["port"]): p["state"] for p in host["ports"]}
+assert states.get(op) == "open" and states.get(cp) == "closed", states
+PY
+            echo "inspector: PASS http tools/call result shows open+closed ports ($era)"
+        else
+            echo "inspector: FAIL http tools/call result shows open+closed ports ($era)"
+            head -c 3000 "$WORK/out" | sed 's/^/  stdout: /'
+            FAILED=$((FAILED + 1))
+        fi
+    fi
+
+    # A denial is an isError result: the Inspector exits 5.
+    check "http tools/call denied target exits 5 ($era)" 5 \
+        "${I[@]}" "$SERVER_URL" --transport http --protocol-era "$era" \
+        --method tools/call --tool-name nmap --tool-args-json '{"target":"8.8.8.8"}'
+    grep_out "http denial text is scope_denied ($era)" 'scope_denied'
+done
+
+exit $((FAILED > 0))
