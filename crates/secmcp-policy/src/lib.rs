@@ -11,23 +11,32 @@
 //! - `target`: parsing of caller targets (canonical IPv4, IPv6, CIDR, host names).
 //! - `scope`: allow/deny entries and the scope check.
 //! - `tokens`: shell-style tokenising of `extra_args` (no shell is ever run).
-//! - `nmap`: nmap's argument grammar, typed plan and argv rendering.
+//! - `nmap`, `masscan`, `gobuster`, `hydra`, `sqlmap`, `dig`: one module per
+//!   tool: its argument grammar, typed plan and argv rendering.
 //! - `policy`: `Policy`, `plan()` and `authorize()`.
 //! - `denied`: `Denied` and its stable codes.
 //! - `permit`: the `Permit` type that only `authorize` can construct.
 
 pub mod denied;
+pub mod dig;
+pub mod gobuster;
+pub mod hydra;
+pub mod masscan;
 pub mod nmap;
 pub mod permit;
 pub mod policy;
 pub mod scope;
+pub mod sqlmap;
 pub mod target;
 pub mod tokens;
 
 pub use denied::{Denied, DenyCode};
 pub use nmap::NmapLimits;
-pub use permit::{AuthorizedTarget, Permit};
-pub use policy::{CallInput, Plan, PlannedTarget, Policy, authorize, plan};
+pub use permit::{AuthorizedTarget, Permit, WorkFile};
+pub use policy::{
+    CallInput, FileKind, FileRequest, Plan, PlannedTarget, Policy, Resolutions, ResolvedFile,
+    ToolFields, authorize, authorize_with, plan,
+};
 pub use scope::{Scope, ScopeEntry};
 pub use target::{Cidr, Hostname, Target, parse_target};
 
@@ -36,4 +45,38 @@ pub use target::{Cidr, Hostname, Target, parse_target};
 pub enum ToolId {
     /// nmap
     Nmap,
+    /// masscan
+    Masscan,
+    /// gobuster
+    Gobuster,
+    /// hydra
+    Hydra,
+    /// sqlmap
+    Sqlmap,
+    /// dig
+    Dig,
+}
+
+impl ToolId {
+    /// Every tool, in registry order.
+    pub const ALL: [ToolId; 6] = [
+        ToolId::Nmap,
+        ToolId::Masscan,
+        ToolId::Gobuster,
+        ToolId::Hydra,
+        ToolId::Sqlmap,
+        ToolId::Dig,
+    ];
+
+    /// The tool's wire name (also its binary's usual name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToolId::Nmap => "nmap",
+            ToolId::Masscan => "masscan",
+            ToolId::Gobuster => "gobuster",
+            ToolId::Hydra => "hydra",
+            ToolId::Sqlmap => "sqlmap",
+            ToolId::Dig => "dig",
+        }
+    }
 }

@@ -24,6 +24,23 @@ pub struct AuthorizedTarget {
     pub address_count: u64,
 }
 
+/// A file the runner writes into the run's private working directory before
+/// the tool starts (e.g. an inline credential list), by relative name.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WorkFile {
+    /// Plain file name (no `/`), relative to the working directory.
+    pub name: String,
+    /// Contents.
+    pub contents: Vec<u8>,
+}
+
+impl std::fmt::Debug for WorkFile {
+    // Contents may be secrets (password lists): never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WorkFile({}, {} bytes)", self.name, self.contents.len())
+    }
+}
+
 /// An authorized, fully rendered tool invocation.
 #[derive(Debug, Clone)]
 pub struct Permit {
@@ -31,6 +48,9 @@ pub struct Permit {
     argv: Vec<String>,
     target: AuthorizedTarget,
     timeout: Duration,
+    extra_targets: Vec<AuthorizedTarget>,
+    write_files: Vec<WorkFile>,
+    collect: Vec<String>,
 }
 
 impl Permit {
@@ -45,12 +65,47 @@ impl Permit {
             argv,
             target,
             timeout,
+            extra_targets: Vec::new(),
+            write_files: Vec::new(),
+            collect: Vec::new(),
         }
+    }
+
+    /// Adds the other hosts the tool will touch (e.g. `dig @server`).
+    pub(crate) fn with_extra_targets(mut self, targets: Vec<AuthorizedTarget>) -> Self {
+        self.extra_targets = targets;
+        self
+    }
+
+    /// Adds files the runner writes into the working directory first.
+    pub(crate) fn with_files(mut self, files: Vec<WorkFile>) -> Self {
+        self.write_files = files;
+        self
+    }
+
+    /// Adds relative paths (files or directories) in the working directory
+    /// that the runner reads back after the run (bounded), e.g. an output file.
+    pub(crate) fn with_collect(mut self, paths: Vec<String>) -> Self {
+        self.collect = paths;
+        self
     }
 
     /// Builds a permit without any check, for tests of downstream crates only.
     /// The feature is enabled only through dev-dependencies, so it never exists
     /// in a release build of the server.
+    #[cfg(feature = "test-support")]
+    pub fn unchecked_files_for_tests(
+        argv: Vec<String>,
+        timeout: Duration,
+        write_files: Vec<WorkFile>,
+        collect: Vec<String>,
+    ) -> Self {
+        Self::unchecked_for_tests(argv, timeout)
+            .with_files(write_files)
+            .with_collect(collect)
+    }
+
+    /// Builds a permit without any check, for tests of downstream crates only.
     #[cfg(feature = "test-support")]
     pub fn unchecked_for_tests(argv: Vec<String>, timeout: Duration) -> Self {
         Self::new(
@@ -85,5 +140,20 @@ impl Permit {
     /// The wall-clock limit for the run.
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// Other authorized hosts the tool will touch, besides [`Permit::target`].
+    pub fn extra_targets(&self) -> &[AuthorizedTarget] {
+        &self.extra_targets
+    }
+
+    /// Files to write into the working directory before the tool starts.
+    pub fn write_files(&self) -> &[WorkFile] {
+        &self.write_files
+    }
+
+    /// Relative paths to read back from the working directory after the run.
+    pub fn collect(&self) -> &[String] {
+        &self.collect
     }
 }

@@ -12,10 +12,11 @@ use std::time::Duration;
 use crate::ToolId;
 use crate::denied::{Denied, field};
 use crate::nmap::{self, NmapLimits, NmapPlan};
-use crate::permit::{AuthorizedTarget, Permit};
+use crate::permit::{AuthorizedTarget, Permit, WorkFile};
 use crate::scope::Scope;
 use crate::target::{Hostname, Target, parse_target};
 use crate::tokens::{DEFAULT_MAX_ARGS_BYTES, MAX_TOKENS, tokenize};
+use crate::{dig, gobuster, hydra, masscan, sqlmap};
 
 const SCOPE_HINT: &str =
     "choose a target inside security.allowed_targets; only the operator can change the scope";
@@ -33,6 +34,16 @@ pub struct Policy {
     pub max_args_bytes: usize,
     /// nmap limits.
     pub nmap: NmapLimits,
+    /// masscan limits.
+    pub masscan: masscan::MasscanLimits,
+    /// gobuster limits.
+    pub gobuster: gobuster::GobusterLimits,
+    /// hydra limits.
+    pub hydra: hydra::HydraLimits,
+    /// sqlmap limits.
+    pub sqlmap: sqlmap::SqlmapLimits,
+    /// dig limits.
+    pub dig: dig::DigLimits,
 }
 
 impl Default for Policy {
@@ -43,6 +54,11 @@ impl Default for Policy {
             raw_sockets: false,
             max_args_bytes: DEFAULT_MAX_ARGS_BYTES,
             nmap: NmapLimits::default(),
+            masscan: Default::default(),
+            gobuster: Default::default(),
+            hydra: Default::default(),
+            sqlmap: Default::default(),
+            dig: Default::default(),
         }
     }
 }
@@ -56,6 +72,94 @@ pub struct CallInput<'a> {
     pub extra_args: &'a str,
     /// The wall-clock limit for the run.
     pub timeout: Duration,
+    /// The tool's typed input fields beyond target and extra_args.
+    pub fields: &'a ToolFields,
+}
+
+/// Typed input fields of the tools that have them (nmap has none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ToolFields {
+    /// No typed fields.
+    #[default]
+    None,
+    /// masscan's fields.
+    Masscan(masscan::MasscanFields),
+    /// gobuster's fields.
+    Gobuster(gobuster::GobusterFields),
+    /// hydra's fields.
+    Hydra(hydra::HydraFields),
+    /// sqlmap's fields.
+    Sqlmap(sqlmap::SqlmapFields),
+    /// dig's fields.
+    Dig(dig::DigFields),
+}
+
+/// What the server looked up for a plan: host name addresses (DNS, once) and
+/// files (canonical path and size, e.g. wordlists). This crate never does
+/// either lookup itself; it checks what it is given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolutions {
+    hosts: Vec<(Hostname, Vec<IpAddr>)>,
+    files: Vec<ResolvedFile>,
+}
+
+impl Resolutions {
+    /// Records the addresses `host` resolved to (resolver order).
+    pub fn add_host(&mut self, host: Hostname, addrs: Vec<IpAddr>) {
+        self.hosts.push((host, addrs));
+    }
+
+    /// The addresses recorded for `host` (empty when none).
+    pub fn host(&self, host: &Hostname) -> &[IpAddr] {
+        self.hosts
+            .iter()
+            .find(|(h, _)| h == host)
+            .map_or(&[], |(_, a)| a.as_slice())
+    }
+
+    /// Records a file the server resolved for a [`FileRequest`].
+    pub fn add_file(&mut self, file: ResolvedFile) {
+        self.files.push(file);
+    }
+
+    /// The resolution of the file requested as `requested`.
+    pub fn file(&self, requested: &str) -> Option<&ResolvedFile> {
+        self.files.iter().find(|f| f.requested == requested)
+    }
+}
+
+/// A file the server resolved: canonical absolute path (symlinks and `..`
+/// resolved with realpath) and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedFile {
+    /// As the plan requested it (an alias or a relative path).
+    pub requested: String,
+    /// Canonical absolute path.
+    pub path: String,
+    /// Size in bytes.
+    pub size_bytes: u64,
+}
+
+/// What kind of file a plan needs; the server picks the roots and aliases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// A wordlist (gobuster).
+    Wordlist,
+    /// A list of user names (hydra).
+    UserList,
+    /// A list of passwords (hydra).
+    PasswordList,
+}
+
+/// A file a plan needs the server to resolve before `authorize_with`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRequest {
+    /// The input field it came from.
+    pub field: &'static str,
+    /// An alias or a path relative to a configured root.
+    pub requested: String,
+    /// What it is.
+    pub kind: FileKind,
 }
 
 /// A target a plan must have scope-checked before it may run.
@@ -67,6 +171,15 @@ pub struct PlannedTarget {
 }
 
 impl PlannedTarget {
+    /// A target to scope-check, from input `field`.
+    pub(crate) fn new(field: &'static str, requested: impl Into<String>, target: Target) -> Self {
+        Self {
+            field,
+            requested: requested.into(),
+            target,
+        }
+    }
+
     /// The input field it came from (`"target"`, or e.g. `"extra_args"` for a
     /// future `dig @server`).
     pub fn field(&self) -> &'static str {
@@ -88,6 +201,38 @@ impl PlannedTarget {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ToolPlan {
     Nmap(NmapPlan),
+    Masscan(masscan::MasscanPlan),
+    Gobuster(gobuster::GobusterPlan),
+    Hydra(hydra::HydraPlan),
+    Sqlmap(sqlmap::SqlmapPlan),
+    Dig(dig::DigPlan),
+}
+
+/// What a tool grammar makes of a call: its typed plan, every target it will
+/// touch (the first is the one the tool is pointed at) and the files the
+/// server must resolve.
+pub(crate) struct Parsed<P> {
+    pub(crate) plan: P,
+    pub(crate) targets: Vec<PlannedTarget>,
+    pub(crate) files: Vec<FileRequest>,
+}
+
+/// What a tool renderer produces from an authorized plan.
+pub(crate) struct Rendering {
+    pub(crate) argv: Vec<String>,
+    pub(crate) write_files: Vec<WorkFile>,
+    pub(crate) collect: Vec<String>,
+}
+
+impl Rendering {
+    /// Just an argv.
+    pub(crate) fn argv(argv: Vec<String>) -> Self {
+        Self {
+            argv,
+            write_files: Vec::new(),
+            collect: Vec::new(),
+        }
+    }
 }
 
 /// A parsed, validated call that still needs its scope check.
@@ -98,6 +243,7 @@ enum ToolPlan {
 pub struct Plan {
     tool: ToolId,
     targets: Vec<PlannedTarget>,
+    files: Vec<FileRequest>,
     timeout: Duration,
     args: ToolPlan,
 }
@@ -114,6 +260,22 @@ impl Plan {
         self.targets.first().and_then(|t| t.target.hostname())
     }
 
+    /// Every host name the server must resolve before [`authorize_with`].
+    pub fn hosts_to_resolve(&self) -> Vec<&Hostname> {
+        let mut out: Vec<&Hostname> = Vec::new();
+        for h in self.targets.iter().filter_map(|t| t.target.hostname()) {
+            if !out.contains(&h) {
+                out.push(h);
+            }
+        }
+        out
+    }
+
+    /// Every file the server must resolve before [`authorize_with`].
+    pub fn files_to_resolve(&self) -> &[FileRequest] {
+        &self.files
+    }
+
     /// Every target the scope check covers; the first is the primary.
     pub fn targets(&self) -> &[PlannedTarget] {
         &self.targets
@@ -128,38 +290,58 @@ impl Plan {
     pub fn nmap(&self) -> Option<&NmapPlan> {
         match &self.args {
             ToolPlan::Nmap(p) => Some(p),
+            _ => None,
         }
     }
 }
 
 /// Parses and validates a call: target, timeout and tool arguments.
-/// Everything that can be checked without DNS is checked here.
+/// Everything that can be checked without DNS or the filesystem is checked here.
 pub fn plan(tool: ToolId, policy: &Policy, input: &CallInput<'_>) -> Result<Plan, Denied> {
     check_timeout(input.timeout)?;
-    let target = parse_target(input.target)?;
-    let tokens = tokenize(input.extra_args, policy.max_args_bytes).map_err(|e| {
+    let tokens = tokenize_args(policy, input.extra_args)?;
+    let (args, targets, files) = match tool {
+        ToolId::Nmap => {
+            let target = parse_target(input.target)?;
+            check_cidr_size(&target, policy.nmap.max_cidr_addresses)?;
+            let plan = nmap::parse_args(&tokens, policy, input.timeout)?;
+            let primary = PlannedTarget::new(field::TARGET, input.target, target);
+            (ToolPlan::Nmap(plan), vec![primary], Vec::new())
+        }
+        ToolId::Masscan => split(masscan::parse(policy, input, &tokens)?, ToolPlan::Masscan),
+        ToolId::Gobuster => split(gobuster::parse(policy, input, &tokens)?, ToolPlan::Gobuster),
+        ToolId::Hydra => split(hydra::parse(policy, input, &tokens)?, ToolPlan::Hydra),
+        ToolId::Sqlmap => split(sqlmap::parse(policy, input, &tokens)?, ToolPlan::Sqlmap),
+        ToolId::Dig => split(dig::parse(policy, input, &tokens)?, ToolPlan::Dig),
+    };
+    if targets.is_empty() {
+        return Err(internal("a plan without a target"));
+    }
+    Ok(Plan {
+        tool,
+        targets,
+        files,
+        timeout: input.timeout,
+        args,
+    })
+}
+
+type Split = (ToolPlan, Vec<PlannedTarget>, Vec<FileRequest>);
+
+fn split<P>(parsed: Parsed<P>, wrap: impl FnOnce(P) -> ToolPlan) -> Split {
+    (wrap(parsed.plan), parsed.targets, parsed.files)
+}
+
+fn tokenize_args(policy: &Policy, extra_args: &str) -> Result<Vec<String>, Denied> {
+    tokenize(extra_args, policy.max_args_bytes).map_err(|e| {
         Denied::validation(
             field::EXTRA_ARGS,
             e.to_string(),
-            format!("quote values with '...'; keep extra_args under {} bytes and {MAX_TOKENS} arguments", policy.max_args_bytes),
+            format!(
+                "quote values with '...'; keep extra_args under {} bytes and {MAX_TOKENS} arguments",
+                policy.max_args_bytes
+            ),
         )
-    })?;
-    let args = match tool {
-        ToolId::Nmap => {
-            check_cidr_size(&target, policy.nmap.max_cidr_addresses)?;
-            ToolPlan::Nmap(nmap::parse_args(&tokens, policy, input.timeout)?)
-        }
-    };
-    let primary = PlannedTarget {
-        field: field::TARGET,
-        requested: input.target.to_string(),
-        target,
-    };
-    Ok(Plan {
-        tool,
-        targets: vec![primary],
-        timeout: input.timeout,
-        args,
     })
 }
 
@@ -177,7 +359,8 @@ fn check_timeout(timeout: Duration) -> Result<(), Denied> {
     Ok(())
 }
 
-fn check_cidr_size(target: &Target, max: u64) -> Result<(), Denied> {
+/// Refuses a CIDR target larger than `max` addresses.
+pub(crate) fn check_cidr_size(target: &Target, max: u64) -> Result<(), Denied> {
     let Target::Cidr(c) = target else {
         return Ok(());
     };
@@ -194,33 +377,63 @@ fn check_cidr_size(target: &Target, max: u64) -> Result<(), Denied> {
     ))
 }
 
-/// Scope-checks every target of `plan` (host names with `resolved`, the
-/// addresses the server resolved for [`Plan::host_to_resolve`]) and renders the
-/// argv. A host name is pinned to its FIRST resolved address. For IP and CIDR
-/// targets `resolved` must be empty.
+/// Scope-checks a plan whose only host name (if any) is the primary target,
+/// with `resolved` the addresses the server resolved for it, and renders the
+/// argv. For IP and CIDR targets `resolved` must be empty. See
+/// [`authorize_with`] for plans with several hosts or files.
 pub fn authorize(policy: &Policy, plan: Plan, resolved: &[IpAddr]) -> Result<Permit, Denied> {
     let primary = plan
         .targets
         .first()
         .ok_or_else(|| internal("a plan without a target"))?;
-    if primary.target.hostname().is_none() && !resolved.is_empty() {
-        return Err(internal(
-            "resolved addresses were given for an IP or CIDR target",
-        ));
+    let mut res = Resolutions::default();
+    match primary.target.hostname() {
+        Some(h) => res.add_host(h.clone(), resolved.to_vec()),
+        None if !resolved.is_empty() => {
+            return Err(internal(
+                "resolved addresses were given for an IP or CIDR target",
+            ));
+        }
+        None => {}
     }
-    for (i, t) in plan.targets.iter().enumerate() {
-        let addrs = if i == 0 { resolved } else { &[] };
+    authorize_with(policy, plan, &res)
+}
+
+/// Scope-checks every target of `plan` (each host name with every address
+/// the server resolved for it in `res`), checks the resolved files, pins each
+/// host name to its FIRST resolved address, and renders the argv.
+pub fn authorize_with(policy: &Policy, plan: Plan, res: &Resolutions) -> Result<Permit, Denied> {
+    let mut authorized = Vec::with_capacity(plan.targets.len());
+    for t in &plan.targets {
+        let addrs = t.target.hostname().map_or(&[][..], |h| res.host(h));
         policy
             .scope
             .check(&t.target, addrs)
             .map_err(|e| Denied::scope(t.field, e.message, SCOPE_HINT))?;
+        authorized.push(pin(t, addrs)?);
     }
-    let authorized = pin(primary, resolved)?;
-    let ipv6 = authorized.rendered.contains(':');
-    let argv = match &plan.args {
-        ToolPlan::Nmap(p) => nmap::render_argv(p, &authorized.rendered, ipv6),
+    let rendering = match &plan.args {
+        ToolPlan::Nmap(p) => {
+            let primary = &authorized[0];
+            let ipv6 = primary.rendered.contains(':');
+            Rendering::argv(nmap::render_argv(p, &primary.rendered, ipv6))
+        }
+        ToolPlan::Masscan(p) => masscan::render(policy, p, &authorized, res)?,
+        ToolPlan::Gobuster(p) => gobuster::render(policy, p, &authorized, res)?,
+        ToolPlan::Hydra(p) => hydra::render(policy, p, &authorized, res)?,
+        ToolPlan::Sqlmap(p) => sqlmap::render(policy, p, &authorized, res)?,
+        ToolPlan::Dig(p) => dig::render(policy, p, &authorized, res)?,
     };
-    Ok(Permit::new(plan.tool, argv, authorized, plan.timeout))
+    let mut targets = authorized.into_iter();
+    let primary = targets
+        .next()
+        .ok_or_else(|| internal("a plan without a target"))?;
+    Ok(
+        Permit::new(plan.tool, rendering.argv, primary, plan.timeout)
+            .with_extra_targets(targets.collect())
+            .with_files(rendering.write_files)
+            .with_collect(rendering.collect),
+    )
 }
 
 /// The literal handed to the tool; IPv4-mapped IPv6 becomes plain IPv4.
@@ -248,7 +461,8 @@ fn pin(t: &PlannedTarget, resolved: &[IpAddr]) -> Result<AuthorizedTarget, Denie
     })
 }
 
-fn internal(what: &str) -> Denied {
+/// An internal inconsistency, reported as a validation error.
+pub(crate) fn internal(what: &str) -> Denied {
     Denied::validation(
         field::TARGET,
         format!("internal error: {what}"),

@@ -26,8 +26,10 @@ pub mod capture;
 mod error;
 mod run;
 pub mod spec;
+mod workdir;
 
 pub use capture::Captured;
 pub use error::RunError;
 pub use run::{RunOutcome, run};
 pub use spec::{RunLimits, RunSpec};
+pub use workdir::{CollectedFile, MAX_COLLECTED_FILES};

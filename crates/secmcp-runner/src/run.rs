@@ -61,6 +61,8 @@ pub struct RunOutcome {
     pub duration: Duration,
     /// The tool's process id, which is also its process group id.
     pub pid: u32,
+    /// Files the permit asked to read back from the working directory.
+    pub files: Vec<crate::workdir::CollectedFile>,
 }
 
 /// Runs `spec` to completion and returns what happened.
@@ -90,6 +92,7 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
         .tempdir()
         .map_err(RunError::WorkDir)?;
 
+    crate::workdir::write_files(workdir.path(), &spec.write_files).map_err(RunError::WorkDir)?;
     let started = Instant::now();
     let mut child = spawn(&spec.program, &spec.args, &spec.env, workdir.path())
         .map_err(|err| RunError::from_spawn(err, name.clone()))?;
@@ -125,6 +128,11 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
     // case it has been reused.
     group.disarm();
     let duration = started.elapsed();
+    let files = if spec.collect.is_empty() {
+        Vec::new()
+    } else {
+        crate::workdir::collect(workdir.path(), &spec.collect, spec.max_collect_bytes)
+    };
 
     if let Err(err) = workdir.close() {
         warn!(program = %name, pid, error = %err, "could not remove the tool's working directory");
@@ -143,6 +151,7 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
         cancelled: ending == Ending::Cancelled,
         duration,
         pid,
+        files,
     };
     debug!(
         program = %name,

@@ -27,6 +27,9 @@ pub struct RunLimits {
     pub env_allowlist: Vec<String>,
     /// Variables set for every tool, after the allowlisted ones (so they win).
     pub extra_env: Vec<(String, String)>,
+    /// Most bytes read back from the working directory after a run (for
+    /// tools that write their results to files).
+    pub max_collect_bytes: usize,
 }
 
 impl Default for RunLimits {
@@ -38,6 +41,7 @@ impl Default for RunLimits {
             kill_grace: Duration::from_secs(2),
             env_allowlist: ["PATH", "LANG", "LC_ALL", "TZ"].map(String::from).to_vec(),
             extra_env: Vec::new(),
+            max_collect_bytes: 8 * 1024 * 1024,
         }
     }
 }
@@ -56,6 +60,9 @@ pub struct RunSpec {
     pub(crate) max_stdout_bytes: usize,
     pub(crate) max_stderr_bytes: usize,
     pub(crate) kill_grace: Duration,
+    pub(crate) write_files: Vec<secmcp_policy::WorkFile>,
+    pub(crate) collect: Vec<String>,
+    pub(crate) max_collect_bytes: usize,
 }
 
 impl RunSpec {
@@ -87,6 +94,9 @@ impl RunSpec {
             max_stdout_bytes: limits.max_stdout_bytes,
             max_stderr_bytes: limits.max_stderr_bytes,
             kill_grace: limits.kill_grace,
+            write_files: permit.write_files().to_vec(),
+            collect: permit.collect().to_vec(),
+            max_collect_bytes: limits.max_collect_bytes,
         }
     }
 

@@ -48,6 +48,7 @@ fn limits() -> RunLimits {
         kill_grace: Duration::from_millis(500),
         env_allowlist: vec!["PATH".into()],
         extra_env: Vec::new(),
+        max_collect_bytes: 4096,
     }
 }
 
@@ -554,5 +555,37 @@ async fn non_executable_program_is_permission_denied() {
     assert!(
         !err.to_string()
             .contains(&*tools.dir.path().to_string_lossy())
+    );
+}
+
+#[tokio::test]
+async fn permit_files_are_written_before_and_collected_after_the_run() {
+    use secmcp_policy::WorkFile;
+    let permit = Permit::unchecked_files_for_tests(
+        vec![
+            "-c".into(),
+            "cat in.txt > out.txt; mkdir res; echo done > res/log".into(),
+        ],
+        Duration::from_secs(5),
+        vec![WorkFile {
+            name: "in.txt".into(),
+            contents: b"secret-list".to_vec(),
+        }],
+        vec!["out.txt".into(), "res".into(), "missing".into()],
+    );
+    let spec = RunSpec::from_permit(&permit, "/bin/sh".into(), &limits());
+    let out = run(spec, CancellationToken::new()).await.unwrap();
+    assert_eq!(out.exit_code, Some(0));
+    let got: Vec<(&str, &[u8])> = out
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.contents.as_slice()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("out.txt", &b"secret-list"[..]),
+            ("res/log", &b"done\n"[..])
+        ]
     );
 }

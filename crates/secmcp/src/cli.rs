@@ -82,7 +82,7 @@ pub fn main(cli: Cli) -> ExitCode {
             ConfigAction::Check(arg) => with_settings(&arg, |s| {
                 let tools: Vec<_> = tools::REGISTRY
                     .iter()
-                    .filter(|t| t.name() != "nmap" || s.nmap.enabled)
+                    .filter(|t| s.tool(t.name()).is_some_and(|t| t.enabled))
                     .map(|t| t.name())
                     .collect();
                 out(&format!(

@@ -146,6 +146,111 @@ impl Default for ToolDefaults {
 pub struct ToolsConfig {
     /// nmap.
     pub nmap: NmapConfig,
+    /// masscan.
+    pub masscan: MasscanConfig,
+    /// gobuster.
+    pub gobuster: GobusterConfig,
+    /// hydra.
+    pub hydra: HydraConfig,
+    /// sqlmap.
+    pub sqlmap: SqlmapConfig,
+    /// dig.
+    pub dig: DigConfig,
+}
+
+/// `tools.masscan`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MasscanConfig {
+    /// Offer the tool to clients.
+    pub enabled: bool,
+    /// Path of the masscan binary; empty means look it up on `PATH`.
+    pub binary: String,
+}
+
+impl Default for MasscanConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            binary: String::new(),
+        }
+    }
+}
+
+/// `tools.gobuster`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GobusterConfig {
+    /// Offer the tool to clients.
+    pub enabled: bool,
+    /// Path of the gobuster binary; empty means look it up on `PATH`.
+    pub binary: String,
+}
+
+impl Default for GobusterConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            binary: String::new(),
+        }
+    }
+}
+
+/// `tools.hydra`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HydraConfig {
+    /// Offer the tool to clients.
+    pub enabled: bool,
+    /// Path of the hydra binary; empty means look it up on `PATH`.
+    pub binary: String,
+}
+
+impl Default for HydraConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            binary: String::new(),
+        }
+    }
+}
+
+/// `tools.sqlmap`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SqlmapConfig {
+    /// Offer the tool to clients.
+    pub enabled: bool,
+    /// Path of the sqlmap binary; empty means look it up on `PATH`.
+    pub binary: String,
+}
+
+impl Default for SqlmapConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            binary: String::new(),
+        }
+    }
+}
+
+/// `tools.dig`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DigConfig {
+    /// Offer the tool to clients.
+    pub enabled: bool,
+    /// Path of the dig binary; empty means look it up on `PATH`.
+    pub binary: String,
+}
+
+impl Default for DigConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            binary: String::new(),
+        }
+    }
 }
 
 /// `tools.nmap`.
@@ -339,8 +444,8 @@ pub struct Settings {
     pub max_stderr_bytes: usize,
     /// SIGTERM→SIGKILL grace.
     pub kill_grace: Duration,
-    /// nmap: enabled and binary override.
-    pub nmap: ToolSettings,
+    /// Per tool: enabled and binary override, keyed by tool name.
+    pub tools: Vec<(&'static str, ToolSettings)>,
     /// Log filter and format.
     pub logging: LoggingConfig,
     /// The raw config these settings came from (for `config show`).
@@ -458,6 +563,7 @@ impl Settings {
                 max_rate_pps: n.max_rate_pps,
                 script_allowlist: n.scripts.clone(),
             },
+            ..Policy::default()
         };
         Ok(Self {
             transport: raw.server.transport,
@@ -470,13 +576,32 @@ impl Settings {
             max_output_bytes: t.max_output_bytes,
             max_stderr_bytes: t.max_stderr_bytes,
             kill_grace: Duration::from_millis(t.kill_grace_ms),
-            nmap: ToolSettings {
-                enabled: n.enabled,
-                binary: (!n.binary.is_empty()).then(|| PathBuf::from(&n.binary)),
-            },
+            tools: tool_settings(&raw.tools),
             logging: raw.logging.clone(),
             raw,
         })
+    }
+}
+
+fn tool_settings(t: &ToolsConfig) -> Vec<(&'static str, ToolSettings)> {
+    let entry = |name, enabled, binary: &String| {
+        let binary = (!binary.is_empty()).then(|| PathBuf::from(binary));
+        (name, ToolSettings { enabled, binary })
+    };
+    vec![
+        entry("nmap", t.nmap.enabled, &t.nmap.binary),
+        entry("masscan", t.masscan.enabled, &t.masscan.binary),
+        entry("gobuster", t.gobuster.enabled, &t.gobuster.binary),
+        entry("hydra", t.hydra.enabled, &t.hydra.binary),
+        entry("sqlmap", t.sqlmap.enabled, &t.sqlmap.binary),
+        entry("dig", t.dig.enabled, &t.dig.binary),
+    ]
+}
+
+impl Settings {
+    /// The settings of the tool called `name`.
+    pub fn tool(&self, name: &str) -> Option<&ToolSettings> {
+        self.tools.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
     }
 }
 

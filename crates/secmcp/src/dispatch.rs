@@ -12,12 +12,13 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use secmcp_policy::{CallInput, Permit};
+use secmcp_policy::{CallInput, Permit, Resolutions};
 use secmcp_runner::{RunLimits, RunSpec};
 
 use crate::config::{Settings, ToolSettings};
 use crate::env_vars;
 use crate::error::{ErrorCode, ToolError};
+use crate::files;
 use crate::tools::{self, JsonObject, RenderContext, Rendered, Tool};
 
 /// How long the server waits for a host name to resolve.
@@ -66,10 +67,7 @@ impl Core {
     }
 
     fn tool_settings(&self, name: &str) -> Option<&ToolSettings> {
-        match name {
-            "nmap" => Some(&self.settings.nmap),
-            _ => None,
-        }
+        self.settings.tool(name)
     }
 
     /// Runs one call of an enabled tool. `cancel` fires when the client cancels.
@@ -80,11 +78,16 @@ impl Core {
         cancel: CancellationToken,
     ) -> CallResult {
         let started = Instant::now();
-        let input = match tools::parse_common(args) {
+        let input = match tool.parse_input(args) {
             Ok(input) => input,
             Err(e) => return self.denied(tool, new_correlation_id(), e, started),
         };
-        let correlation_id = match input.correlation_id.as_deref().map(check_correlation_id) {
+        let correlation_id = match input
+            .common
+            .correlation_id
+            .as_deref()
+            .map(check_correlation_id)
+        {
             None => new_correlation_id(),
             Some(Ok(id)) => id.to_owned(),
             Some(Err(e)) => return self.denied(tool, new_correlation_id(), e, started),
@@ -99,7 +102,7 @@ impl Core {
     async fn authorized_call(
         &self,
         tool: &'static dyn Tool,
-        input: tools::CommonInput,
+        input: tools::ParsedInput,
         correlation_id: String,
         cancel: CancellationToken,
         started: Instant,
@@ -149,9 +152,10 @@ impl Core {
     async fn authorize(
         &self,
         tool: &dyn Tool,
-        input: &tools::CommonInput,
+        parsed: &tools::ParsedInput,
     ) -> Result<Permit, ToolError> {
         let s = &self.settings;
+        let input = &parsed.common;
         let timeout = match input.timeout_sec {
             None => s.default_timeout,
             Some(secs) if secs >= 1 && u64::from(secs) <= s.max_timeout.as_secs() => {
@@ -172,13 +176,17 @@ impl Core {
             target: &input.target,
             extra_args: &input.extra_args,
             timeout,
+            fields: &parsed.fields,
         };
         let plan = secmcp_policy::plan(tool.id(), &s.policy, &call)?;
-        let resolved = match plan.host_to_resolve() {
-            Some(host) => resolve(host.as_str()).await?,
-            None => Vec::new(),
-        };
-        Ok(secmcp_policy::authorize(&s.policy, plan, &resolved)?)
+        let mut res = Resolutions::default();
+        for host in plan.hosts_to_resolve() {
+            res.add_host(host.clone(), resolve(host.as_str()).await?);
+        }
+        for request in plan.files_to_resolve() {
+            res.add_file(files::resolve(s, request)?);
+        }
+        Ok(secmcp_policy::authorize_with(&s.policy, plan, &res)?)
     }
 
     async fn execute(
@@ -226,6 +234,7 @@ impl Core {
                 .map(|s| (*s).to_owned())
                 .collect(),
             extra_env: Vec::new(),
+            max_collect_bytes: s.max_output_bytes,
         }
     }
 

@@ -16,6 +16,7 @@ pub mod config;
 pub mod dispatch;
 pub mod env_vars;
 pub mod error;
+pub mod files;
 pub mod privilege;
 pub mod service;
 pub mod tools;

@@ -19,6 +19,7 @@ fn run(p: &Policy, target: &str, args: &str) -> Result<Vec<String>, Denied> {
         target,
         extra_args: args,
         timeout: Duration::from_secs(300),
+        fields: &crate::ToolFields::None,
     };
     let planned = plan(ToolId::Nmap, p, &input)?;
     Ok(authorize(p, planned, &[])?.argv().to_vec())

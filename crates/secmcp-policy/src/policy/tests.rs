@@ -12,6 +12,7 @@ fn input<'a>(target: &'a str, extra_args: &'a str) -> CallInput<'a> {
         target,
         extra_args,
         timeout: Duration::from_secs(60),
+        fields: &ToolFields::None,
     }
 }
 

@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use secmcp_policy::{AuthorizedTarget, ToolId};
+use secmcp_policy::{AuthorizedTarget, ToolFields, ToolId};
 use secmcp_runner::RunOutcome;
 
 use crate::error::{ErrorCode, ToolError};
@@ -59,6 +59,15 @@ pub struct CommonInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
+}
+
+/// A call's input after parsing: the common fields and the tool's typed fields.
+#[derive(Debug, Clone)]
+pub struct ParsedInput {
+    /// target, extra_args, timeout_sec, correlation_id.
+    pub common: CommonInput,
+    /// The tool's own typed fields (none for nmap).
+    pub fields: ToolFields,
 }
 
 /// What the target became after authorization, as reported back to the caller.
@@ -147,6 +156,14 @@ pub trait Tool: Send + Sync + 'static {
     fn output_schema(&self) -> JsonObject;
     /// Behaviour hints.
     fn hints(&self) -> Hints;
+    /// Parses raw call arguments. Tools with typed fields beyond the common
+    /// ones override this (and `input_schema`).
+    fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
+        Ok(ParsedInput {
+            common: parse_common(args)?,
+            fields: ToolFields::None,
+        })
+    }
     /// Turns a finished run into the result (or an error such as `timeout`).
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError>;
 }
