@@ -217,6 +217,7 @@ impl Core {
         let ctx = RenderContext {
             correlation_id,
             target: permit.target(),
+            extra_targets: permit.extra_targets(),
             argv,
             timeout: permit.timeout(),
         };

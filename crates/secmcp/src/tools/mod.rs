@@ -125,6 +125,8 @@ pub struct RenderContext<'a> {
     pub correlation_id: &'a str,
     /// The authorized target.
     pub target: &'a AuthorizedTarget,
+    /// Other authorized hosts the tool was allowed to touch (e.g. a DNS server).
+    pub extra_targets: &'a [AuthorizedTarget],
     /// The effective argv, binary name first.
     pub argv: Vec<String>,
     /// The timeout the run had.
