@@ -11,6 +11,7 @@ use rmcp::model::{
     Implementation, ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
     ServerConfig, Tool as McpTool, ToolAnnotations,
 };
+use rmcp::model::{CustomRequest, CustomResult};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 
@@ -24,6 +25,15 @@ pub const PROTOCOL_VERSIONS: &[ProtocolVersion] = &[
     ProtocolVersion::V_2025_11_25,
     ProtocolVersion::V_2025_06_18,
     ProtocolVersion::V_2025_03_26,
+];
+
+/// Methods this server implements (malformed params there are -32602).
+const SERVED_METHODS: &[&str] = &[
+    "initialize",
+    "ping",
+    "server/discover",
+    "tools/list",
+    "tools/call",
 ];
 
 /// How long clients may cache `tools/list` (the list changes only on reload).
@@ -76,6 +86,27 @@ impl ServerHandler for Service {
 
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
         Cow::Borrowed(PROTOCOL_VERSIONS)
+    }
+
+    /// rmcp hands a request whose params do not parse into its typed form to
+    /// this method; for methods we serve that is bad params (-32602), not an
+    /// unknown method (-32601, which the 2026 HTTP transport turns into 404).
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, McpError> {
+        if SERVED_METHODS.contains(&request.method.as_str()) {
+            return Err(McpError::invalid_params(
+                format!("malformed params for {}", request.method),
+                None,
+            ));
+        }
+        Err(McpError::new(
+            rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+            request.method,
+            None,
+        ))
     }
 
     async fn list_tools(

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
 };
+use axum::response::IntoResponse;
 use rmcp::{ServerHandler, ServiceExt};
 use tokio_util::sync::CancellationToken;
 
@@ -79,7 +80,39 @@ where
         .with_cancellation_token(shutdown.child_token());
     let service: StreamableHttpService<S, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(make()), Arc::default(), config);
-    axum::Router::new().nest_service("/mcp", service)
+    axum::Router::new()
+        .nest_service("/mcp", service)
+        .layer(axum::middleware::map_response_with_state(
+            (),
+            json_rpc_parse_errors,
+        ))
+}
+
+/// rmcp answers a JSON body it cannot parse as JSON-RPC with `415` and a
+/// plain-text message, even when the content type is right. The right answer
+/// is `400` with a JSON-RPC parse error (-32700); other responses pass through.
+async fn json_rpc_parse_errors(
+    axum::extract::State(()): axum::extract::State<()>,
+    response: axum::response::Response,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    if response.status() != StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        return response;
+    }
+    let is_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !is_text {
+        return response;
+    }
+    let body = r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: the body is not a valid JSON-RPC message"}}"#;
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 /// Serves HTTP on a bound listener until `shutdown` fires.
