@@ -27,14 +27,10 @@ pub const PROTOCOL_VERSIONS: &[ProtocolVersion] = &[
     ProtocolVersion::V_2025_03_26,
 ];
 
-/// Methods this server implements (malformed params there are -32602).
-const SERVED_METHODS: &[&str] = &[
-    "initialize",
-    "ping",
-    "server/discover",
-    "tools/list",
-    "tools/call",
-];
+/// Methods this server implements in every protocol era (malformed params
+/// there are -32602). `initialize` and `ping` are left out: a 2026-07-28
+/// request for them must stay -32601 (they were removed from that revision).
+const SERVED_METHODS: &[&str] = &["server/discover", "tools/list", "tools/call"];
 
 /// How long clients may cache `tools/list` (the list changes only on reload).
 const TOOLS_TTL_MS: u64 = 60_000;
