@@ -82,28 +82,24 @@ where
         StreamableHttpService::new(move || Ok(make()), Arc::default(), config);
     axum::Router::new()
         .nest_service("/mcp", service)
-        .layer(axum::middleware::map_response_with_state(
-            (),
-            json_rpc_parse_errors,
-        ))
+        .layer(axum::middleware::from_fn(json_rpc_parse_errors))
 }
 
 /// rmcp answers a JSON body it cannot parse as JSON-RPC with `415` and a
-/// plain-text message, even when the content type is right. The right answer
-/// is `400` with a JSON-RPC parse error (-32700); other responses pass through.
+/// plain-text message, even when the content type is right. For a request that
+/// did say `application/json`, the right answer is `400` with a JSON-RPC parse
+/// error (-32700); everything else (a real 415 included) passes through.
 async fn json_rpc_parse_errors(
-    axum::extract::State(()): axum::extract::State<()>,
-    response: axum::response::Response,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::http::{StatusCode, header};
-    if response.status() != StatusCode::UNSUPPORTED_MEDIA_TYPE {
-        return response;
-    }
-    let is_text = response
+    let says_json = request
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
-    if !is_text {
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let response = next.run(request).await;
+    if !says_json || response.status() != StatusCode::UNSUPPORTED_MEDIA_TYPE {
         return response;
     }
     let body = r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: the body is not a valid JSON-RPC message"}}"#;
