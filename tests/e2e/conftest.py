@@ -91,6 +91,18 @@ def secmcp_bin() -> str:
     return path
 
 
+# ------------------------------------------------------------------------- tool spies
+
+# The server identifies every tool binary by a version probe (`nmap --version`, `dig -v`,
+# `gobuster version`, `hydra -h`) at startup and whenever the binary changes. Spies that
+# log invocations must not count those as tool runs.
+VERSION_PROBE_ARGS = (["--version"], ["version"], ["-h"], ["-v"])
+
+
+def is_version_probe(args: list[str]) -> bool:
+    return args in VERSION_PROBE_ARGS
+
+
 # ------------------------------------------------------------------------- nmap wrapper
 
 
@@ -115,7 +127,8 @@ class NmapSpy:
         self.slow_flag.unlink(missing_ok=True)
 
     def calls(self) -> list[str]:
-        return [line for line in self.log.read_text().splitlines() if line.startswith("CALL ")]
+        lines = self.log.read_text().splitlines()
+        return [line for line in lines if line.startswith("CALL ") and not is_version_probe(line.split()[2:])]
 
 
 @pytest.fixture(scope="session")
@@ -177,6 +190,9 @@ def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MCP_") and k not in dropped}
     env.setdefault("RUST_LOG", "info")
     env.setdefault("RUST_BACKTRACE", "1")
+    # The suites make hundreds of calls through session-scoped servers; the per-client
+    # rate limit has its own tests (test_ops_e2e.py), which set it explicitly.
+    env["SECMCP_RATE_LIMIT_PER_MINUTE"] = "0"
     if extra:
         env.update(extra)
     return env
@@ -194,14 +210,16 @@ class HttpServer:
 
 
 @contextlib.contextmanager
-def run_http_server(secmcp_bin: str, config: Path | None, log_dir: Path) -> Iterator[HttpServer]:
+def run_http_server(
+    secmcp_bin: str, config: Path | None, log_dir: Path, env: dict[str, str] | None = None
+) -> Iterator[HttpServer]:
     port = free_port()
     args = [secmcp_bin, "serve", "--transport", "http", "--host", "127.0.0.1", "--port", str(port)]
     if config is not None:
         args += ["--config", str(config)]
     log = log_dir / f"secmcp-http-{port}.log"
     with open(log, "wb") as logf:
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT, env=server_env())
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT, env=server_env(env))
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -268,7 +286,7 @@ def stdio_params(secmcp_bin: str, config: Path | None, errlog_env: dict[str, str
     args = ["serve"]
     if config is not None:
         args += ["--config", str(config)]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "RUST_LOG": "info"}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "RUST_LOG": "info", "SECMCP_RATE_LIMIT_PER_MINUTE": "0"}
     if errlog_env:
         env.update(errlog_env)
     return StdioServerParameters(command=secmcp_bin, args=args, env=env)

@@ -8,6 +8,18 @@
 //! - [`nmap`] — nmap's XML (`-oX -`): [`nmap::parse`] to a [`nmap::NmapReport`] (its
 //!   `JsonSchema` is the MCP tool's `outputSchema`) and [`nmap::summary`] for the short
 //!   text content next to it.
+//! - [`sqlmap`] — sqlmap's `log` file and stdout: [`sqlmap::parse`] to a
+//!   [`sqlmap::SqlmapReport`] (injection points, DBMS, enumerated items) and
+//!   [`sqlmap::summary`].
+//! - [`gobuster`] — gobuster's text result lines: [`gobuster::parse`] to a
+//!   [`gobuster::GobusterReport`] and [`gobuster::summary`].
+//! - [`hydra`] — hydra's `-b json` result file plus its stdout/stderr:
+//!   [`hydra::parse`] to a [`hydra::HydraReport`] and [`hydra::summary`].
+//! - [`dig`] — dig's `+yaml` output: [`dig::parse`] to a [`dig::DigReport`]
+//!   (status, flags, server, timing, answer/authority/additional records) and
+//!   [`dig::summary`].
+//! - [`masscan`] — masscan's `-oD`/`-oJ` JSON: [`masscan::parse`] to a
+//!   [`masscan::MasscanReport`] (hosts, open ports, banners) and [`masscan::summary`].
 //! - `text` (private) — lenient, bounded XML text decoding shared by the parsers.
 //!
 //! # What this crate must not do
@@ -19,7 +31,12 @@
 //! Memory and output are bounded by [`Bounds`] and by the size of the input; parsing
 //! is streaming (no DOM is built).
 
+pub mod dig;
+pub mod gobuster;
+pub mod hydra;
+pub mod masscan;
 pub mod nmap;
+pub mod sqlmap;
 mod text;
 
 /// Caps applied while parsing, so a huge or hostile output cannot produce a huge result.

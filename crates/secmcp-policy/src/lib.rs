@@ -13,12 +13,15 @@
 //! - `tokens`: shell-style tokenising of `extra_args` (no shell is ever run).
 //! - `nmap`, `masscan`, `gobuster`, `hydra`, `sqlmap`, `dig`: one module per
 //!   tool: its argument grammar, typed plan and argv rendering.
+//! - `files`: caller file names (wordlists, credential lists) and the re-check
+//!   of what the server resolved them to.
 //! - `policy`: `Policy`, `plan()` and `authorize()`.
 //! - `denied`: `Denied` and its stable codes.
 //! - `permit`: the `Permit` type that only `authorize` can construct.
 
 pub mod denied;
 pub mod dig;
+pub mod files;
 pub mod gobuster;
 pub mod hydra;
 pub mod masscan;
@@ -31,6 +34,7 @@ pub mod target;
 pub mod tokens;
 
 pub use denied::{Denied, DenyCode};
+pub use files::FileRoots;
 pub use nmap::NmapLimits;
 pub use permit::{AuthorizedTarget, Permit, WorkFile};
 pub use policy::{

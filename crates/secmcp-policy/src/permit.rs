@@ -157,3 +157,49 @@ impl Permit {
         &self.collect
     }
 }
+
+/// How long a version probe may run.
+pub const VERSION_PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The permit for a tool's version probe (health checks identify each binary
+/// by it): a fixed argv that only prints the version, no target, a short
+/// timeout. Nothing a caller sends reaches it.
+pub fn version_probe(tool: ToolId) -> Permit {
+    let args: &[&str] = match tool {
+        ToolId::Nmap | ToolId::Masscan | ToolId::Sqlmap => &["--version"],
+        ToolId::Gobuster => &["version"],
+        // hydra has no version flag; its help starts with `Hydra vX.Y`.
+        ToolId::Hydra => &["-h"],
+        ToolId::Dig => &["-v"],
+    };
+    Permit::new(
+        tool,
+        args.iter().map(|a| (*a).to_owned()).collect(),
+        AuthorizedTarget {
+            requested: String::new(),
+            hostname: None,
+            pinned: Vec::new(),
+            rendered: String::new(),
+            address_count: 0,
+        },
+        VERSION_PROBE_TIMEOUT,
+    )
+}
+
+#[cfg(test)]
+mod version_probe_tests {
+    use super::*;
+
+    #[test]
+    fn probes_touch_no_target_and_are_short() {
+        for tool in ToolId::ALL {
+            let p = version_probe(tool);
+            assert_eq!(p.tool(), tool);
+            assert_eq!(p.target().address_count, 0);
+            assert!(p.target().pinned.is_empty());
+            assert!(!p.argv().is_empty() && p.argv().len() <= 1, "{tool:?}");
+            assert!(p.timeout() <= Duration::from_secs(10));
+            assert!(p.write_files().is_empty() && p.collect().is_empty());
+        }
+    }
+}

@@ -10,9 +10,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, ConfigError, LogFormat, Settings, Transport};
-use crate::dispatch::Core;
-use crate::{env_vars, privilege, service, tools, transport};
+use crate::config::{Config, ConfigError, Settings, Transport};
+use crate::dispatch::{Core, ShutdownOutcome};
+use crate::{env_vars, privilege, reload, service, tools, transport};
 
 /// secmcp: run network-security tools for AI agents, safely, over MCP.
 #[derive(Debug, Parser)]
@@ -45,7 +45,23 @@ pub enum ConfigAction {
     Check(ConfigArg),
     /// Print the effective configuration (defaults < file < environment) as YAML.
     Show(ConfigArg),
+    /// Write the fully commented example configuration (to stdout without PATH).
+    Init(InitArgs),
 }
+
+/// `config init` options.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write it; an existing file is kept unless `--force`.
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The fully commented example configuration (equal to the embedded defaults).
+pub const EXAMPLE_CONFIG: &str = include_str!("../../../config/secmcp.example.yaml");
 
 /// The config file option shared by subcommands.
 #[derive(Debug, Args)]
@@ -94,6 +110,7 @@ pub fn main(cli: Cli) -> ExitCode {
                 ))
             }),
             ConfigAction::Show(arg) => with_settings(&arg, |s| out(&s.raw.to_redacted_yaml())),
+            ConfigAction::Init(args) => init_config(&args),
         },
     }
 }
@@ -103,6 +120,29 @@ fn with_settings(arg: &ConfigArg, f: impl FnOnce(&Settings) -> ExitCode) -> Exit
         Ok(s) => f(&s),
         Err(e) => {
             eprintln!("secmcp: invalid configuration: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_config(args: &InitArgs) -> ExitCode {
+    let Some(path) = &args.path else {
+        return out(EXAMPLE_CONFIG);
+    };
+    if path.exists() && !args.force {
+        eprintln!(
+            "secmcp: {} exists; pass --force to overwrite it",
+            path.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    match std::fs::write(path, EXAMPLE_CONFIG) {
+        Ok(()) => {
+            eprintln!("secmcp: wrote {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("secmcp: cannot write {}: {e}", path.display());
             ExitCode::FAILURE
         }
     }
@@ -127,12 +167,17 @@ fn print_tools() -> ExitCode {
     }
 }
 
+/// The config file: the `--config` flag, else the environment.
+pub fn config_path(flag: Option<PathBuf>) -> Option<PathBuf> {
+    flag.or_else(|| env_vars::get(env_vars::CONFIG_FILE).map(|(_, v)| v.into()))
+}
+
 /// Loads defaults < file < environment < `overrides` and validates them.
 pub fn load_settings(
     path: Option<PathBuf>,
     overrides: impl FnOnce(&mut Config),
 ) -> Result<Settings, ConfigError> {
-    let path = path.or_else(|| env_vars::get(env_vars::CONFIG_FILE).map(|(_, v)| v.into()));
+    let path = config_path(path);
     let mut raw = match path {
         Some(p) => Config::from_file(&p)?,
         None => Config::default(),
@@ -142,50 +187,81 @@ pub fn load_settings(
     Settings::from_config(raw, privilege::has_raw_sockets())
 }
 
-fn init_logging(settings: &Settings) {
-    // rmcp's own info lines (whole peer descriptions) drown the audit trail;
-    // keep them at warn unless the operator's filter names rmcp itself.
-    let level = &settings.logging.level;
-    let spec = if level.contains("rmcp") {
-        level.clone()
-    } else {
-        format!("{level},rmcp=warn")
-    };
-    let filter = tracing_subscriber::EnvFilter::try_new(&spec)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rmcp=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false);
-    match settings.logging.format {
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_span_list(false)
-            .init(),
-        LogFormat::Human => builder.with_ansi(false).init(),
+/// Time the transports get to deliver the last results before they stop.
+const RESULT_FLUSH: Duration = Duration::from_millis(200);
+
+/// Exit code when the shutdown grace period ran out and tools had to be killed.
+pub const EXIT_KILLED: u8 = 3;
+
+/// How a serving run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// The client went away (stdio) or the listener stopped.
+    ClientGone,
+    /// A signal arrived and every call in flight finished in time.
+    Drained,
+    /// A signal arrived and this many calls were killed at the end of the grace period.
+    Killed(usize),
+}
+
+impl Stopped {
+    /// The process exit code: 0, or [`EXIT_KILLED`] when tools were killed.
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Self::ClientGone | Self::Drained => ExitCode::SUCCESS,
+            Self::Killed(_) => ExitCode::from(EXIT_KILLED),
+        }
+    }
+}
+
+/// What `run` needs besides the settings.
+#[derive(Default)]
+pub struct RunOptions {
+    /// The config file to watch for hot reload.
+    pub config_path: Option<PathBuf>,
+    /// Command-line overrides, re-applied on each reload.
+    pub overrides: Option<reload::Overrides>,
+    /// The logger's level handle, for reloads.
+    pub log: Option<crate::logging::LogHandle>,
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("config_path", &self.config_path)
+            .finish_non_exhaustive()
     }
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
-    let settings = match load_settings(args.config.config.clone(), |raw| {
-        if let Some(t) = args.transport {
+    let (transport, host, port) = (args.transport, args.host.clone(), args.port);
+    let overrides: reload::Overrides = Arc::new(move |raw: &mut Config| {
+        if let Some(t) = transport {
             raw.server.transport = t;
         }
-        if let Some(h) = &args.host {
+        if let Some(h) = &host {
             raw.server.host.clone_from(h);
         }
-        if let Some(p) = args.port {
+        if let Some(p) = port {
             raw.server.port = p;
         }
-    }) {
+    });
+    let path = config_path(args.config.config.clone());
+    let o = overrides.clone();
+    let settings = match load_settings(path.clone(), move |raw| o(raw)) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("secmcp: invalid configuration: {e}");
             return ExitCode::FAILURE;
         }
     };
-    init_logging(&settings);
+    let log = match crate::logging::init(&settings.logging) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("secmcp: cannot open the log file: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -197,11 +273,16 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(run(settings));
+    let options = RunOptions {
+        config_path: path,
+        overrides: Some(overrides),
+        log: Some(log),
+    };
+    let result = runtime.block_on(run(settings, options));
     // stdin may still be held by a blocking read; do not wait for it.
     runtime.shutdown_timeout(Duration::from_millis(100));
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(stopped) => stopped.exit_code(),
         Err(e) => {
             eprintln!("secmcp: {e:#}");
             ExitCode::FAILURE
@@ -209,43 +290,91 @@ fn serve(args: ServeArgs) -> ExitCode {
     }
 }
 
-/// Serves until the client goes away (stdio) or a signal arrives.
-pub async fn run(settings: Settings) -> anyhow::Result<()> {
-    let shutdown = CancellationToken::new();
+/// Serves until the client goes away (stdio) or SIGTERM/SIGINT. On a signal
+/// the server stops accepting calls, lets those in flight finish for up to
+/// `server.shutdown_grace_secs`, then kills the tools still running.
+pub async fn run(settings: Settings, options: RunOptions) -> anyhow::Result<Stopped> {
+    let kill = CancellationToken::new();
+    let stop = CancellationToken::new();
     let transport_kind = settings.transport;
     let listen = settings.listen;
+    let ops_port = settings.metrics.prometheus_port;
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         transport = ?transport_kind,
         raw_sockets = settings.policy.raw_sockets,
         "secmcp starting"
     );
-    let core = Arc::new(Core::new(settings, shutdown.clone()));
-    tokio::spawn(watch_signals(shutdown.clone()));
-    match transport_kind {
-        Transport::Stdio => transport::serve_stdio(core, shutdown.clone()).await?,
+    let core = Arc::new(Core::new(settings, kill.clone()));
+    core.start_health(Box::new(crate::health::SystemResources::default()));
+    let overrides = options
+        .overrides
+        .unwrap_or_else(|| Arc::new(|_: &mut Config| {}));
+    let reloader = reload::Reloader::new(core.clone(), options.config_path, overrides, options.log);
+    tokio::spawn(reloader.run(stop.clone()));
+    // Bind before serving so that a bad address fails the start.
+    let serving = match transport_kind {
+        Transport::Stdio => {
+            if ops_port != 0 {
+                let addr = std::net::SocketAddr::from(([127, 0, 0, 1], ops_port));
+                let listener = transport::bind_http(addr).await?;
+                tokio::spawn(transport::serve_ops(core.clone(), listener, stop.clone()));
+            }
+            tokio::spawn(transport::serve_stdio(core.clone(), stop.clone()))
+        }
         Transport::Http => {
             let listener = transport::bind_http(listen).await?;
-            transport::serve_http(core, listener, shutdown.clone()).await?;
+            tokio::spawn(transport::serve_http(core.clone(), listener, stop.clone()))
         }
-    }
-    shutdown.cancel();
-    tracing::info!("secmcp stopped");
-    Ok(())
+    };
+    tokio::pin!(serving);
+    let stopped = tokio::select! {
+        served = &mut serving => {
+            // The client went away: nobody can read results any more.
+            core.shutdown(Duration::ZERO).await;
+            stop.cancel();
+            served??;
+            Stopped::ClientGone
+        }
+        signal = shutdown_signal() => {
+            let grace = core.snapshot().shutdown_grace;
+            tracing::info!(
+                signal,
+                calls_in_flight = core.calls_in_flight(),
+                grace_secs = grace.as_secs(),
+                "shutting down: no new calls; waiting for calls in flight"
+            );
+            let outcome = core.shutdown(grace).await;
+            // The last results are on their way out through the transport.
+            tokio::time::sleep(RESULT_FLUSH).await;
+            stop.cancel();
+            let _ = tokio::time::timeout(Duration::from_secs(5), &mut serving).await;
+            match outcome {
+                ShutdownOutcome::Drained => Stopped::Drained,
+                ShutdownOutcome::Killed(n) => Stopped::Killed(n),
+            }
+        }
+    };
+    kill.cancel();
+    let kill_grace = core.snapshot().kill_grace;
+    core.health_stopped(kill_grace + Duration::from_secs(1))
+        .await;
+    tracing::info!(outcome = ?stopped, "secmcp stopped");
+    Ok(stopped)
 }
 
-async fn watch_signals(shutdown: CancellationToken) {
+/// The name of the first SIGTERM or SIGINT.
+async fn shutdown_signal() -> &'static str {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
     ) else {
         tracing::warn!("cannot install signal handlers");
-        return;
+        return std::future::pending().await;
     };
     tokio::select! {
-        _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
-        _ = int.recv() => tracing::info!("SIGINT: shutting down"),
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
     }
-    shutdown.cancel();
 }

@@ -2,23 +2,187 @@
 //! against configured roots and aliases, with realpath, before `authorize_with`
 //! checks them again.
 //!
+//! A request is an alias (`tools.<tool>.*_aliases`) or a path relative to one
+//! of the roots. The candidate is canonicalized (symlinks and `..` resolved by
+//! the OS) and must still lie under the canonical root; it must be a regular
+//! file within the size cap. Errors name the request, never a server path.
+//!
 //! Must not: read file contents, accept absolute paths from callers, or follow
 //! a path outside the configured roots.
 
-use secmcp_policy::{FileRequest, ResolvedFile};
+use std::path::{Path, PathBuf};
+
+use secmcp_policy::{FileKind, FileRequest, FileRoots, ResolvedFile};
 
 use crate::config::Settings;
 use crate::error::{ErrorCode, ToolError};
 
-/// Resolves one file request. No tool needs files yet, so every request is
-/// refused; tools that do (gobuster, hydra) extend this with their roots.
-pub fn resolve(_settings: &Settings, request: &FileRequest) -> Result<ResolvedFile, ToolError> {
-    Err(ToolError::new(
-        ErrorCode::ValidationError,
-        format!(
-            "{}: no file roots are configured for this tool",
-            request.field
-        ),
-        "ask the operator to configure file roots, or omit the field",
-    ))
+/// Resolves one file request against the roots configured for its kind.
+pub fn resolve(settings: &Settings, request: &FileRequest) -> Result<ResolvedFile, ToolError> {
+    let (roots, what) = match request.kind {
+        FileKind::Wordlist => (&settings.policy.gobuster.wordlists, "wordlist"),
+        FileKind::UserList => (&settings.policy.hydra.credentials, "user list"),
+        FileKind::PasswordList => (&settings.policy.hydra.credentials, "password list"),
+    };
+    resolve_in(roots, request, what)
+}
+
+/// Resolves `request` under `roots` (see the module docs).
+pub fn resolve_in(
+    roots: &FileRoots,
+    request: &FileRequest,
+    what: &str,
+) -> Result<ResolvedFile, ToolError> {
+    let name = request.requested.as_str();
+    let field = request.field;
+    let hint = || {
+        let aliases = roots.alias_names();
+        if aliases.is_empty() {
+            format!("give a {what} path relative to a configured root (no aliases are configured)")
+        } else {
+            format!(
+                "use an alias ({}) or a path relative to a configured root",
+                aliases.join(", ")
+            )
+        }
+    };
+    let refuse = |why: &str| {
+        ToolError::new(
+            ErrorCode::ValidationError,
+            format!("{field}: {what} '{}' {why}", shown(name)),
+            hint(),
+        )
+    };
+    if let Some(target) = roots.alias(name) {
+        let path = std::fs::canonicalize(target).map_err(|e| {
+            tracing::warn!(alias = name, error = %e, "configured alias does not resolve");
+            refuse("is an alias whose file is missing on the server")
+        })?;
+        return finish(roots, name, &path, &refuse);
+    }
+    let rel = Path::new(name);
+    if name.is_empty() || rel.is_absolute() || name.contains('\0') {
+        return Err(refuse("is not accepted: absolute paths are never accepted"));
+    }
+    for root in &roots.roots {
+        let Ok(croot) = std::fs::canonicalize(root) else {
+            continue;
+        };
+        let Ok(path) = std::fs::canonicalize(croot.join(rel)) else {
+            continue;
+        };
+        if !path.starts_with(&croot) || path == croot {
+            return Err(refuse("resolves outside the configured roots"));
+        }
+        return finish(roots, name, &path, &refuse);
+    }
+    Err(refuse("does not exist under the configured roots"))
+}
+
+fn finish(
+    roots: &FileRoots,
+    name: &str,
+    path: &PathBuf,
+    refuse: &dyn Fn(&str) -> ToolError,
+) -> Result<ResolvedFile, ToolError> {
+    let meta = std::fs::metadata(path).map_err(|_| refuse("cannot be read"))?;
+    if !meta.is_file() {
+        return Err(refuse("is not a regular file"));
+    }
+    if meta.len() > roots.max_bytes {
+        return Err(refuse(&format!(
+            "is {} bytes; the limit is {}",
+            meta.len(),
+            roots.max_bytes
+        )));
+    }
+    let path = path
+        .to_str()
+        .ok_or_else(|| refuse("has a path that is not UTF-8"))?
+        .to_owned();
+    Ok(ResolvedFile {
+        requested: name.to_owned(),
+        path,
+        size_bytes: meta.len(),
+    })
+}
+
+fn shown(s: &str) -> String {
+    s.chars().take(80).flat_map(char::escape_default).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (tempfile::TempDir, FileRoots) {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("root");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("a.txt"), "a\nb\n").unwrap();
+        std::fs::write(root.join("sub/b.txt"), "x\n").unwrap();
+        std::fs::write(root.join("big.txt"), vec![b'x'; 200]).unwrap();
+        std::fs::write(d.path().join("outside.txt"), "secret\n").unwrap();
+        std::os::unix::fs::symlink(d.path().join("outside.txt"), root.join("link.txt")).unwrap();
+        std::os::unix::fs::symlink(d.path(), root.join("up")).unwrap();
+        std::os::unix::fs::symlink(root.join("a.txt"), root.join("inner.txt")).unwrap();
+        let roots = FileRoots {
+            roots: vec![root.to_str().unwrap().to_owned()],
+            aliases: vec![(
+                "al".into(),
+                root.join("sub/b.txt").to_str().unwrap().to_owned(),
+            )],
+            max_bytes: 100,
+        };
+        (d, roots)
+    }
+
+    fn req(name: &str) -> FileRequest {
+        FileRequest {
+            field: "wordlist",
+            requested: name.into(),
+            kind: FileKind::Wordlist,
+        }
+    }
+
+    #[test]
+    fn resolves_relative_paths_and_aliases() {
+        let (_d, roots) = setup();
+        let r = resolve_in(&roots, &req("a.txt"), "wordlist").unwrap();
+        assert!(
+            r.path.ends_with("/root/a.txt") && r.size_bytes == 4,
+            "{r:?}"
+        );
+        let r = resolve_in(&roots, &req("al"), "wordlist").unwrap();
+        assert!(r.path.ends_with("/root/sub/b.txt"), "{r:?}");
+        // a symlink that stays inside the root is fine
+        let r = resolve_in(&roots, &req("inner.txt"), "wordlist").unwrap();
+        assert!(r.path.ends_with("/root/a.txt"), "{r:?}");
+    }
+
+    #[test]
+    fn nothing_escapes_the_roots() {
+        let (d, roots) = setup();
+        let outside = d.path().join("outside.txt");
+        for name in [
+            "link.txt",
+            "up/outside.txt",
+            "../outside.txt",
+            "sub/../../outside.txt",
+            outside.to_str().unwrap(),
+            "/etc/passwd",
+            "missing.txt",
+            "sub",
+            "big.txt",
+            "",
+        ] {
+            let e = resolve_in(&roots, &req(name), "wordlist").unwrap_err();
+            assert_eq!(e.code, ErrorCode::ValidationError, "{name}");
+            assert!(
+                !e.message.contains("/root/"),
+                "server path leaked: {}",
+                e.message
+            );
+        }
+    }
 }

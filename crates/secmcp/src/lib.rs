@@ -10,14 +10,31 @@
 //! - `config`: file/env/CLI layers validated into `Settings`.
 //! - `error`: the stable error codes agents see.
 //! - `privilege`, `env_vars`, `cli`: process facts, env names, subcommands.
+//! - Operations (between `authorize` and `run`, and around the server):
+//!   `breaker` (per-tool circuit breakers), `limits` (concurrency caps, rate
+//!   limit), `metrics` + `events` (typed telemetry: log line and metric
+//!   together), `health` + `probe` (background checks, version probes),
+//!   `reload` (config hot reload), `logging` + `redact` (log setup, secret
+//!   redaction), `ops_config` + `validate` (operations config checks).
 
+pub mod breaker;
 pub mod cli;
 pub mod config;
 pub mod dispatch;
 pub mod env_vars;
 pub mod error;
+pub mod events;
 pub mod files;
+pub mod health;
+pub mod limits;
+pub mod logging;
+pub mod metrics;
+pub mod ops_config;
 pub mod privilege;
+pub mod probe;
+pub mod redact;
+pub mod reload;
 pub mod service;
 pub mod tools;
 pub mod transport;
+pub mod validate;

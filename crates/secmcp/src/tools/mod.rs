@@ -5,7 +5,12 @@
 //! a finished run into text + structured content. Tools never start processes
 //! and never see rmcp types.
 
+pub mod dig;
+pub mod gobuster;
+pub mod hydra;
+pub mod masscan;
 pub mod nmap;
+pub mod sqlmap;
 
 use std::time::Duration;
 
@@ -171,7 +176,14 @@ pub trait Tool: Send + Sync + 'static {
 }
 
 /// All compiled-in tools.
-pub static REGISTRY: &[&dyn Tool] = &[&nmap::Nmap];
+pub static REGISTRY: &[&dyn Tool] = &[
+    &nmap::Nmap,
+    &gobuster::Gobuster,
+    &hydra::Hydra,
+    &sqlmap::Sqlmap,
+    &masscan::Masscan,
+    &dig::Dig,
+];
 
 /// Looks a tool up by wire name.
 pub fn find(name: &str) -> Option<&'static dyn Tool> {

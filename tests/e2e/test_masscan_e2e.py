@@ -1,0 +1,191 @@
+"""masscan over real MCP clients on the routed veth lab segment (tests/lab/lab.sh).
+
+Proves: masscan finds exactly the open port the lab hides (and not the closed one), on
+one address and in a small range; adapter settings come from the server config; it runs
+in a per-call working directory that is gone afterwards (masscan leaves paused.conf);
+without raw-socket privilege the call says privilege_required; and every denial (rate,
+range size, host names, scope, every refused flag family) starts no process.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import Target, connect, stdio_params
+from dns_sweep_lab import (  # noqa: F401  (fixtures)
+    DnsSweepLab,
+    Servers,
+    Spies,
+    assert_error,
+    assert_ok,
+    dlab,
+    servers,
+    spies,
+    spies_session,
+    target_for,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(params=["stdio", "http"])
+def plain(request: pytest.FixtureRequest, secmcp_bin: str, servers: Servers) -> Target:
+    return target_for(request, secmcp_bin, servers, "plain")
+
+
+@pytest.fixture(params=["http"])
+def plain_http(request: pytest.FixtureRequest, secmcp_bin: str, servers: Servers) -> Target:
+    return target_for(request, secmcp_bin, servers, "plain")
+
+
+@pytest.fixture(params=["http"])
+def intrusive(request: pytest.FixtureRequest, secmcp_bin: str, servers: Servers) -> Target:
+    return target_for(request, secmcp_bin, servers, "intrusive")
+
+
+def open_ports(sc: dict, address: str) -> set[int]:
+    return {
+        p["port"]
+        for h in sc["hosts"]
+        if h["address"] == address
+        for p in h["ports"]
+        if p["status"] == "open"
+    }
+
+
+async def test_tools_list_has_masscan(plain: Target, mode: str) -> None:
+    async with connect(plain, mode) as c:
+        tools = {t.name: t for t in (await c.list_tools()).tools}
+    t = tools["masscan"]
+    props = t.input_schema["properties"]
+    for f in ("target", "ports", "rate_pps", "banners", "extra_args", "timeout_sec", "correlation_id"):
+        assert f in props, sorted(props)
+    assert "null" not in str(t.input_schema)
+    assert t.output_schema["type"] == "object"
+    assert "hosts" in t.output_schema["properties"]
+
+
+async def test_finds_the_open_port_not_the_closed_one(
+    plain: Target, mode: str, dlab: DnsSweepLab, spies: Spies
+) -> None:
+    async with connect(plain, mode) as c:
+        r = await c.call_tool(
+            "masscan",
+            {"target": dlab.ms_ip, "extra_args": f"-p {dlab.ms_open_port},{dlab.ms_closed_port} --wait 1"},
+        )
+    sc = assert_ok(r)
+    assert open_ports(sc, dlab.ms_ip) == {dlab.ms_open_port}, sc["hosts"]
+    assert sc["open_ports"] == 1
+    assert [h["address"] for h in sc["hosts"]] == [dlab.ms_ip]
+    argv = sc["argv"]
+    assert argv[0] == "masscan"
+    # Adapter settings come from the config; output, rate and the range from the plan.
+    for pair in (["--adapter", dlab.ms_adapter], ["--router-ip", dlab.ms_router], ["-oD", "-"],
+                 ["--rate", "100"], ["--range", dlab.ms_ip]):
+        assert any(argv[i:i + 2] == pair for i in range(len(argv))), (pair, argv)
+    (call,) = spies.masscan.calls()
+    assert f"--range {dlab.ms_ip}" in call
+    # It ran in a per-call working directory that no longer exists (paused.conf with it).
+    (cwd,) = spies.masscan.cwds()
+    assert cwd != os.getcwd() and not Path(cwd).exists(), cwd
+
+
+async def test_small_range_sweep_with_typed_fields(plain_http: Target, dlab: DnsSweepLab, spies: Spies) -> None:
+    async with connect(plain_http, "modern") as c:
+        r = await c.call_tool(
+            "masscan",
+            {"target": dlab.ms_net, "ports": f"{dlab.ms_open_port},{dlab.ms_closed_port}", "rate_pps": 300},
+        )
+    sc = assert_ok(r)
+    found = {(h["address"], p["port"]) for h in sc["hosts"] for p in h["ports"] if p["status"] == "open"}
+    assert found == {(dlab.ms_ip, dlab.ms_open_port)}, sc["hosts"]
+    assert sc["target"]["rendered"] == dlab.ms_net
+
+
+async def test_banners_and_fast_rates_only_with_allow_intrusive(
+    plain_http: Target, intrusive: Target, dlab: DnsSweepLab, spies: Spies
+) -> None:
+    for args in ({"banners": True}, {"extra_args": "--banners"}, {"rate_pps": 5000},
+                 {"extra_args": "--rate 5000"}, {"extra_args": "--max-rate=5000"}):
+        async with connect(plain_http, "modern") as c:
+            r = await c.call_tool("masscan", {"target": dlab.ms_ip, "ports": str(dlab.ms_open_port), **args})
+        assert "allow_intrusive" in assert_error(r, "validation_error"), args
+    async with connect(plain_http, "modern") as c:
+        r = await c.call_tool("masscan", {"target": "10.99.1.0/23", "ports": "80"})
+    assert "allow_intrusive" in assert_error(r, "validation_error")
+    assert spies.masscan.calls() == []
+    async with connect(intrusive, "modern") as c:
+        r = await c.call_tool(
+            "masscan", {"target": dlab.ms_ip, "ports": str(dlab.ms_open_port), "extra_args": "--rate 2000 --banners"}
+        )
+    sc = assert_ok(r)
+    assert dlab.ms_open_port in open_ports(sc, dlab.ms_ip)
+    assert "--banners" in sc["argv"]
+
+
+async def test_without_raw_sockets_it_is_privilege_required(
+    secmcp_bin: str, servers: Servers, dlab: DnsSweepLab, spies: Spies
+) -> None:
+    # The same server with CAP_NET_RAW removed from its capability sets.
+    params = stdio_params(secmcp_bin, servers.configs["plain"])
+    params.args = ["--bounding-set=-net_raw", "--inh-caps=-net_raw", secmcp_bin, *params.args]
+    params.command = "/usr/bin/setpriv"
+    target = Target("stdio", stdio=params)
+    async with connect(target, "modern") as c:
+        r = await c.call_tool("masscan", {"target": dlab.ms_ip, "ports": "80"})
+    assert "raw sockets" in assert_error(r, "privilege_required")
+    assert spies.masscan.calls() == []
+
+
+@pytest.mark.parametrize(
+    "target,args,code",
+    [
+        ("web.lab.internal", "-p 80", "validation_error"),
+        ("8.8.8.8", "-p 80", "scope_denied"),
+        ("169.254.169.254", "-p 80", "scope_denied"),
+        ("10.99.2.0/24", "-p 80", "scope_denied"),
+        ("LAB", "", "validation_error"),
+        ("LAB", "-p 80 --rate 99999", "validation_error"),
+        ("LAB", "-p 80 --rate=99999", "validation_error"),
+        ("LAB", "-p 80 --max-rate 99999", "validation_error"),
+        ("LAB", "-p 80 --max-rate=99999", "validation_error"),
+        ("LAB", "-p 70000", "validation_error"),
+        ("LAB", "-p 80 -oJ /tmp/secmcp-e2e-x", "validation_error"),
+        ("LAB", "-p 80 -oX -", "validation_error"),
+        ("LAB", "-p 80 --output-filename /tmp/x", "validation_error"),
+        ("LAB", "-p 80 --output-filename=/tmp/x", "validation_error"),
+        ("LAB", "-p 80 -c /tmp/x.conf", "validation_error"),
+        ("LAB", "-p 80 --conf=/tmp/x.conf", "validation_error"),
+        ("LAB", "-p 80 --resume paused.conf", "validation_error"),
+        ("LAB", "-p 80 --excludefile /etc/passwd", "validation_error"),
+        ("LAB", "-p 80 --excludefile=/etc/passwd", "validation_error"),
+        ("LAB", "-p 80 --includefile /etc/passwd", "validation_error"),
+        ("LAB", "-p 80 -iL /etc/passwd", "validation_error"),
+        ("LAB", "-p 80 --readscan /tmp/x", "validation_error"),
+        ("LAB", "-p 80 --pcap /tmp/x.pcap", "validation_error"),
+        ("LAB", "-p 80 --pcap=/tmp/x.pcap", "validation_error"),
+        ("LAB", "-p 80 --source-ip 10.99.1.99", "validation_error"),
+        ("LAB", "-p 80 --source-ip=10.99.1.99", "validation_error"),
+        ("LAB", "-p 80 --source-port 61000", "validation_error"),
+        ("LAB", "-p 80 --source_port=61000", "validation_error"),
+        ("LAB", "-p 80 --adapter lo", "validation_error"),
+        ("LAB", "-p 80 --adapter-ip=10.99.1.9", "validation_error"),
+        ("LAB", "-p 80 --router-mac 00-11-22-33-44-55", "validation_error"),
+        ("LAB", "-p 80 --router-mac=00-11-22-33-44-55", "validation_error"),
+        ("LAB", "-p 80 --range 8.8.8.8", "validation_error"),
+        ("LAB", "-p 80 --range=8.8.8.8", "validation_error"),
+        ("LAB", "-p 80 8.8.8.8", "validation_error"),
+        ("LAB", "-p 80; id", "validation_error"),
+    ],
+)
+async def test_denied_without_running(
+    plain_http: Target, dlab: DnsSweepLab, spies: Spies, target: str, args: str, code: str
+) -> None:
+    target = dlab.ms_ip if target == "LAB" else target
+    async with connect(plain_http, "modern") as c:
+        r = await c.call_tool("masscan", {"target": target, "extra_args": args})
+    assert_error(r, code)
+    assert spies.masscan.calls() == [], f"masscan ran for a denied call {target} {args!r}: {spies.masscan.calls()}"
