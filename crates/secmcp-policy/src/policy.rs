@@ -317,6 +317,17 @@ pub fn plan(tool: ToolId, policy: &Policy, input: &CallInput<'_>) -> Result<Plan
     if targets.is_empty() {
         return Err(internal("a plan without a target"));
     }
+    // A host name must be in scope by name before the server looks it up:
+    // resolving a caller-chosen out-of-scope name would itself leak it (DNS
+    // exfiltration) and tell the caller whether the name exists.
+    for t in &targets {
+        if let Some(h) = t.target.hostname() {
+            policy
+                .scope
+                .check_name(h)
+                .map_err(|e| Denied::scope(t.field, e.message, SCOPE_HINT))?;
+        }
+    }
     Ok(Plan {
         tool,
         targets,

@@ -27,7 +27,11 @@ struct Session {
 impl Session {
     fn start(bin: &Path, config: Option<&Path>) -> Session {
         let mut cmd = Command::new(bin);
+        // The default per-client rate limit (60/min) would turn most of these
+        // thousands of calls into resource_exhausted; the bench measures the
+        // policy path, so the limit is off.
         cmd.arg("serve")
+            .env("SECMCP_RATE_LIMIT_PER_MINUTE", "0")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
@@ -117,27 +121,33 @@ fn fmt(d: Duration) -> String {
 /// Pure server time of a policy-rejected call: the dispatch pipeline in
 /// process, without transport or JSON-RPC framing.
 fn in_process_rejection(rounds: usize) {
-    let settings = secmcp::config::Settings::from_config(Default::default(), false).unwrap();
+    let mut config = secmcp::config::Config::default();
+    config.limits.rate_per_minute = 0; // measure the policy path, not the rate limiter
+    let settings = secmcp::config::Settings::from_config(config, false).unwrap();
     let core = secmcp::dispatch::Core::new(settings, Default::default());
     let tool = core.tool("nmap").unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
     let cases = [
-        ("out of scope", json!({"target": "8.8.8.8"})),
+        ("out of scope", json!({"target": "8.8.8.8"}), "scope_denied"),
         (
             "file flag",
             json!({"target": "10.0.0.1", "extra_args": "-sT -p 80 -oN /tmp/x"}),
+            "validation_error",
         ),
     ];
-    for (label, args) in cases {
+    for (label, args, code) in cases {
         let mut times = Vec::with_capacity(rounds);
         for _ in 0..rounds {
             let args = args.as_object().cloned();
             let t = Instant::now();
             let r = rt.block_on(core.call(tool, args, Default::default()));
             times.push(t.elapsed());
-            assert!(r.result.is_err());
+            assert_eq!(
+                r.result.as_ref().map_err(|e| e.code.as_str()).err(),
+                Some(code)
+            );
         }
         let (m, p) = stats(times);
         println!(
@@ -206,7 +216,8 @@ fn main() {
             json!({"name": "nmap", "arguments": {"target": "8.8.8.8"}}),
         );
         rejected.push(t.elapsed());
-        assert_eq!(v["result"]["isError"], json!(true), "{v}");
+        let text = v["result"]["content"][0]["text"].as_str().unwrap_or("");
+        assert!(text.starts_with("scope_denied: "), "{v}");
     }
     let (m, p) = stats(rejected);
     println!(

@@ -127,7 +127,7 @@ fn key_values(s: &str) -> String {
             }
             let key = s[i..j].to_ascii_lowercase();
             let key = key.trim_start_matches('-');
-            if SECRET_KEYS.contains(&key) {
+            if is_secret_key(key) {
                 // Optional closing quote, then `=` or `:`, then spaces and an optional quote.
                 let mut k = j;
                 if k < bytes.len() && (bytes[k] == b'"' || bytes[k] == b'\'') {
@@ -171,7 +171,15 @@ fn key_values(s: &str) -> String {
 }
 
 fn is_key_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+    // `[` and `]` so that form keys like `user[password]` are one key.
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'[' | b']')
+}
+
+/// A key is secret when it contains a secret word anywhere: `login_password`,
+/// `user[password]`, `X-API-Key`, `X-Auth-Token` all count (over-masking a
+/// harmless `author=` is the cheaper mistake).
+fn is_secret_key(key: &str) -> bool {
+    SECRET_KEYS.iter().any(|w| key.contains(w))
 }
 
 /// Flags whose next argument is a secret, per tool.
@@ -246,6 +254,14 @@ mod tests {
         assert_eq!(text("header Bearer abc.def end"), "header Bearer *** end");
         assert_eq!(text("passwordless mode"), "passwordless mode");
         assert_eq!(text("API_KEY: k1, next"), "API_KEY: ***, next");
+    }
+
+    #[test]
+    fn secret_words_inside_longer_keys_are_masked() {
+        assert_eq!(text("user[password]=hunter2&a=1"), "user[password]=***&a=1");
+        assert_eq!(text("login_password=hunter2"), "login_password=***");
+        assert_eq!(text("X-API-Key: sk_live_123"), "X-API-Key: ***");
+        assert_eq!(text("X-Auth-Token: abc"), "X-Auth-Token: ***");
     }
 
     #[test]

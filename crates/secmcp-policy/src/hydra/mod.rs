@@ -642,6 +642,16 @@ fn module_option(service: &str, f: &HydraFields) -> Result<Option<String>, Denie
             "e.g. user=^USER^&pass=^PASS^",
         ));
     }
+    // hydra splits the condition at the first ':' and ignores `\:` there, so a
+    // colon would start a new module option (C=URL fetches a page, H= sets a
+    // header): refused outright.
+    if f.failure.contains(':') {
+        return Err(Denied::validation(
+            FAILURE,
+            "failure must not contain ':' (hydra would read the rest as another module option)",
+            "use a part of the failure text without ':'",
+        ));
+    }
     if f.failure.starts_with("F=") || f.failure.starts_with("S=") {
         return Err(Denied::validation(
             FAILURE,

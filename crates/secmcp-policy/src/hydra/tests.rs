@@ -323,6 +323,22 @@ fn http_module_options_are_typed_and_escaped() {
         }),
         "failure"
     );
+    // hydra splits the condition at the first ':' whatever the escaping, so a
+    // colon would smuggle in C=URL (a fetch of any page) or H= (a header).
+    for smuggle in [
+        "x:C=http://203.0.113.9/",
+        "x:H=Host:anything",
+        "Login: failed",
+    ] {
+        assert_eq!(
+            bad(HydraFields {
+                failure: smuggle.into(),
+                ..f.clone()
+            }),
+            "failure",
+            "{smuggle}"
+        );
+    }
     assert_eq!(
         bad(HydraFields {
             form: "a=^USER^\\&b=^PASS^".into(),

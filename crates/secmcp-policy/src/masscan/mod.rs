@@ -201,7 +201,7 @@ pub fn parse_port_list(s: &str) -> Result<PortList, String> {
             Some((p, _)) => {
                 return Err(format!(
                     "'{}': only T: (TCP) and U: (UDP) prefixes are accepted",
-                    p.chars().take(16).collect::<String>()
+                    p.chars().take(16).collect::<String>().escape_default()
                 ));
             }
             None => (PortProto::Tcp, item),
@@ -212,7 +212,7 @@ pub fn parse_port_list(s: &str) -> Result<PortList, String> {
                 .ok_or_else(|| {
                     format!(
                         "'{}' is not a port from 0 to 65535",
-                        p.chars().take(16).collect::<String>()
+                        p.chars().take(16).collect::<String>().escape_default()
                     )
                 })
         };

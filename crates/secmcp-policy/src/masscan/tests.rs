@@ -550,3 +550,17 @@ fn never_anything_verbatim_after_shell_metacharacters() {
         );
     }
 }
+
+#[test]
+fn typed_port_errors_cannot_forge_log_lines() {
+    let p = policy(true, false);
+    for ports in ["1\nFORGED event=x", "Q\n:80"] {
+        let f = MasscanFields {
+            ports: Some(ports.into()),
+            rate_pps: None,
+            banners: false,
+        };
+        let d = run_fields(&p, "10.0.0.5", "", f, 300).unwrap_err();
+        assert!(!d.message.contains('\n'), "{:?}", d.message);
+    }
+}

@@ -53,7 +53,10 @@ const CATEGORIES: [(&str, Category); 11] = [
 ];
 
 /// Excluded from every category selection.
-const ALWAYS_EXCLUDED: &str = "external or broadcast";
+/// `fcrdns` (safe, discovery) resolves the target's PTR names through the system
+/// resolver; `ftp-bounce` (default, safe) resolves scanme.nmap.org: both reach
+/// beyond the pinned target although their categories look harmless.
+const ALWAYS_EXCLUDED: &str = "external or broadcast or fcrdns or ftp-bounce";
 /// Also excluded without `allow_intrusive`.
 const INTRUSIVE_EXCLUDED: &str = " or intrusive or dos or exploit or brute or fuzzer";
 
@@ -244,11 +247,11 @@ mod tests {
         );
         assert_eq!(
             sel("safe,banner,discovery", false).unwrap(),
-            "banner,(safe or discovery) and not (external or broadcast or intrusive or dos or exploit or brute or fuzzer)"
+            "banner,(safe or discovery) and not (external or broadcast or fcrdns or ftp-bounce or intrusive or dos or exploit or brute or fuzzer)"
         );
         assert_eq!(
             sel("vuln", true).unwrap(),
-            "(vuln) and not (external or broadcast)"
+            "(vuln) and not (external or broadcast or fcrdns or ftp-bounce)"
         );
     }
 

@@ -96,7 +96,8 @@ fn host_with_any_out_of_scope_address_is_denied() {
 #[test]
 fn host_outside_suffix_is_denied_even_with_private_address() {
     let p = Policy::default();
-    let d = authorize(&p, nmap_plan(&p, "evillab.internal"), &[ip("10.0.0.7")]).unwrap_err();
+    // Refused at plan time, before the server would resolve it.
+    let d = plan(ToolId::Nmap, &p, &input("evillab.internal", "")).unwrap_err();
     assert_eq!(d.code, DenyCode::ScopeDenied);
     assert_eq!(
         d.message,
@@ -232,4 +233,24 @@ fn plan_exposes_the_typed_nmap_plan() {
         n.scan(),
         &crate::nmap::ScanMode::Ports(vec![crate::nmap::ScanType::Connect])
     );
+}
+
+#[test]
+fn out_of_scope_names_are_refused_before_any_lookup() {
+    let p = Policy::default();
+    // plan() has no resolver: a refusal here proves no lookup is needed for it.
+    let d = plan(
+        ToolId::Nmap,
+        &p,
+        &input("secret-data-123.attacker.example", ""),
+    )
+    .unwrap_err();
+    assert_eq!(d.code, DenyCode::ScopeDenied);
+    assert!(
+        d.message.contains("secret-data-123.attacker.example"),
+        "{}",
+        d.message
+    );
+    let ok = plan(ToolId::Nmap, &p, &input("web.lab.internal", "")).unwrap();
+    assert_eq!(ok.hosts_to_resolve().len(), 1);
 }

@@ -38,7 +38,10 @@ pub const SERVER_FLAGS: [&str; 4] = [
 
 /// The answer the server gives to sqlmap's "crack the hashes with a dictionary
 /// attack?" questions (a long CPU-bound job on the server, not a test).
-pub const ANSWERS: &str = "--answers=dictionary-based=N";
+/// `refresh intent=N`: sqlmap follows a `Refresh` header, meta refresh or a JS
+/// `location` to any host (its `--ignore-redirects` covers only 3xx) unless the
+/// prompt is answered no; that host would be looked up and attacked unpinned.
+pub const ANSWERS: &str = "--answers=dictionary-based=N,refresh intent=N";
 
 const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted sqlmap options";

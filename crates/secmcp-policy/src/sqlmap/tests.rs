@@ -79,7 +79,7 @@ fn head(url: &str) -> Vec<String> {
         "--disable-coloring",
         "--ignore-redirects",
         "--output-dir=sqlmap-out",
-        "--answers=dictionary-based=N",
+        "--answers=dictionary-based=N,refresh intent=N",
     ]
     .iter()
     .map(|s| s.to_string())
