@@ -158,6 +158,50 @@ fn in_process_rejection(rounds: usize) {
     }
 }
 
+/// One nmap call through the server, then the same argv run directly, `k`
+/// times alternating; prints both medians and the difference.
+fn nmap_vs_direct(s: &mut Session, args: &str, k: usize) {
+    let mut via = Vec::new();
+    let mut direct = Vec::new();
+    for _ in 0..k {
+        let t = Instant::now();
+        let v = s.request(
+            "tools/call",
+            json!({"name": "nmap", "arguments": {"target": "127.0.0.1", "extra_args": args}}),
+        );
+        via.push(t.elapsed());
+        let argv: Vec<String> =
+            serde_json::from_value(v["result"]["structuredContent"]["argv"].clone())
+                .unwrap_or_else(|_| panic!("nmap call failed: {v}"));
+        let t = Instant::now();
+        let out = Command::new("nmap")
+            .args(&argv[1..])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        direct.push(t.elapsed());
+        assert!(out.status.success());
+    }
+    let (mv, pv) = stats(via);
+    let (md, pd) = stats(direct);
+    println!(
+        "| nmap via server ({args} 127.0.0.1) | {} | {} | {k} |",
+        fmt(mv),
+        fmt(pv)
+    );
+    println!(
+        "| same nmap argv run directly | {} | {} | {k} |",
+        fmt(md),
+        fmt(pd)
+    );
+    let over = mv.as_secs_f64() - md.as_secs_f64();
+    println!(
+        "| server overhead on that nmap call (median difference) | {:+.2} ms ({:+.2} %) | | {k} |",
+        over * 1e3,
+        over / md.as_secs_f64() * 100.0
+    );
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let bin = PathBuf::from(
@@ -233,47 +277,9 @@ fn main() {
     if let Some(cfg) = lab_config.as_deref() {
         let mut s = Session::start(&bin, Some(cfg));
         s.initialize();
-        let mut via = Vec::new();
-        let mut direct = Vec::new();
-        let k = n.min(20);
-        for _ in 0..k {
-            let t = Instant::now();
-            let v = s.request(
-                "tools/call",
-                json!({"name": "nmap", "arguments": {"target": "127.0.0.1",
-                        "extra_args": "-sT -p 1-200"}}),
-            );
-            via.push(t.elapsed());
-            let argv: Vec<String> =
-                serde_json::from_value(v["result"]["structuredContent"]["argv"].clone())
-                    .unwrap_or_else(|_| panic!("nmap call failed: {v}"));
-            let t = Instant::now();
-            let out = Command::new("nmap")
-                .args(&argv[1..])
-                .stdin(Stdio::null())
-                .output()
-                .unwrap();
-            direct.push(t.elapsed());
-            assert!(out.status.success());
+        for args in ["-sT -p 1-200", "-sT -p 1-20000"] {
+            nmap_vs_direct(&mut s, args, n.min(20));
         }
-        let (mv, pv) = stats(via);
-        let (md, pd) = stats(direct);
-        println!(
-            "| nmap via server (-sT -p 1-200 127.0.0.1) | {} | {} | {k} |",
-            fmt(mv),
-            fmt(pv)
-        );
-        println!(
-            "| same nmap argv run directly | {} | {} | {k} |",
-            fmt(md),
-            fmt(pd)
-        );
-        let over = mv.as_secs_f64() - md.as_secs_f64();
-        println!(
-            "| server overhead on an nmap call (median difference) | {:+.2} ms ({:+.2} %) | | {k} |",
-            over * 1e3,
-            over / md.as_secs_f64() * 100.0
-        );
         let peak = s.rss_kib("VmHWM:");
         s.stop();
         println!(
