@@ -137,16 +137,12 @@ impl Tool for Dig {
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
-        let value = serde_json::Value::Object(args.unwrap_or_default());
-        let input: DigInput = serde_json::from_value(value).map_err(|e| {
-            ToolError::new(
-                ErrorCode::ValidationError,
-                format!("arguments: {e}"),
-                "pass an object with `target` (the name or address to look up) and optionally \
-                 `server`, `query_type`, `query_class`, `extra_args` (strings), `timeout_sec` \
-                 (integer), `correlation_id` (string)",
-            )
-        })?;
+        let input: DigInput = super::parse_typed(
+            args,
+            "pass an object with `target` (the name or address to look up) and optionally \
+             `server`, `query_type`, `query_class`, `extra_args` (strings), `timeout_sec` \
+             (integer), `correlation_id` (string)",
+        )?;
         let some = |s: String| (!s.is_empty()).then_some(s);
         Ok(ParsedInput {
             common: CommonInput {

@@ -153,16 +153,12 @@ impl Tool for Gobuster {
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
-        let value = serde_json::Value::Object(args.unwrap_or_default());
-        let input: GobusterInput = serde_json::from_value(value).map_err(|e| {
-            ToolError::new(
-                ErrorCode::ValidationError,
-                format!("arguments: {e}"),
-                "pass an object with `mode` (dir|dns|vhost) and `target` (strings), and \
-                 optionally `wordlist`, `extra_args` (strings), `timeout_sec` (integer), \
-                 `correlation_id` (string)",
-            )
-        })?;
+        let input: GobusterInput = super::parse_typed(
+            args,
+            "pass an object with `mode` (dir|dns|vhost) and `target` (strings), and \
+             optionally `wordlist`, `extra_args` (strings), `timeout_sec` (integer), \
+             `correlation_id` (string)",
+        )?;
         let mode = match input.mode {
             ModeInput::Dir => Mode::Dir,
             ModeInput::Dns => Mode::Dns,

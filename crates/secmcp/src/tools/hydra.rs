@@ -168,17 +168,13 @@ impl Tool for Hydra {
         // Passwords are checked here first, so that no serde message (which quotes
         // offending values, and reaches the log) can ever contain one.
         let passwords = take_passwords(&mut args)?;
-        let input: HydraInput =
-            serde_json::from_value(serde_json::Value::Object(args)).map_err(|e| {
-                ToolError::new(
-                    ErrorCode::ValidationError,
-                    format!("arguments: {e}"),
-                    "pass an object with `target` and `service` (strings), optionally `port` \
-                     (integer), `usernames`/`passwords` (arrays of strings), `user_list`, \
-                     `password_list`, `path`, `form`, `failure`, `extra_args` (strings), \
-                     `timeout_sec` (integer), `correlation_id` (string)",
-                )
-            })?;
+        let input: HydraInput = super::parse_typed(
+            Some(args),
+            "pass an object with `target` and `service` (strings), optionally `port` \
+             (integer), `usernames`/`passwords` (arrays of strings), `user_list`, \
+             `password_list`, `path`, `form`, `failure`, `extra_args` (strings), \
+             `timeout_sec` (integer), `correlation_id` (string)",
+        )?;
         Ok(ParsedInput {
             common: CommonInput {
                 target: input.target,

@@ -141,16 +141,12 @@ impl Tool for Masscan {
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
-        let value = serde_json::Value::Object(args.unwrap_or_default());
-        let input: MasscanInput = serde_json::from_value(value).map_err(|e| {
-            ToolError::new(
-                ErrorCode::ValidationError,
-                format!("arguments: {e}"),
-                "pass an object with `target` (an IP or CIDR) and optionally `ports`, \
-                 `extra_args` (strings), `rate_pps`, `timeout_sec` (integers), `banners` \
-                 (boolean), `correlation_id` (string)",
-            )
-        })?;
+        let input: MasscanInput = super::parse_typed(
+            args,
+            "pass an object with `target` (an IP or CIDR) and optionally `ports`, \
+             `extra_args` (strings), `rate_pps`, `timeout_sec` (integers), `banners` \
+             (boolean), `correlation_id` (string)",
+        )?;
         Ok(ParsedInput {
             common: CommonInput {
                 target: input.target,

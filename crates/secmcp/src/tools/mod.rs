@@ -238,17 +238,29 @@ fn unwrap_lines(text: &str) -> String {
         .join("\n\n")
 }
 
-/// Parses the common input fields from raw call arguments.
-pub fn parse_common(args: Option<JsonObject>) -> Result<CommonInput, ToolError> {
-    let value = Value::Object(args.unwrap_or_default());
-    serde_json::from_value(value).map_err(|e| {
+/// Deserialises raw call arguments into a tool's input struct; a mismatch
+/// (unknown field, wrong type, missing `target`) is a `validation_error` whose
+/// hint (`expected`) says what the object should hold.
+pub fn parse_typed<T: serde::de::DeserializeOwned>(
+    args: Option<JsonObject>,
+    expected: &str,
+) -> Result<T, ToolError> {
+    serde_json::from_value(Value::Object(args.unwrap_or_default())).map_err(|e| {
         ToolError::new(
             ErrorCode::ValidationError,
             format!("arguments: {e}"),
-            "pass an object with `target` (string) and optionally `extra_args` (string), \
-             `timeout_sec` (integer), `correlation_id` (string)",
+            expected.to_owned(),
         )
     })
+}
+
+/// Parses the common input fields from raw call arguments.
+pub fn parse_common(args: Option<JsonObject>) -> Result<CommonInput, ToolError> {
+    parse_typed(
+        args,
+        "pass an object with `target` (string) and optionally `extra_args` (string), \
+         `timeout_sec` (integer), `correlation_id` (string)",
+    )
 }
 
 #[cfg(test)]

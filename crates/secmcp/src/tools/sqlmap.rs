@@ -144,15 +144,11 @@ impl Tool for Sqlmap {
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
-        let value = serde_json::Value::Object(args.unwrap_or_default());
-        let input: SqlmapInput = serde_json::from_value(value).map_err(|e| {
-            ToolError::new(
-                ErrorCode::ValidationError,
-                format!("arguments: {e}"),
-                "pass an object with `target` (an http(s) URL) and optionally `data`, \
-                 `extra_args` (strings), `timeout_sec` (integer), `correlation_id` (string)",
-            )
-        })?;
+        let input: SqlmapInput = super::parse_typed(
+            args,
+            "pass an object with `target` (an http(s) URL) and optionally `data`, \
+             `extra_args` (strings), `timeout_sec` (integer), `correlation_id` (string)",
+        )?;
         Ok(ParsedInput {
             common: CommonInput {
                 target: input.target,
