@@ -271,7 +271,9 @@ def client_for(target: Target, mode: str) -> Client:
     server = target.http_url if target.transport == "http" else target.stdio
     assert server is not None
     client_mode = "legacy" if mode == "legacy" else "auto"
-    return Client(server, mode=client_mode, read_timeout_seconds=120)
+    # masscan 1.3.2 sometimes takes minutes to exit after its --wait in this lab (its
+    # receive thread waits on pcap); the server default timeout is 300 s.
+    return Client(server, mode=client_mode, read_timeout_seconds=330)
 
 
 @contextlib.asynccontextmanager
