@@ -161,24 +161,13 @@ impl Tool for Dig {
 
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = out::parse(outcome.stdout.head(), &Bounds::default());
-        if outcome.timed_out {
-            return Err(ToolError::new(
-                ErrorCode::Timeout,
-                format!(
-                    "dig was stopped after {} s (timeout_sec); {}",
-                    ctx.timeout.as_secs(),
-                    out::summary(&report)
-                ),
-                "raise timeout_sec, or lower +time / +tries",
-            ));
-        }
-        if outcome.cancelled {
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                "the call was cancelled and dig was stopped",
-                "call again if the answer is still needed",
-            ));
-        }
+        super::check_stopped(
+            "dig",
+            ctx,
+            outcome,
+            || out::summary(&report),
+            "raise timeout_sec, or lower +time / +tries",
+        )?;
         if report.messages == 0 {
             let why = report.errors.first().cloned().unwrap_or_else(|| {
                 first_line(outcome.stderr.head()).unwrap_or_else(|| "no answer".into())

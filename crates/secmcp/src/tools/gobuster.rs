@@ -187,31 +187,13 @@ impl Tool for Gobuster {
             outcome.stderr.head(),
             out::DEFAULT_MAX_FINDINGS,
         );
-        if outcome.timed_out {
-            return Err(ToolError::new(
-                ErrorCode::Timeout,
-                format!(
-                    "gobuster was stopped after {} s (timeout_sec); found so far: {}",
-                    ctx.timeout.as_secs(),
-                    out::summary(&report)
-                ),
-                "raise timeout_sec, use a smaller wordlist, or fewer extensions",
-            ));
-        }
-        if outcome.cancelled {
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                "the call was cancelled and gobuster was stopped",
-                "call again if the results are still needed",
-            ));
-        }
-        if let Some(signal) = outcome.signal {
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                format!("gobuster was ended by signal {signal} before it finished"),
-                "retry; if it repeats, ask the operator to check the gobuster installation",
-            ));
-        }
+        super::check_stopped(
+            "gobuster",
+            ctx,
+            outcome,
+            || out::summary(&report),
+            "raise timeout_sec, use a smaller wordlist, or fewer extensions",
+        )?;
         if outcome.exit_code != Some(0) && report.found.is_empty() {
             let first = report
                 .errors

@@ -208,31 +208,13 @@ impl Tool for Hydra {
             outcome.stderr.head(),
             out::DEFAULT_MAX_CREDENTIALS,
         );
-        if outcome.timed_out {
-            return Err(ToolError::new(
-                ErrorCode::Timeout,
-                format!(
-                    "hydra was stopped after {} s (timeout_sec); {}",
-                    ctx.timeout.as_secs(),
-                    out::summary(&report)
-                ),
-                "raise timeout_sec, try fewer credentials, or raise -t",
-            ));
-        }
-        if outcome.cancelled {
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                "the call was cancelled and hydra was stopped",
-                "call again if the results are still needed",
-            ));
-        }
-        if let Some(signal) = outcome.signal {
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                format!("hydra was ended by signal {signal} before it finished"),
-                "retry; if it repeats, ask the operator to check the hydra installation",
-            ));
-        }
+        super::check_stopped(
+            "hydra",
+            ctx,
+            outcome,
+            || out::summary(&report),
+            "raise timeout_sec, try fewer credentials, or raise -t",
+        )?;
         if outcome.exit_code != Some(0) && report.credentials.is_empty() {
             let first = report
                 .errors

@@ -164,31 +164,13 @@ impl Tool for Masscan {
 
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = out::parse(outcome.stdout.head(), &Bounds::default());
-        if outcome.timed_out {
-            return Err(ToolError::new(
-                ErrorCode::Timeout,
-                format!(
-                    "masscan was stopped after {} s (timeout_sec); partial results: {}",
-                    ctx.timeout.as_secs(),
-                    out::summary(&report)
-                ),
-                "raise timeout_sec, scan fewer ports or a smaller range, or raise the rate",
-            ));
-        }
-        if outcome.cancelled {
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                "the call was cancelled and masscan was stopped",
-                "call again if the results are still needed",
-            ));
-        }
-        if let Some(signal) = outcome.signal {
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                format!("masscan was ended by signal {signal} before it finished"),
-                "retry; if it repeats, ask the operator to check the masscan installation",
-            ));
-        }
+        super::check_stopped(
+            "masscan",
+            ctx,
+            outcome,
+            || out::summary(&report),
+            "raise timeout_sec, scan fewer ports or a smaller range, or raise the rate",
+        )?;
         if outcome.exit_code != Some(0) {
             return Err(failure(outcome));
         }

@@ -238,6 +238,45 @@ fn unwrap_lines(text: &str) -> String {
         .join("\n\n")
 }
 
+/// The endings every tool reports alike, checked in this order: stopped at the
+/// call's timeout (with what it had parsed so far), cancelled by the client or
+/// shutdown, ended by a signal. `partial` summarises what was parsed; it runs
+/// only on a timeout. `timeout_hint` says how to make the call fit.
+pub fn check_stopped(
+    tool: &str,
+    ctx: &RenderContext<'_>,
+    outcome: &RunOutcome,
+    partial: impl FnOnce() -> String,
+    timeout_hint: &str,
+) -> Result<(), ToolError> {
+    if outcome.timed_out {
+        return Err(ToolError::new(
+            ErrorCode::Timeout,
+            format!(
+                "{tool} was stopped after {} s (timeout_sec); partial results: {}",
+                ctx.timeout.as_secs(),
+                partial()
+            ),
+            timeout_hint,
+        ));
+    }
+    if outcome.cancelled {
+        return Err(ToolError::new(
+            ErrorCode::ExecutionError,
+            format!("the call was cancelled and {tool} was stopped"),
+            "call again if the results are still needed",
+        ));
+    }
+    if let Some(signal) = outcome.signal {
+        return Err(ToolError::new(
+            ErrorCode::ExecutionError,
+            format!("{tool} was ended by signal {signal} before it finished"),
+            format!("retry; if it repeats, ask the operator to check the {tool} installation"),
+        ));
+    }
+    Ok(())
+}
+
 /// Deserialises raw call arguments into a tool's input struct; a mismatch
 /// (unknown field, wrong type, missing `target`) is a `validation_error` whose
 /// hint (`expected`) says what the object should hold.
@@ -306,6 +345,50 @@ mod tests {
         assert_eq!(unwrap_lines("a\nb\n\nc\n d"), "a b\n\nc d");
         let text = serde_json::to_string(&schema_object::<CommonInput>()).unwrap();
         assert!(!text.contains("`,\\n`-`"), "{text}");
+    }
+
+    #[test]
+    fn every_tool_reports_stops_alike() {
+        let target = AuthorizedTarget {
+            requested: "10.0.0.1".into(),
+            hostname: None,
+            pinned: vec![],
+            rendered: "10.0.0.1".into(),
+            address_count: 1,
+        };
+        let ctx = RenderContext {
+            correlation_id: "c",
+            target: &target,
+            extra_targets: &[],
+            argv: vec![],
+            timeout: Duration::from_secs(7),
+        };
+        let ended = |timed_out, cancelled, signal| RunOutcome {
+            exit_code: None,
+            signal,
+            stdout: Default::default(),
+            stderr: Default::default(),
+            timed_out,
+            cancelled,
+            duration: Duration::ZERO,
+            pid: 1,
+            files: vec![],
+        };
+        let check = |o: &RunOutcome| check_stopped("x", &ctx, o, || "2 found".into(), "hint");
+        let e = check(&ended(true, false, Some(15))).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Timeout);
+        assert_eq!(
+            e.message,
+            "x was stopped after 7 s (timeout_sec); partial results: 2 found"
+        );
+        let e = check(&ended(false, true, Some(15))).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ExecutionError);
+        assert!(e.message.contains("cancelled"), "{}", e.message);
+        let e = check(&ended(false, false, Some(11))).unwrap_err();
+        assert!(e.message.contains("signal 11"), "{}", e.message);
+        let mut done = ended(false, false, None);
+        done.exit_code = Some(0);
+        assert!(check(&done).is_ok());
     }
 
     #[test]

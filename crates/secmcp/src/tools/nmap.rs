@@ -93,37 +93,20 @@ impl Tool for Nmap {
 
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = xml::parse(outcome.stdout.head(), &Bounds::default());
-        if outcome.timed_out {
-            let report = annotate(report, ctx);
-            let partial = if report.hosts.is_empty() {
-                "no host had finished".to_owned()
-            } else {
-                xml::summary(&report)
-            };
-            return Err(ToolError::new(
-                ErrorCode::Timeout,
-                format!(
-                    "nmap was stopped after {} s (timeout_sec); partial results: {partial}",
-                    ctx.timeout.as_secs()
-                ),
-                "raise timeout_sec (up to the server's tool.max_timeout_secs), scan fewer \
-                 ports (-p or --top-ports) or a smaller range",
-            ));
-        }
-        if outcome.cancelled {
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                "the call was cancelled and nmap was stopped",
-                "call again if the results are still needed",
-            ));
-        }
-        if let Some(signal) = outcome.signal {
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                format!("nmap was ended by signal {signal} before it finished"),
-                "retry; if it repeats, ask the operator to check the nmap installation",
-            ));
-        }
+        super::check_stopped(
+            "nmap",
+            ctx,
+            outcome,
+            || {
+                if report.hosts.is_empty() {
+                    "no host had finished".to_owned()
+                } else {
+                    xml::summary(&annotate(report.clone(), ctx))
+                }
+            },
+            "raise timeout_sec (up to the server's tool.max_timeout_secs), scan fewer ports \
+             (-p or --top-ports) or a smaller range",
+        )?;
         if outcome.exit_code != Some(0) && !report.complete {
             let stderr = String::from_utf8_lossy(outcome.stderr.head());
             let first = stderr

@@ -175,31 +175,13 @@ impl Tool for Sqlmap {
             stdout: outcome.stdout.head(),
             log,
         });
-        if outcome.timed_out {
-            return Err(ToolError::new(
-                ErrorCode::Timeout,
-                format!(
-                    "sqlmap was stopped after {} s (timeout_sec); partial results: {}",
-                    ctx.timeout.as_secs(),
-                    out::summary(&report).replace('\n', "; ")
-                ),
-                "raise timeout_sec, or narrow the test: --technique=BU, -p PARAM, a lower --level",
-            ));
-        }
-        if outcome.cancelled {
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                "the call was cancelled and sqlmap was stopped",
-                "call again if the results are still needed",
-            ));
-        }
-        if let Some(signal) = outcome.signal {
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                format!("sqlmap was ended by signal {signal} before it finished"),
-                "retry; if it repeats, ask the operator to check the sqlmap installation",
-            ));
-        }
+        super::check_stopped(
+            "sqlmap",
+            ctx,
+            outcome,
+            || out::summary(&report).replace('\n', "; "),
+            "raise timeout_sec, or narrow the test: --technique=BU, -p PARAM, a lower --level",
+        )?;
         if !report.injectable
             && let Some(e) = report
                 .errors
