@@ -12,7 +12,7 @@ use secmcp_runner::RunOutcome;
 
 use super::{
     CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
-    Tool, schema_object,
+    Tool, ToolSpec, schema_object,
 };
 use crate::error::{ErrorCode, ToolError};
 
@@ -102,21 +102,22 @@ always adds -r (no ~/.digrc) and +yaml.\n\
 Errors start with a stable code (validation_error, scope_denied, not_found, timeout, \
 execution_error) followed by what to change.";
 
+/// What the registry and clients know about dig.
+static SPEC: ToolSpec = ToolSpec {
+    id: ToolId::Dig,
+    title: "dig DNS lookup",
+    description: DESCRIPTION,
+    hints: Hints {
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        open_world: true,
+    },
+};
+
 impl Tool for Dig {
-    fn id(&self) -> ToolId {
-        ToolId::Dig
-    }
-
-    fn name(&self) -> &'static str {
-        "dig"
-    }
-
-    fn title(&self) -> &'static str {
-        "dig DNS lookup"
-    }
-
-    fn description(&self) -> &'static str {
-        DESCRIPTION
+    fn spec(&self) -> &'static ToolSpec {
+        &SPEC
     }
 
     fn input_schema(&self) -> JsonObject {
@@ -125,15 +126,6 @@ impl Tool for Dig {
 
     fn output_schema(&self) -> JsonObject {
         schema_object::<DigOutput>()
-    }
-
-    fn hints(&self) -> Hints {
-        Hints {
-            read_only: true,
-            destructive: false,
-            idempotent: true,
-            open_world: true,
-        }
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {

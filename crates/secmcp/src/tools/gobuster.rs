@@ -13,7 +13,7 @@ use secmcp_runner::RunOutcome;
 
 use super::{
     CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
-    Tool, schema_object,
+    Tool, ToolSpec, schema_object,
 };
 use crate::error::{ErrorCode, ToolError};
 use secmcp_policy::ToolFields;
@@ -116,21 +116,24 @@ headers (they would end up in logs), other modes.\n\
 Errors start with a stable code (validation_error, scope_denied, not_found, timeout, \
 execution_error) followed by what to change.";
 
+/// What the registry and clients know about gobuster.
+static SPEC: ToolSpec = ToolSpec {
+    id: ToolId::Gobuster,
+    title: "gobuster path, vhost and subdomain discovery",
+    description: DESCRIPTION,
+    // Thousands of requests: not read-only toward the target (logs, load),
+    // though it changes nothing by design.
+    hints: Hints {
+        read_only: false,
+        destructive: false,
+        idempotent: true,
+        open_world: true,
+    },
+};
+
 impl Tool for Gobuster {
-    fn id(&self) -> ToolId {
-        ToolId::Gobuster
-    }
-
-    fn name(&self) -> &'static str {
-        "gobuster"
-    }
-
-    fn title(&self) -> &'static str {
-        "gobuster path, vhost and subdomain discovery"
-    }
-
-    fn description(&self) -> &'static str {
-        DESCRIPTION
+    fn spec(&self) -> &'static ToolSpec {
+        &SPEC
     }
 
     fn input_schema(&self) -> JsonObject {
@@ -139,17 +142,6 @@ impl Tool for Gobuster {
 
     fn output_schema(&self) -> JsonObject {
         schema_object::<GobusterOutput>()
-    }
-
-    fn hints(&self) -> Hints {
-        // Thousands of requests: not read-only toward the target (logs, load),
-        // though it changes nothing by design.
-        Hints {
-            read_only: false,
-            destructive: false,
-            idempotent: true,
-            open_world: true,
-        }
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {

@@ -18,7 +18,7 @@ use secmcp_runner::RunOutcome;
 
 use super::{
     CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
-    Tool, schema_object,
+    Tool, ToolSpec, schema_object,
 };
 use crate::error::{ErrorCode, ToolError};
 
@@ -128,21 +128,23 @@ Always refused: -l/-p (inline secrets belong in the typed fields), -M (target fi
 Errors start with a stable code (validation_error, scope_denied, not_found, timeout, \
 execution_error) followed by what to change.";
 
+/// What the registry and clients know about hydra.
+static SPEC: ToolSpec = ToolSpec {
+    id: ToolId::Hydra,
+    title: "hydra login guessing",
+    description: DESCRIPTION,
+    // Login attempts are logged by the target and can lock accounts.
+    hints: Hints {
+        read_only: false,
+        destructive: false,
+        idempotent: false,
+        open_world: true,
+    },
+};
+
 impl Tool for Hydra {
-    fn id(&self) -> ToolId {
-        ToolId::Hydra
-    }
-
-    fn name(&self) -> &'static str {
-        "hydra"
-    }
-
-    fn title(&self) -> &'static str {
-        "hydra login guessing"
-    }
-
-    fn description(&self) -> &'static str {
-        DESCRIPTION
+    fn spec(&self) -> &'static ToolSpec {
+        &SPEC
     }
 
     fn input_schema(&self) -> JsonObject {
@@ -151,16 +153,6 @@ impl Tool for Hydra {
 
     fn output_schema(&self) -> JsonObject {
         schema_object::<HydraOutput>()
-    }
-
-    fn hints(&self) -> Hints {
-        // Login attempts are logged by the target and can lock accounts.
-        Hints {
-            read_only: false,
-            destructive: false,
-            idempotent: false,
-            open_world: true,
-        }
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {

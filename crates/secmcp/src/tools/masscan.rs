@@ -13,7 +13,7 @@ use secmcp_runner::RunOutcome;
 
 use super::{
     CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
-    Tool, schema_object,
+    Tool, ToolSpec, schema_object,
 };
 use crate::error::{ErrorCode, ToolError};
 
@@ -105,21 +105,23 @@ anything else.\n\
 Errors start with a stable code (validation_error, scope_denied, privilege_required, \
 not_found, timeout, execution_error) followed by what to change.";
 
+/// What the registry and clients know about masscan.
+static SPEC: ToolSpec = ToolSpec {
+    id: ToolId::Masscan,
+    title: "masscan port sweep",
+    description: DESCRIPTION,
+    // A sweep sends packets to other hosts but changes nothing on them.
+    hints: Hints {
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        open_world: true,
+    },
+};
+
 impl Tool for Masscan {
-    fn id(&self) -> ToolId {
-        ToolId::Masscan
-    }
-
-    fn name(&self) -> &'static str {
-        "masscan"
-    }
-
-    fn title(&self) -> &'static str {
-        "masscan port sweep"
-    }
-
-    fn description(&self) -> &'static str {
-        DESCRIPTION
+    fn spec(&self) -> &'static ToolSpec {
+        &SPEC
     }
 
     fn input_schema(&self) -> JsonObject {
@@ -128,16 +130,6 @@ impl Tool for Masscan {
 
     fn output_schema(&self) -> JsonObject {
         schema_object::<MasscanOutput>()
-    }
-
-    fn hints(&self) -> Hints {
-        // A sweep sends packets to other hosts but changes nothing on them.
-        Hints {
-            read_only: true,
-            destructive: false,
-            idempotent: true,
-            open_world: true,
-        }
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {

@@ -147,22 +147,47 @@ pub struct Rendered {
     pub structured: Value,
 }
 
-/// One tool.
-pub trait Tool: Send + Sync + 'static {
-    /// The policy core's id for this tool.
-    fn id(&self) -> ToolId;
-    /// Wire name, e.g. `nmap`.
-    fn name(&self) -> &'static str;
+/// The declarative part of a tool: who it is and how it behaves.
+#[derive(Debug)]
+pub struct ToolSpec {
+    /// The policy core's id; the wire name is `id.as_str()`.
+    pub id: ToolId,
     /// Human title.
-    fn title(&self) -> &'static str;
+    pub title: &'static str,
     /// Description written for the model.
-    fn description(&self) -> &'static str;
+    pub description: &'static str,
+    /// Truthful behaviour hints.
+    pub hints: Hints,
+}
+
+/// One tool: a static spec, two schemas, input parsing and rendering.
+pub trait Tool: Send + Sync + 'static {
+    /// The tool's declarative spec.
+    fn spec(&self) -> &'static ToolSpec;
     /// JSON Schema of the input.
     fn input_schema(&self) -> JsonObject;
     /// JSON Schema of `structuredContent` (object-rooted).
     fn output_schema(&self) -> JsonObject;
+    /// The policy core's id for this tool.
+    fn id(&self) -> ToolId {
+        self.spec().id
+    }
+    /// Wire name, e.g. `nmap`.
+    fn name(&self) -> &'static str {
+        self.spec().id.as_str()
+    }
+    /// Human title.
+    fn title(&self) -> &'static str {
+        self.spec().title
+    }
+    /// Description written for the model.
+    fn description(&self) -> &'static str {
+        self.spec().description
+    }
     /// Behaviour hints.
-    fn hints(&self) -> Hints;
+    fn hints(&self) -> Hints {
+        self.spec().hints
+    }
     /// Parses raw call arguments. Tools with typed fields beyond the common
     /// ones override this (and `input_schema`).
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {

@@ -10,7 +10,7 @@ use secmcp_runner::RunOutcome;
 
 use super::{
     CommonInput, Hints, JsonObject, RenderContext, Rendered, RunReport, TargetReport, Tool,
-    schema_object,
+    ToolSpec, schema_object,
 };
 use crate::error::{ErrorCode, ToolError};
 
@@ -56,21 +56,23 @@ decoys, spoofing, proxies and interface options are always refused, as is a seco
 Errors start with a stable code (validation_error, scope_denied, privilege_required, \
 not_found, timeout, execution_error) followed by what to change.";
 
+/// What the registry and clients know about nmap.
+static SPEC: ToolSpec = ToolSpec {
+    id: ToolId::Nmap,
+    title: "nmap network scan",
+    description: DESCRIPTION,
+    // A scan sends packets to other hosts but changes nothing on them.
+    hints: Hints {
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        open_world: true,
+    },
+};
+
 impl Tool for Nmap {
-    fn id(&self) -> ToolId {
-        ToolId::Nmap
-    }
-
-    fn name(&self) -> &'static str {
-        "nmap"
-    }
-
-    fn title(&self) -> &'static str {
-        "nmap network scan"
-    }
-
-    fn description(&self) -> &'static str {
-        DESCRIPTION
+    fn spec(&self) -> &'static ToolSpec {
+        &SPEC
     }
 
     fn input_schema(&self) -> JsonObject {
@@ -79,16 +81,6 @@ impl Tool for Nmap {
 
     fn output_schema(&self) -> JsonObject {
         schema_object::<NmapOutput>()
-    }
-
-    fn hints(&self) -> Hints {
-        // A scan sends packets to other hosts but changes nothing on them.
-        Hints {
-            read_only: true,
-            destructive: false,
-            idempotent: true,
-            open_world: true,
-        }
     }
 
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {

@@ -12,7 +12,7 @@ use secmcp_runner::RunOutcome;
 
 use super::{
     CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
-    Tool, schema_object,
+    Tool, ToolSpec, schema_object,
 };
 use crate::error::{ErrorCode, ToolError};
 
@@ -108,21 +108,23 @@ second URL (-u).\n\
 Errors start with a stable code (validation_error, scope_denied, not_found, timeout, \
 execution_error) followed by what to change.";
 
+/// What the registry and clients know about sqlmap.
+static SPEC: ToolSpec = ToolSpec {
+    id: ToolId::Sqlmap,
+    title: "sqlmap SQL injection test",
+    description: DESCRIPTION,
+    // Attack payloads can change data on the target (risk 3, stacked queries).
+    hints: Hints {
+        read_only: false,
+        destructive: true,
+        idempotent: false,
+        open_world: true,
+    },
+};
+
 impl Tool for Sqlmap {
-    fn id(&self) -> ToolId {
-        ToolId::Sqlmap
-    }
-
-    fn name(&self) -> &'static str {
-        "sqlmap"
-    }
-
-    fn title(&self) -> &'static str {
-        "sqlmap SQL injection test"
-    }
-
-    fn description(&self) -> &'static str {
-        DESCRIPTION
+    fn spec(&self) -> &'static ToolSpec {
+        &SPEC
     }
 
     fn input_schema(&self) -> JsonObject {
@@ -131,16 +133,6 @@ impl Tool for Sqlmap {
 
     fn output_schema(&self) -> JsonObject {
         schema_object::<SqlmapOutput>()
-    }
-
-    fn hints(&self) -> Hints {
-        // Attack payloads can change data on the target (risk 3, stacked queries).
-        Hints {
-            read_only: false,
-            destructive: true,
-            idempotent: false,
-            open_world: true,
-        }
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
