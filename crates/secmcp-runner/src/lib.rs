@@ -23,12 +23,15 @@
 //! level (they may hold secrets).
 
 pub mod capture;
+mod cgroup;
+mod child;
 mod error;
 mod run;
 pub mod spec;
 mod workdir;
 
 pub use capture::Captured;
+pub use cgroup::CgroupParent;
 pub use error::RunError;
 pub use run::{RunOutcome, run};
 pub use spec::{RunLimits, RunSpec};

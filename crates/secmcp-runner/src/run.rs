@@ -8,6 +8,7 @@
 //! must never run a shell, and must not log argument values above debug (they
 //! may hold secrets).
 
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{ExitStatus, Stdio};
@@ -24,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
 use crate::capture::{CaptureBuf, Captured};
+use crate::cgroup::RunCgroup;
 use crate::error::RunError;
 use crate::spec::RunSpec;
 
@@ -31,6 +33,9 @@ use crate::spec::RunSpec;
 /// process that left the group (for example with `setsid`) can hold them that
 /// long; its output is then abandoned.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(500);
+
+/// How long the run waits for the killed members of its cgroup to be gone.
+const STRAGGLER_WAIT: Duration = Duration::from_secs(1);
 
 /// Size of one read from a pipe.
 const READ_CHUNK: usize = 64 * 1024;
@@ -87,22 +92,35 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
         return Err(RunError::Cancelled);
     }
     // Declared first so it is dropped (removed) last, after the group is killed.
+    // Private (0700): while a run lasts, other local users must not read what
+    // the tool writes there (found credentials, sqlmap's session files).
     let workdir = tempfile::Builder::new()
         .prefix(WORKDIR_PREFIX)
+        .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir()
         .map_err(RunError::WorkDir)?;
+    let cgroup = match &spec.cgroups {
+        Some(parent) => Some(parent.new_run().map_err(RunError::WorkDir)?),
+        None => None,
+    };
 
     crate::workdir::write_files(workdir.path(), &spec.write_files).map_err(RunError::WorkDir)?;
     let started = Instant::now();
-    let mut child = spawn(&spec.program, &spec.args, &spec.env, workdir.path())
-        .map_err(|err| RunError::from_spawn(err, name.clone()))?;
+    let mut child = spawn(
+        &spec.program,
+        &spec.args,
+        &spec.env,
+        workdir.path(),
+        cgroup.as_ref(),
+    )
+    .map_err(|err| RunError::from_spawn(err, name.clone()))?;
     // `id()` is only `None` once the child has been reaped, which cannot have
     // happened yet.
     let pid = child
         .id()
         .ok_or_else(|| RunError::Io(io::Error::other("spawned child has no pid")))?;
     // From here on, dropping this future kills the group.
-    let group = GroupGuard::new(pid)?;
+    let group = GroupGuard::new(pid, cgroup)?;
     debug!(program = %name, argc = spec.args.len(), pid, "tool started");
 
     let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
@@ -116,6 +134,10 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
         let result = supervise(&mut child, &group, spec.timeout, spec.kill_grace, &cancel).await;
         // Whatever happened, nothing of the group may outlive the leader.
         group.signal(Signal::SIGKILL);
+        let deadline = Instant::now() + STRAGGLER_WAIT;
+        while group.stragglers() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         leader_gone.cancel();
         result
     };
@@ -170,15 +192,19 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
 
 /// Starts the process. This is the only place in secmcp that builds a
 /// `Command`: the workspace lint forbids `Command::new` everywhere else.
+///
+/// Between fork and exec the child sets its umask to 077 (what the tool
+/// writes is private to the server's user) and joins its run cgroup, if any.
 #[allow(clippy::disallowed_methods)] // the runner is the one sanctioned spawner
 fn spawn(
     program: &Path,
     args: &[String],
     env: &[(OsString, OsString)],
     workdir: &Path,
+    cgroup: Option<&RunCgroup>,
 ) -> io::Result<Child> {
-    Command::new(program)
-        .args(args)
+    let mut cmd = Command::new(program);
+    cmd.args(args)
         .env_clear()
         .envs(env.iter().map(|(name, value)| (name, value)))
         .current_dir(workdir)
@@ -186,8 +212,10 @@ fn spawn(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
-        .kill_on_drop(true)
-        .spawn()
+        .kill_on_drop(true);
+    let join = cgroup.map(|c| c.procs().try_clone()).transpose()?;
+    crate::child::before_exec(&mut cmd, join);
+    cmd.spawn()
 }
 
 /// Why the leader stopped running.
@@ -267,25 +295,36 @@ async fn pump<R: AsyncRead + Unpin>(
 
 /// The tool's process group. Dropping it while armed sends SIGKILL to the whole
 /// group, so a dropped `run` future leaves no process behind.
+/// With a run cgroup, every process the tool started, wherever it moved to
+/// (a `setsid()` leaves the group, never the cgroup), is signalled too; the
+/// cgroup is emptied and removed when the guard is dropped.
 #[derive(Debug)]
 struct GroupGuard {
     pgid: Pid,
     armed: AtomicBool,
+    cgroup: Option<RunCgroup>,
 }
 
 impl GroupGuard {
-    fn new(pid: u32) -> Result<Self, RunError> {
+    fn new(pid: u32, cgroup: Option<RunCgroup>) -> Result<Self, RunError> {
         let raw = i32::try_from(pid)
             .map_err(|_| RunError::Io(io::Error::other("pid does not fit in pid_t")))?;
         Ok(Self {
             pgid: Pid::from_raw(raw),
             armed: AtomicBool::new(true),
+            cgroup,
         })
     }
 
-    /// Sends `signal` to every process in the group; a group that is already
-    /// gone is not an error.
+    /// Sends `signal` to every process in the group (and the run cgroup); a
+    /// group that is already gone is not an error.
     fn signal(&self, signal: Signal) {
+        if let Some(cg) = &self.cgroup {
+            cg.signal(signal);
+        }
+        if !self.armed.load(Ordering::Relaxed) {
+            return;
+        }
         match killpg(self.pgid, signal) {
             Ok(()) | Err(Errno::ESRCH) => {}
             Err(err) => {
@@ -294,9 +333,15 @@ impl GroupGuard {
         }
     }
 
-    /// Stops the guard from signalling on drop.
+    /// Stops the guard from signalling the process group id again (it may be
+    /// reused once the group is gone); the cgroup stays reachable.
     fn disarm(&self) {
         self.armed.store(false, Ordering::Relaxed);
+    }
+
+    /// Whether a process of the run is still alive somewhere (cgroup only).
+    fn stragglers(&self) -> bool {
+        self.cgroup.as_ref().is_some_and(RunCgroup::is_populated)
     }
 }
 

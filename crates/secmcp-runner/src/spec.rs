@@ -7,12 +7,15 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use secmcp_policy::Permit;
 
+use crate::cgroup::CgroupParent;
+
 /// Resource limits and environment for every run, set by the server config.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RunLimits {
     /// Most stdout bytes kept per run: the first half as a head, the last half
     /// as a tail; bytes in between are read and counted, not kept.
@@ -30,6 +33,9 @@ pub struct RunLimits {
     /// Most bytes read back from the working directory after a run (for
     /// tools that write their results to files).
     pub max_collect_bytes: usize,
+    /// Where each run gets its own cgroup, so that every process it starts is
+    /// killed with it; `None` tracks the process group only.
+    pub cgroups: Option<Arc<CgroupParent>>,
 }
 
 impl Default for RunLimits {
@@ -42,6 +48,7 @@ impl Default for RunLimits {
             env_allowlist: ["PATH", "LANG", "LC_ALL", "TZ"].map(String::from).to_vec(),
             extra_env: Vec::new(),
             max_collect_bytes: 8 * 1024 * 1024,
+            cgroups: None,
         }
     }
 }
@@ -63,6 +70,7 @@ pub struct RunSpec {
     pub(crate) write_files: Vec<secmcp_policy::WorkFile>,
     pub(crate) collect: Vec<String>,
     pub(crate) max_collect_bytes: usize,
+    pub(crate) cgroups: Option<Arc<CgroupParent>>,
 }
 
 impl RunSpec {
@@ -97,6 +105,7 @@ impl RunSpec {
             write_files: permit.write_files().to_vec(),
             collect: permit.collect().to_vec(),
             max_collect_bytes: limits.max_collect_bytes,
+            cgroups: limits.cgroups.clone(),
         }
     }
 

@@ -7,10 +7,11 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use secmcp_policy::Permit;
-use secmcp_runner::{RunError, RunLimits, RunOutcome, RunSpec, run};
+use secmcp_runner::{CgroupParent, RunError, RunLimits, RunOutcome, RunSpec, run};
 use tokio_util::sync::CancellationToken;
 
 /// A directory of fake tools, removed at the end of the test.
@@ -49,7 +50,29 @@ fn limits() -> RunLimits {
         env_allowlist: vec!["PATH".into()],
         extra_env: Vec::new(),
         max_collect_bytes: 4096,
+        cgroups: None,
     }
+}
+
+/// The limits of `limits()` with a run cgroup per run. `None` when this
+/// process may not create cgroups (not root, or no cgroup v2): as root, which
+/// is how CI runs, that is a failure.
+fn cgroup_limits() -> Option<RunLimits> {
+    static PARENT: OnceLock<Option<Arc<CgroupParent>>> = OnceLock::new();
+    let parent = PARENT.get_or_init(|| match CgroupParent::create() {
+        Ok(p) => Some(Arc::new(p)),
+        Err(e) if nix::unistd::geteuid().is_root() => {
+            panic!("running as root but cannot create a cgroup: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping: cannot create a cgroup ({e})");
+            None
+        }
+    });
+    parent.clone().map(|p| RunLimits {
+        cgroups: Some(p),
+        ..limits()
+    })
 }
 
 fn spec(program: &Path, args: &[&str], timeout: Duration, limits: &RunLimits) -> RunSpec {
@@ -588,4 +611,90 @@ async fn permit_files_are_written_before_and_collected_after_the_run() {
             ("res/log", &b"done\n"[..])
         ]
     );
+}
+
+#[tokio::test]
+async fn working_directory_and_tool_files_are_private() {
+    let tools = Tools::new();
+    // What the tool writes (hydra's found credentials, sqlmap's session) must
+    // not be readable by other local users while the run lasts.
+    let tool = tools.script(
+        "private",
+        "stat -c %a .; umask; touch made-here; stat -c %a made-here; mkdir d; stat -c %a d",
+    );
+    let out = run_ok(&tool, &[], SHORT, &limits()).await;
+    assert_eq!(out.exit_code, Some(0), "{}", text(out.stderr.bytes()));
+    assert_eq!(text(out.stdout.bytes()), "700\n0077\n600\n700\n");
+}
+
+/// A daemon that leaves the tool's process group with setsid() is still
+/// killed when the tool exits: it never left the run's cgroup.
+#[tokio::test]
+async fn setsid_descendant_is_killed_when_the_tool_exits() {
+    let Some(limits) = cgroup_limits() else {
+        return;
+    };
+    let tools = Tools::new();
+    let tool = tools.script(
+        "escaper",
+        "setsid sleep 300 </dev/null >/dev/null 2>&1 & echo $!; exit 0",
+    );
+    let out = run_ok(&tool, &[], SHORT, &limits).await;
+    assert_eq!(out.exit_code, Some(0), "{}", text(out.stderr.bytes()));
+    let escaped: u32 = text(out.stdout.bytes()).trim().parse().expect("pid");
+    assert!(!is_alive(escaped), "setsid descendant {escaped} survived the run");
+}
+
+#[tokio::test]
+async fn setsid_descendant_is_killed_at_the_timeout_and_on_cancel() {
+    let Some(limits) = cgroup_limits() else {
+        return;
+    };
+    let tools = Tools::new();
+    let tool = tools.script(
+        "escaper-waits",
+        "setsid sh -c 'trap \"\" TERM; sleep 300' </dev/null >/dev/null 2>&1 & echo $!; sleep 300",
+    );
+    let out = run_ok(&tool, &[], Duration::from_millis(300), &limits).await;
+    assert!(out.timed_out);
+    let escaped: u32 = text(out.stdout.bytes()).trim().parse().expect("pid");
+    assert!(!is_alive(escaped), "setsid descendant {escaped} survived the timeout");
+
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop.cancel();
+    });
+    let out = run_with(&tool, &[], SHORT, &limits, cancel).await.expect("outcome");
+    assert!(out.cancelled);
+    let escaped: u32 = text(out.stdout.bytes()).trim().parse().expect("pid");
+    assert!(!is_alive(escaped), "setsid descendant {escaped} survived the cancel");
+}
+
+#[tokio::test]
+async fn run_cgroups_are_removed_after_each_run() {
+    let Some(limits) = cgroup_limits() else {
+        return;
+    };
+    let parent = limits.cgroups.clone().expect("cgroup parent");
+    let tools = Tools::new();
+    let tool = tools.script("quick", "echo ok");
+    let out = run_ok(&tool, &[], SHORT, &limits).await;
+    assert_eq!(out.exit_code, Some(0));
+    // Other tests of this process may be running: only check that no run
+    // cgroup of ours outlives its run for long.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left: Vec<_> = fs::read_dir(parent.path())
+            .expect("parent exists")
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "run cgroups left: {left:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use secmcp_policy::{CallInput, Permit, Resolutions};
-use secmcp_runner::{RunLimits, RunSpec};
+use secmcp_runner::{CgroupParent, RunLimits, RunSpec};
 
 use crate::breaker::{Admission, BreakerState, Breakers, OpenError};
 use crate::config::Settings;
@@ -59,6 +59,9 @@ pub struct Core {
     reload_error: Mutex<Option<String>>,
     health: OnceLock<HealthMonitor>,
     pub(crate) probes: VersionProbes,
+    /// Each run's own cgroup lives in here, so nothing a tool starts outlives
+    /// it; `None` where this process may not create cgroups.
+    cgroups: Option<Arc<CgroupParent>>,
 }
 
 impl std::fmt::Debug for Core {
@@ -112,6 +115,16 @@ impl Core {
         }
         let limits = Limits::new(settings.limits.clone());
         limits.set_tool_caps(&tool_caps(&settings));
+        let cgroups = match CgroupParent::create() {
+            Ok(p) => Some(Arc::new(p)),
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    "cannot create a cgroup per tool run; only the tool's process group is tracked, so a process that calls setsid() can outlive its run"
+                );
+                None
+            }
+        };
         Self {
             breakers: Breakers::new(settings.circuit_breaker.clone()),
             limits,
@@ -124,6 +137,21 @@ impl Core {
             reload_error: Mutex::new(None),
             health: OnceLock::new(),
             probes: VersionProbes::default(),
+            cgroups,
+        }
+    }
+
+    /// Whether every tool run gets its own cgroup (all its processes are
+    /// tracked and killed with it).
+    pub fn tracks_runs_by_cgroup(&self) -> bool {
+        self.cgroups.is_some()
+    }
+
+    /// The runner limits of `s` for this server.
+    pub fn run_limits(&self, s: &Settings) -> RunLimits {
+        RunLimits {
+            cgroups: self.cgroups.clone(),
+            ..run_limits(s)
         }
     }
 
@@ -518,7 +546,7 @@ impl Core {
             event = "tool_run_started",
             argv = ?redact::argv(tool.name(), &argv)
         );
-        let spec = RunSpec::from_permit(permit, program, &run_limits(settings));
+        let spec = RunSpec::from_permit(permit, program, &self.run_limits(settings));
         // One token for this run: fired by the client's cancellation or by shutdown.
         let run_token = self.kill.child_token();
         let run = secmcp_runner::run(spec, run_token.clone());
@@ -638,7 +666,8 @@ async fn authorize(
     Ok(secmcp_policy::authorize_with(&s.policy, plan, &res)?)
 }
 
-/// The runner limits of a snapshot.
+/// The runner limits of a snapshot, without a cgroup per run (see
+/// [`Core::run_limits`]).
 pub fn run_limits(s: &Settings) -> RunLimits {
     RunLimits {
         max_stdout_bytes: s.max_output_bytes,
@@ -650,6 +679,7 @@ pub fn run_limits(s: &Settings) -> RunLimits {
             .collect(),
         extra_env: Vec::new(),
         max_collect_bytes: s.max_output_bytes,
+        cgroups: None,
     }
 }
 

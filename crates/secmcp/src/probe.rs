@@ -149,7 +149,7 @@ impl HealthSource for CoreHealthSource {
                 return HealthInputs::default();
             };
             let settings = core.snapshot();
-            let limits = crate::dispatch::run_limits(&settings);
+            let limits = core.run_limits(&settings);
             let mut tools = Vec::new();
             for t in Core::enabled_tools_in(&settings) {
                 let (binary_found, version_output) = match binary_in(&settings, t) {

@@ -8,11 +8,22 @@ use crate::{
     CallInput, Denied, DenyCode, Policy, Resolutions, ToolFields, ToolId, authorize_with, plan,
 };
 
+/// The default scope plus the zone apex as a name of its own (a `.suffix`
+/// entry covers only the names below it).
 fn policy(intrusive: bool) -> Policy {
     Policy {
         allow_intrusive: intrusive,
+        scope: crate::Scope::parse(&["RFC1918", ".lab.internal", "lab.internal"], &[]).unwrap(),
         ..Policy::default()
     }
+}
+
+#[test]
+fn the_zone_apex_needs_its_own_scope_entry() {
+    let p = Policy::default();
+    let d = deny(&p, "lab.internal", "@10.0.0.53 SOA");
+    assert!(d.message.contains("lab.internal"), "{}", d.message);
+    ok(&p, "web.lab.internal", "@10.0.0.53");
 }
 
 fn with_default_server(server: &str) -> Policy {

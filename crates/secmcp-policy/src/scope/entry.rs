@@ -16,8 +16,13 @@ pub enum ScopeEntry {
     /// A network or single address (`10.0.0.0/24`, `10.0.0.5`, `2001:db8::/64`).
     Cidr(Cidr),
     /// A domain suffix such as `.lab.internal`, stored lower-case with its
-    /// leading dot; it matches `lab.internal` and any name under it.
+    /// leading dot; in an allow list it matches the names under it
+    /// (`web.lab.internal`), not `lab.internal` itself; in a deny list it
+    /// matches both (denying is never narrower than it reads).
     Suffix(String),
+    /// One host name, matched exactly (`lab.internal`), for an operator who
+    /// wants a suffix's apex or a single name in scope.
+    Name(Hostname),
 }
 
 const RFC1918: [([u8; 4], u8); 3] = [
@@ -36,14 +41,27 @@ impl ScopeEntry {
                 .any(|&(net, p)| Cidr::new(IpAddr::from(net), p).is_some_and(|c| c.contains(ip))),
             ScopeEntry::Loopback => ip.is_loopback(),
             ScopeEntry::Cidr(c) => c.contains(ip),
-            ScopeEntry::Suffix(_) => false,
+            ScopeEntry::Suffix(_) | ScopeEntry::Name(_) => false,
         }
     }
 
-    /// Whether this is a suffix entry matching `name` on a dot boundary.
-    pub fn matches_name(&self, name: &Hostname) -> bool {
+    /// Whether this allow entry admits `name`: a suffix entry for a name
+    /// strictly below it, a name entry for that very name.
+    pub fn allows_name(&self, name: &Hostname) -> bool {
+        match self {
+            ScopeEntry::Suffix(s) => Hostname::parse(&s[1..])
+                .is_ok_and(|sfx| name.is_within(&sfx) && name.as_str() != sfx.as_str()),
+            ScopeEntry::Name(n) => n == name,
+            _ => false,
+        }
+    }
+
+    /// Whether this deny entry refuses `name`: a suffix entry for the suffix
+    /// itself and every name under it, a name entry for that very name.
+    pub fn denies_name(&self, name: &Hostname) -> bool {
         match self {
             ScopeEntry::Suffix(s) => Hostname::parse(&s[1..]).is_ok_and(|sfx| name.is_within(&sfx)),
+            ScopeEntry::Name(n) => n == name,
             _ => false,
         }
     }
@@ -52,7 +70,7 @@ impl ScopeEntry {
 /// A config string that is not a scope entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid scope entry '{entry}': {reason}; allowed forms are RFC1918, loopback, a CIDR (10.0.0.0/24, 2001:db8::/64), a single IP (10.0.0.5) or a domain suffix starting with '.' (.lab.internal)"
+    "invalid scope entry '{entry}': {reason}; allowed forms are RFC1918, loopback, a CIDR (10.0.0.0/24, 2001:db8::/64), a single IP (10.0.0.5), a domain suffix starting with '.' (.lab.internal: the names under it) or one host name (web.lab.internal)"
 )]
 pub struct ScopeEntryError {
     /// The entry as written.
@@ -84,25 +102,53 @@ fn parse_entry(s: &str) -> Result<ScopeEntry, String> {
         return Ok(ScopeEntry::Suffix(format!(".{host}")));
     }
     if let Some((addr, prefix)) = s.split_once('/') {
-        return parse_cidr(addr, prefix).map(|c| ScopeEntry::Cidr(c.to_canonical()));
+        let cidr = parse_cidr(addr, prefix)?;
+        let written: IpAddr = if addr.contains(':') {
+            IpAddr::V6(addr.parse().map_err(|_| "not a valid IPv6 address".to_string())?)
+        } else {
+            IpAddr::V4(parse_canonical_ipv4(addr)?)
+        };
+        refuse_mapped(written)?;
+        if cidr.addr() != written {
+            return Err(format!(
+                "{addr} has bits set beyond the /{prefix} prefix, so it reads as a different network than written: write {cidr}"
+            ));
+        }
+        return Ok(ScopeEntry::Cidr(cidr));
     }
-    parse_single_ip(s).map(|ip| ScopeEntry::Cidr(Cidr::single(ip.to_canonical())))
-}
-
-fn parse_single_ip(s: &str) -> Result<IpAddr, String> {
     if s.contains(':') {
-        return s
+        let ip = s
             .parse::<std::net::Ipv6Addr>()
             .map(IpAddr::V6)
-            .map_err(|_| "not a valid IPv6 address".to_string());
+            .map_err(|_| "not a valid IPv6 address".to_string())?;
+        refuse_mapped(ip)?;
+        return Ok(ScopeEntry::Cidr(Cidr::single(ip)));
     }
-    parse_canonical_ipv4(s).map(IpAddr::V4).map_err(|why| {
-        if s.bytes().any(|b| b.is_ascii_alphabetic()) {
-            "not a keyword, address or CIDR (domain suffixes must start with '.')".to_string()
-        } else {
-            why
+    if s.bytes().any(|b| b.is_ascii_alphabetic()) {
+        let name = Hostname::parse(s).map_err(|why| {
+            format!("not a keyword, address, CIDR, suffix ('.' first) or host name: {why}")
+        })?;
+        if !name.as_str().contains('.') {
+            return Err(
+                "a single-label name is not accepted as a host name entry (write a full name, or a suffix starting with '.')"
+                    .to_string(),
+            );
         }
-    })
+        return Ok(ScopeEntry::Name(name));
+    }
+    parse_canonical_ipv4(s).map(|ip| ScopeEntry::Cidr(Cidr::single(IpAddr::V4(ip))))
+}
+
+/// IPv4-mapped IPv6 entries (`::ffff:0:0/96`) are refused: they denote IPv4
+/// space in IPv6 spelling, which is easy to misread (that one is all of IPv4).
+fn refuse_mapped(ip: IpAddr) -> Result<(), String> {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => Err(format!(
+            "{v6} is an IPv4-mapped IPv6 address: write the IPv4 form ({}) instead",
+            v6.to_ipv4_mapped().map_or_else(String::new, |v4| v4.to_string())
+        )),
+        _ => Ok(()),
+    }
 }
 
 impl fmt::Display for ScopeEntry {
@@ -112,6 +158,7 @@ impl fmt::Display for ScopeEntry {
             ScopeEntry::Loopback => f.write_str("loopback"),
             ScopeEntry::Cidr(c) => c.fmt(f),
             ScopeEntry::Suffix(s) => f.write_str(s),
+            ScopeEntry::Name(n) => n.fmt(f),
         }
     }
 }
@@ -130,11 +177,10 @@ mod tests {
         assert_eq!(entry("rfc1918"), ScopeEntry::Rfc1918);
         assert_eq!(entry("loopback"), ScopeEntry::Loopback);
         assert_eq!(entry("10.0.0.5").to_string(), "10.0.0.5/32");
-        assert_eq!(entry("10.0.0.5/24").to_string(), "10.0.0.0/24");
+        assert_eq!(entry("10.0.0.0/24").to_string(), "10.0.0.0/24");
         assert_eq!(entry("2001:db8::1").to_string(), "2001:db8::1/128");
-        assert_eq!(entry("::ffff:10.0.0.0/104").to_string(), "10.0.0.0/8");
-        assert_eq!(entry("::ffff:10.0.0.7").to_string(), "10.0.0.7/32");
         assert_eq!(entry(".Lab.Internal").to_string(), ".lab.internal");
+        assert_eq!(entry("Lab.Internal").to_string(), "lab.internal");
         assert_eq!(
             entry(".lab.internal."),
             ScopeEntry::Suffix(".lab.internal".into())
@@ -144,8 +190,14 @@ mod tests {
     #[test]
     fn errors_name_the_entry_and_the_allowed_forms() {
         for (s, needle) in [
-            ("lab.internal", "suffixes must start with '.'"),
-            ("*.lab.internal", "suffixes must start with '.'"),
+            ("*.lab.internal", "suffix ('.' first) or host name"),
+            ("lab", "single-label name"),
+            ("::ffff:0:0/96", "IPv4-mapped"),
+            ("::ffff:10.0.0.0/104", "write the IPv4 form (10.0.0.0)"),
+            ("::ffff:10.0.0.7", "write the IPv4 form (10.0.0.7)"),
+            ("10.0.0.1/8", "write 10.0.0.0/8"),
+            ("10.0.0.5/24", "write 10.0.0.0/24"),
+            ("2001:db8::1/32", "write 2001:db8::/32"),
             (".", "empty"),
             ("..lab", "empty label"),
             (".lab_x", "'_'"),
@@ -153,12 +205,13 @@ mod tests {
             ("010.0.0.1", "leading zero"),
             ("10.0.0.1-5", "not a decimal"),
             ("", "four octets"),
-            ("private", "not a keyword"),
+            ("private", "single-label"),
         ] {
             let e = s.parse::<ScopeEntry>().unwrap_err().to_string();
             assert!(e.contains(&format!("'{s}'")), "{e}");
             assert!(e.contains(needle), "{s}: {e}");
             assert!(e.contains("RFC1918, loopback, a CIDR"), "{e}");
+            assert!(e.contains("one host name"), "{e}");
         }
     }
 

@@ -4,7 +4,7 @@
 //!
 //! Rules, in order: unspecified, broadcast and multicast addresses are always
 //! denied; any deny entry wins; the cloud metadata address is denied unless an
-//! allow CIDR contains it; otherwise an address needs an allow address entry.
+//! allow CIDR of /16 (IPv6: /64) or narrower contains it; otherwise an address needs an allow address entry.
 //! IPv4-mapped IPv6 is judged as the IPv4 inside it. Host names need a matching
 //! allow suffix, no matching deny suffix, and every resolved address allowed.
 //! Pure: the caller resolves names; nothing here does DNS.
@@ -141,10 +141,10 @@ impl Scope {
 
     /// Checks only the name against the suffix entries.
     pub fn check_name(&self, name: &Hostname) -> Result<(), OutOfScope> {
-        if let Some(e) = self.deny.iter().find(|e| e.matches_name(name)) {
+        if let Some(e) = self.deny.iter().find(|e| e.denies_name(name)) {
             return Err(self.out(format!("{name} is in {DENY_KEY} ({e})")));
         }
-        if !self.allow.iter().any(|e| e.matches_name(name)) {
+        if !self.allow.iter().any(|e| e.allows_name(name)) {
             return Err(self.out(format!("{name} {}", self.not_allowed_clause())));
         }
         Ok(())
@@ -157,10 +157,9 @@ impl Scope {
             return Err(Why::Denied(e));
         }
         if is_metadata(ip) {
-            let named = self
-                .allow
-                .iter()
-                .any(|e| matches!(e, ScopeEntry::Cidr(c) if c.contains(ip)));
+            let named = self.allow.iter().any(|e| {
+                matches!(e, ScopeEntry::Cidr(c) if c.contains(ip) && c.prefix() >= metadata_min_prefix(ip))
+            });
             return if named { Ok(()) } else { Err(Why::Metadata) };
         }
         if self.allow.iter().any(|e| e.contains_ip(ip)) {
@@ -177,7 +176,8 @@ impl Scope {
             Why::Multicast => format!("{ip} is a multicast address, which is always denied"),
             Why::Denied(e) => format!("{ip} is in {DENY_KEY} ({e})"),
             Why::Metadata => format!(
-                "{ip} is the cloud metadata address; it is denied unless a CIDR in {ALLOW_KEY} names it"
+                "{ip} is the cloud metadata address; it is denied unless a CIDR in {ALLOW_KEY} names it (the address, or a network of /{} or narrower)",
+                metadata_min_prefix(ip)
             ),
             Why::NotAllowed => format!("{ip} {}", self.not_allowed_clause()),
         }
@@ -206,6 +206,13 @@ fn always_denied(ip: IpAddr) -> Result<(), Why<'static>> {
         return Err(Why::Multicast);
     }
     Ok(())
+}
+
+/// The widest allow network that still counts as naming the metadata address:
+/// its link-local /16 (IPv4) or a /64 (IPv6), not anything that merely
+/// happens to contain it.
+fn metadata_min_prefix(ip: IpAddr) -> u8 {
+    if ip.is_ipv4() { 16 } else { 64 }
 }
 
 fn is_metadata(ip: IpAddr) -> bool {

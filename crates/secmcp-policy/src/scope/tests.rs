@@ -131,16 +131,19 @@ fn mapped_ipv6_is_judged_as_its_ipv4() {
         "{msg}"
     );
     assert!(s.check_ip(ip("2001:db8::1")).is_ok());
-    let v6deny = scope(&["RFC1918"], &["::ffff:10.0.0.0/104"]);
-    assert!(
-        v6deny.check_ip(ip("10.1.1.1")).is_err(),
-        "mapped deny entry applies to IPv4"
-    );
+    // Mapped spellings of IPv4 networks are refused as entries: written as
+    // an allow entry, ::ffff:0:0/96 would be all of IPv4.
+    for list in [&["::ffff:0:0/96"][..], &["::ffff:10.0.0.0/104"][..]] {
+        let e = Scope::parse(list, &[]).unwrap_err().to_string();
+        assert!(e.contains("IPv4-mapped"), "{e}");
+        let e = Scope::parse(&["RFC1918"], list).unwrap_err().to_string();
+        assert!(e.contains("IPv4-mapped"), "{e}");
+    }
 }
 
 #[test]
 fn metadata_needs_a_cidr_naming_it() {
-    let msg = "169.254.169.254 is the cloud metadata address; it is denied unless a CIDR in security.allowed_targets names it";
+    let msg = "169.254.169.254 is the cloud metadata address; it is denied unless a CIDR in security.allowed_targets names it (the address, or a network of /16 or narrower)";
     let s = scope(&["RFC1918", "loopback"], &[]);
     assert_eq!(denied_ip(&s, "169.254.169.254"), msg);
     assert!(denied_ip(&s, "::ffff:169.254.169.254").contains("cloud metadata"));
@@ -148,8 +151,17 @@ fn metadata_needs_a_cidr_naming_it() {
     let named = scope(&["169.254.169.254"], &[]);
     assert!(named.check_ip(ip("169.254.169.254")).is_ok());
     assert!(named.check_ip(ip("::ffff:169.254.169.254")).is_ok());
-    let link_local = scope(&["169.254.0.0/16", "fd00::/8"], &[]);
+    let link_local = scope(&["169.254.0.0/16", "fd00:ec2::/64"], &[]);
     assert!(link_local.check_ip(ip("169.254.169.254")).is_ok());
+    // A network that only happens to contain it does not name it.
+    for wide in ["128.0.0.0/1", "169.0.0.0/8", "fc00::/7"] {
+        let s = scope(&[wide], &[]);
+        assert!(
+            denied_ip(&s, "169.254.169.254").contains("cloud metadata")
+                || denied_ip(&s, "fd00:ec2::254").contains("cloud metadata"),
+            "{wide}"
+        );
+    }
     assert!(link_local.check_ip(ip("fd00:ec2::254")).is_ok());
 }
 
@@ -178,10 +190,12 @@ fn always_denied_addresses() {
 fn suffix_matches_on_dot_boundary_case_insensitively() {
     let s = scope(&["RFC1918", ".Lab.Internal"], &[]);
     let addrs = [ip("10.0.0.1")];
-    for n in ["web.lab.internal", "lab.internal", "A.B.LAB.INTERNAL"] {
+    for n in ["web.lab.internal", "A.B.LAB.INTERNAL"] {
         assert!(s.check_host(&host(n), &addrs).is_ok(), "{n}");
     }
     for n in [
+        // A suffix covers the names below it, not the apex.
+        "lab.internal",
         "evillab.internal",
         "lab.internal.evil.com",
         "internal",
@@ -275,4 +289,24 @@ fn check_dispatches_on_target_kind() {
             .is_ok()
     );
     assert!(s.check(&Target::Host(host("a.lab.internal")), &[]).is_err());
+}
+
+#[test]
+fn apex_needs_a_name_entry_and_deny_suffix_covers_the_apex() {
+    let addrs = [ip("10.0.0.1")];
+    let s = scope(&["RFC1918", ".lab.internal", "lab.internal"], &[]);
+    assert!(s.check_host(&host("lab.internal"), &addrs).is_ok());
+    assert!(s.check_host(&host("web.lab.internal"), &addrs).is_ok());
+    let exact = scope(&["RFC1918", "db.lab.internal"], &[]);
+    assert!(exact.check_host(&host("db.lab.internal"), &addrs).is_ok());
+    let m = exact
+        .check_host(&host("x.db.lab.internal"), &addrs)
+        .unwrap_err()
+        .message;
+    assert!(m.contains("is not in security.allowed_targets"), "{m}");
+    let d = scope(&["RFC1918", ".lab.internal", "lab.internal"], &[".db.lab.internal"]);
+    for n in ["db.lab.internal", "pg.db.lab.internal"] {
+        let m = d.check_host(&host(n), &addrs).unwrap_err().message;
+        assert!(m.contains("is in security.denied_targets"), "{n}: {m}");
+    }
 }

@@ -154,8 +154,7 @@ pub(crate) const ACCEPTED: &[Spec] = &[
     s(&["--force-ssl"], Kind::Switch),
     s(&["--chunked"], Kind::Switch),
     s(&["--hpp"], Kind::Switch),
-    // Optimization
-    s(&["-o"], Kind::Switch),
+    // Optimization (`-o` is refused: it also raises --threads)
     s(&["--predict-output"], Kind::Switch),
     s(&["--keep-alive"], Kind::Switch),
     s(&["--null-connection"], Kind::Switch),
@@ -263,6 +262,10 @@ const NOT_A_SCAN: &str = "it does not test the target";
 /// Refused spellings (exact, with dashes) and the reason for each.
 pub(crate) const REFUSED: &[(&str, &str)] = &[
     ("-u", TARGETS),
+    (
+        "-o",
+        "it also turns on 3 threads, above tools.sqlmap.max_threads; pass --keep-alive --null-connection --predict-output instead (and --threads within the limit)",
+    ),
     ("--url", TARGETS),
     (
         "-d",

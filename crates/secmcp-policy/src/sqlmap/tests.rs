@@ -593,3 +593,14 @@ mod props {
         }
     }
 }
+
+/// `-o` turns on `--threads 3` inside sqlmap (`setOptimize`) when `--threads`
+/// is absent, which would run above `tools.sqlmap.max_threads`.
+#[test]
+fn optimize_switch_is_refused_because_it_raises_threads() {
+    let p = policy(true, true);
+    let d = deny(&p, "-o");
+    assert!(d.message.contains("3 threads"), "{}", d.message);
+    assert!(d.message.contains("--keep-alive"), "{}", d.message);
+    assert!(!ok(&p, "--keep-alive --null-connection --predict-output").is_empty());
+}

@@ -1,0 +1,33 @@
+//! What the child process does between fork and exec.
+//!
+//! This is the one place in the workspace that uses `unsafe`: registering a
+//! `pre_exec` hook is unsafe because the hook runs in the forked child of a
+//! multi-threaded process, where only async-signal-safe operations are
+//! allowed. The hook below only makes plain system calls (`umask`, `write`) on
+//! values prepared before the fork; it allocates nothing and takes no lock.
+
+#![allow(unsafe_code)]
+
+use std::fs::File;
+
+use nix::sys::stat::{Mode, umask};
+
+/// Arranges for the child to set its umask to 077 and, given the run
+/// cgroup's open `cgroup.procs`, to move itself into that cgroup before it
+/// executes the tool (so no process of the tool ever runs outside it).
+pub(crate) fn before_exec(cmd: &mut tokio::process::Command, join_cgroup: Option<File>) {
+    let private = Mode::from_bits_truncate(0o077);
+    // SAFETY: the closure runs after fork in the child. It calls umask(2) and
+    // write(2) only, on a mode and a file descriptor created before the fork;
+    // neither allocates, locks or touches state shared with other threads.
+    unsafe {
+        cmd.pre_exec(move || {
+            umask(private);
+            if let Some(procs) = &join_cgroup {
+                // "0" is the writing process itself.
+                nix::unistd::write(procs, b"0").map_err(std::io::Error::from)?;
+            }
+            Ok(())
+        });
+    }
+}
