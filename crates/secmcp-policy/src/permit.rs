@@ -24,6 +24,26 @@ pub struct AuthorizedTarget {
     pub address_count: u64,
 }
 
+impl AuthorizedTarget {
+    /// The addresses the target covers, as inclusive ranges: each pinned
+    /// address, or the whole network of a CIDR target.
+    pub fn address_ranges(&self) -> Vec<(IpAddr, IpAddr)> {
+        if !self.pinned.is_empty() {
+            return self.pinned.iter().map(|&ip| (ip, ip)).collect();
+        }
+        let Some((addr, prefix)) = self.rendered.split_once('/') else {
+            return Vec::new();
+        };
+        match (addr.parse::<IpAddr>(), prefix.parse::<u8>()) {
+            (Ok(a), Ok(p)) => crate::Cidr::new(a, p)
+                .map(|net| (net.addr(), net.last()))
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// A file the runner writes into the run's private working directory before
 /// the tool starts (e.g. an inline credential list), by relative name.
 #[derive(Clone, PartialEq, Eq)]

@@ -208,8 +208,7 @@ fn remove_stale_parents(dir: &Path) {
         else {
             continue;
         };
-        let alive = pid == std::process::id() as i32
-            || Path::new(&format!("/proc/{pid}")).exists();
+        let alive = pid == std::process::id() as i32 || Path::new(&format!("/proc/{pid}")).exists();
         if !alive {
             empty_and_remove_tree(&e.path());
         }

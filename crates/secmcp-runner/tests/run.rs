@@ -642,7 +642,10 @@ async fn setsid_descendant_is_killed_when_the_tool_exits() {
     let out = run_ok(&tool, &[], SHORT, &limits).await;
     assert_eq!(out.exit_code, Some(0), "{}", text(out.stderr.bytes()));
     let escaped: u32 = text(out.stdout.bytes()).trim().parse().expect("pid");
-    assert!(!is_alive(escaped), "setsid descendant {escaped} survived the run");
+    assert!(
+        !is_alive(escaped),
+        "setsid descendant {escaped} survived the run"
+    );
 }
 
 #[tokio::test]
@@ -658,7 +661,10 @@ async fn setsid_descendant_is_killed_at_the_timeout_and_on_cancel() {
     let out = run_ok(&tool, &[], Duration::from_millis(300), &limits).await;
     assert!(out.timed_out);
     let escaped: u32 = text(out.stdout.bytes()).trim().parse().expect("pid");
-    assert!(!is_alive(escaped), "setsid descendant {escaped} survived the timeout");
+    assert!(
+        !is_alive(escaped),
+        "setsid descendant {escaped} survived the timeout"
+    );
 
     let cancel = CancellationToken::new();
     let stop = cancel.clone();
@@ -666,10 +672,15 @@ async fn setsid_descendant_is_killed_at_the_timeout_and_on_cancel() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         stop.cancel();
     });
-    let out = run_with(&tool, &[], SHORT, &limits, cancel).await.expect("outcome");
+    let out = run_with(&tool, &[], SHORT, &limits, cancel)
+        .await
+        .expect("outcome");
     assert!(out.cancelled);
     let escaped: u32 = text(out.stdout.bytes()).trim().parse().expect("pid");
-    assert!(!is_alive(escaped), "setsid descendant {escaped} survived the cancel");
+    assert!(
+        !is_alive(escaped),
+        "setsid descendant {escaped} survived the cancel"
+    );
 }
 
 #[tokio::test]

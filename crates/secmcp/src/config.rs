@@ -756,7 +756,7 @@ pub struct ToolSettings {
 
 impl Settings {
     /// Validates a raw config into settings. Every error names its field.
-    pub fn from_config(raw: Config, raw_sockets: bool) -> Result<Self, ConfigError> {
+    pub fn from_config(mut raw: Config, raw_sockets: bool) -> Result<Self, ConfigError> {
         let host: IpAddr = raw.server.host.parse().map_err(|_| {
             invalid(
                 "server.host",
@@ -776,6 +776,9 @@ impl Settings {
             scope_entries("security.allowed_targets", &raw.security.allowed_targets)?,
             scope_entries("security.denied_targets", &raw.security.denied_targets)?,
         );
+        // `config show` prints the entries as they are enforced.
+        raw.security.allowed_targets = scope.allow().iter().map(ToString::to_string).collect();
+        raw.security.denied_targets = scope.deny().iter().map(ToString::to_string).collect();
         let t = &raw.tool;
         range(
             "tool.default_timeout_secs",
@@ -1100,11 +1103,30 @@ mod tests {
     fn bad_scope_entry_names_its_index() {
         let (_d, p) = write(
             "c.yaml",
-            "security:\n  allowed_targets: [loopback, 'lab.internal']\n",
+            "security:\n  allowed_targets: [loopback, '10.0.0.1/8']\n",
         );
         let raw = Config::from_file(&p).unwrap();
         let err = Settings::from_config(raw, false).unwrap_err().to_string();
         assert!(err.starts_with("security.allowed_targets[1]"), "{err}");
+        assert!(err.contains("write 10.0.0.0/8"), "{err}");
+    }
+
+    #[test]
+    fn config_show_prints_the_scope_as_enforced() {
+        let (_d, p) = write(
+            "c.yaml",
+            "security:\n  allowed_targets: ['10.0.0.5', '.Lab.Internal', 'Lab.Internal']\n  denied_targets: ['2001:db8::1']\n",
+        );
+        let s = Settings::from_config(Config::from_file(&p).unwrap(), false).unwrap();
+        let shown = s.raw.to_redacted_yaml();
+        for enforced in [
+            "10.0.0.5/32",
+            ".lab.internal",
+            "- lab.internal",
+            "2001:db8::1/128",
+        ] {
+            assert!(shown.contains(enforced), "{enforced} not in:\n{shown}");
+        }
     }
 
     #[test]

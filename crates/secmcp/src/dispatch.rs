@@ -31,7 +31,7 @@ use crate::error::{ErrorCode, ToolError};
 use crate::events::{BreakerTransition, LimitRejected, ToolCallDenied, ToolRunCompleted};
 use crate::files;
 use crate::health::{HealthMonitor, HealthReport, ResourceProbe};
-use crate::limits::{LimitError, LimitKind, Limits};
+use crate::limits::{LimitError, LimitKind, Limits, TargetKey};
 use crate::metrics::Metrics;
 use crate::probe::{CoreHealthSource, VersionProbes};
 use crate::redact;
@@ -428,8 +428,9 @@ impl Core {
             self.transition(tool, &t, &correlation_id);
         }
         let target = permit.target().rendered.clone();
+        let target_key = TargetKey::new(&target, &permit.target().address_ranges());
         let slots = tokio::select! {
-            slots = self.limits.acquire(tool.name(), &target) => slots,
+            slots = self.limits.acquire(tool.name(), &target_key) => slots,
             () = cancel.cancelled() => {
                 admission.record_neutral();
                 return self.denied(tool, correlation_id, cancelled_waiting(tool));

@@ -4,17 +4,21 @@
 //! first: its target (no two heavy scans of one target at once), its tool, and
 //! the whole server. A call that cannot get a slot at once waits in a bounded
 //! queue for at most `queue_timeout_ms`, then fails with a [`LimitError`] that
-//! names the layer. Per-target semaphores exist only while a call holds or
-//! waits for them, so the target map cannot grow without bound.
+//! names the layer. The target layer is keyed on addresses, not on how the
+//! target was written: a run holds every address its target covers (a CIDR
+//! all of its network), and a run may start only while no address it covers
+//! is already held by `max_concurrent_per_target` runs. Only runs that hold
+//! slots are tracked, so nothing grows without bound.
 //!
 //! The rate limit (`governor`, GCRA, keyed by a client key) refuses at once.
 //!
 //! This module must not decide what a target or a client key is (callers pass
-//! the canonical rendered target and a session or identity key), start
-//! anything, log, or touch metrics.
+//! the authorized target's address ranges and a session or identity key),
+//! start anything, log, or touch metrics.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -40,7 +44,8 @@ pub struct LimitsConfig {
     pub max_concurrent: u32,
     /// Runs of one tool at once (a tool's own `concurrency` setting overrides it).
     pub max_concurrent_per_tool: u32,
-    /// Runs at once against one target (the canonical target text).
+    /// Runs at once against one address (however the targets were written: a
+    /// CIDR counts against every address it covers).
     pub max_concurrent_per_target: u32,
     /// Milliseconds a call waits for a free slot before `resource_exhausted`.
     pub queue_timeout_ms: u64,
@@ -171,7 +176,9 @@ pub struct Limits {
 
 struct Inner {
     layers: Mutex<Layers>,
-    targets: Mutex<HashMap<String, Arc<Semaphore>>>,
+    targets: Mutex<TargetTable>,
+    /// Woken whenever a run gives its target addresses back.
+    target_freed: Notify,
     queued: AtomicUsize,
     in_flight: Mutex<InFlight>,
     idle: Notify,
@@ -213,7 +220,8 @@ impl Limits {
                     tool_caps: HashMap::new(),
                     config,
                 }),
-                targets: Mutex::new(HashMap::new()),
+                targets: Mutex::new(TargetTable::default()),
+                target_freed: Notify::new(),
                 queued: AtomicUsize::new(0),
                 in_flight: Mutex::new(InFlight::default()),
                 idle: Notify::new(),
@@ -262,12 +270,11 @@ impl Limits {
     }
 
     /// Takes a slot in the target, tool and global layers, in that order,
-    /// waiting at most `queue_timeout_ms` in all. `target_key` is the canonical
-    /// rendered target.
+    /// waiting at most `queue_timeout_ms` in all.
     pub async fn acquire(
         &self,
         tool: &'static str,
-        target_key: &str,
+        target_key: &TargetKey,
     ) -> Result<LimitPermit, LimitError> {
         let (global, tool_sem, config) = {
             let mut layers = lock(&self.inner.layers);
@@ -291,12 +298,9 @@ impl Limits {
             deadline,
             queued: false,
         };
-        let mut target = TargetSlot::new(
-            self.inner.clone(),
-            target_key,
-            config.max_concurrent_per_target,
-        );
-        target.permit = Some(waiting.take(target.sem.clone(), LimitKind::Target).await?);
+        let target = waiting
+            .take_target(&self.inner, target_key, config.max_concurrent_per_target)
+            .await?;
         let tool_permit = waiting.take(tool_sem, LimitKind::Tool).await?;
         let global_permit = waiting.take(global, LimitKind::Global).await?;
         drop(waiting);
@@ -333,9 +337,9 @@ impl Limits {
         self.inner.queued.load(Ordering::SeqCst)
     }
 
-    /// Targets with a live semaphore (held or waited for).
+    /// Runs holding target addresses now.
     pub fn tracked_targets(&self) -> usize {
-        lock(&self.inner.targets).len()
+        lock(&self.inner.targets).holders.len()
     }
 
     /// Client keys the rate limiter remembers.
@@ -397,6 +401,42 @@ impl Waiting<'_> {
         }
     }
 
+    /// Holds `key`'s addresses once no address of it is held by `cap` runs.
+    async fn take_target(
+        &mut self,
+        inner: &Arc<Inner>,
+        key: &TargetKey,
+        cap: u32,
+    ) -> Result<TargetSlot, LimitError> {
+        loop {
+            let freed = inner.target_freed.notified();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            if let Some(id) = lock(&inner.targets).try_hold(key, cap as usize) {
+                return Ok(TargetSlot {
+                    inner: inner.clone(),
+                    id,
+                    label: key.label.clone(),
+                });
+            }
+            if !self.queued {
+                let joined =
+                    self.inner
+                        .queued
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                            (n < self.max_queued).then_some(n + 1)
+                        });
+                if joined.is_err() {
+                    return Err(self.error(LimitKind::Queue));
+                }
+                self.queued = true;
+            }
+            if tokio::time::timeout_at(self.deadline, freed).await.is_err() {
+                return Err(self.error(LimitKind::Target));
+            }
+        }
+    }
+
     fn error(&self, which: LimitKind) -> LimitError {
         LimitError {
             which,
@@ -413,42 +453,105 @@ impl Drop for Waiting<'_> {
     }
 }
 
-/// A reference to one target's semaphore (and maybe a slot in it). The last
-/// one dropped removes the semaphore from the map.
-struct TargetSlot {
-    inner: Arc<Inner>,
-    key: String,
-    sem: Arc<Semaphore>,
-    permit: Option<OwnedSemaphorePermit>,
+/// What a run targets: the address ranges it covers, and how to name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetKey {
+    /// Inclusive ranges over one address space (IPv4 as IPv4-mapped IPv6).
+    ranges: Vec<(u128, u128)>,
+    /// The target as shown in messages.
+    label: String,
 }
 
-impl TargetSlot {
-    fn new(inner: Arc<Inner>, key: &str, cap: u32) -> Self {
-        let sem = lock(&inner.targets)
-            .entry(key.to_owned())
-            .or_insert_with(|| Arc::new(Semaphore::new(cap as usize)))
-            .clone();
+impl TargetKey {
+    /// A key over inclusive address ranges; `label` names it in messages.
+    pub fn new(label: impl Into<String>, ranges: &[(IpAddr, IpAddr)]) -> Self {
+        let bits = |ip: IpAddr| match ip.to_canonical() {
+            IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
+            IpAddr::V6(v6) => u128::from(v6),
+        };
         Self {
-            inner,
-            key: key.to_owned(),
-            sem,
-            permit: None,
+            ranges: ranges
+                .iter()
+                .map(|&(lo, hi)| (bits(lo), bits(hi)))
+                .collect(),
+            label: label.into(),
         }
     }
+
+    /// The key of one address or network written as text (`10.0.0.5`,
+    /// `10.0.0.0/30`); `None` for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a.parse::<IpAddr>().ok()?, p.parse::<u8>().ok()?),
+            None => {
+                let ip = s.parse::<IpAddr>().ok()?;
+                (ip, if ip.is_ipv4() { 32 } else { 128 })
+            }
+        };
+        let net = secmcp_policy::Cidr::new(addr, prefix)?;
+        Some(Self::new(s, &[(net.addr(), net.last())]))
+    }
+
+    /// The target as shown in messages.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+/// The runs holding target addresses now.
+#[derive(Default)]
+struct TargetTable {
+    holders: HashMap<u64, Vec<(u128, u128)>>,
+    next: u64,
+}
+
+impl TargetTable {
+    /// Registers `key` when no address it covers is held by `cap` runs
+    /// already; returns the holder id.
+    fn try_hold(&mut self, key: &TargetKey, cap: usize) -> Option<u64> {
+        // The parts of other runs' ranges that overlap this key, as +1/-1
+        // events; the deepest point of their sweep is the most runs any one
+        // address of this key already has.
+        let mut events: Vec<(u128, i32)> = Vec::new();
+        for ranges in self.holders.values() {
+            for &(lo, hi) in ranges {
+                for &(klo, khi) in &key.ranges {
+                    let (a, b) = (lo.max(klo), hi.min(khi));
+                    if a <= b {
+                        events.push((a, 1));
+                        events.push((b.saturating_add(1), -1));
+                    }
+                }
+            }
+        }
+        // Ends sort before starts at the same point (a range ending at x-1
+        // and one starting at x do not overlap).
+        events.sort_unstable_by_key(|&(at, d)| (at, d));
+        let mut depth = 0i32;
+        for (_, d) in events {
+            depth += d;
+            if depth as usize >= cap {
+                return None;
+            }
+        }
+        let id = self.next;
+        self.next += 1;
+        self.holders.insert(id, key.ranges.clone());
+        Some(id)
+    }
+}
+
+/// One run's hold on its target addresses, given back on drop.
+struct TargetSlot {
+    inner: Arc<Inner>,
+    id: u64,
+    label: String,
 }
 
 impl Drop for TargetSlot {
     fn drop(&mut self) {
-        let mut targets = lock(&self.inner.targets);
-        // Every clone of a target's Arc is taken under this lock, so the count
-        // cannot grow between the check and the removal.
-        self.permit = None;
-        let ours = targets
-            .get(&self.key)
-            .is_some_and(|s| Arc::ptr_eq(s, &self.sem));
-        if ours && Arc::strong_count(&self.sem) == 2 {
-            targets.remove(&self.key);
-        }
+        lock(&self.inner.targets).holders.remove(&self.id);
+        self.inner.target_freed.notify_waiters();
     }
 }
 
@@ -466,7 +569,7 @@ impl fmt::Debug for LimitPermit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LimitPermit")
             .field("tool", &self.tool)
-            .field("target", &self._target.key)
+            .field("target", &self._target.label)
             .finish_non_exhaustive()
     }
 }
@@ -563,6 +666,11 @@ mod tests {
     use super::*;
     use governor::clock::FakeRelativeClock;
 
+    /// A target key for an address or network literal.
+    fn k(s: &str) -> TargetKey {
+        TargetKey::parse(s).unwrap()
+    }
+
     fn config() -> LimitsConfig {
         LimitsConfig {
             queue_timeout_ms: 50,
@@ -625,7 +733,7 @@ mod tests {
             tasks.push(tokio::spawn(async move {
                 let tool = TOOLS[i % 4];
                 let target = format!("10.0.0.{}", i % 10);
-                let _p = limits.acquire(tool, &target).await.unwrap();
+                let _p = limits.acquire(tool, &k(&target)).await.unwrap();
                 {
                     let mut s = lock(&seen);
                     s.total += 1;
@@ -667,26 +775,26 @@ mod tests {
             ..config()
         });
         let started = tokio::time::Instant::now();
-        let held = limits.acquire("a", "t1").await.unwrap();
+        let held = limits.acquire("a", &k("10.0.1.1")).await.unwrap();
         // Same target: the target layer refuses, after the queue timeout.
-        let e = limits.acquire("b", "t1").await.unwrap_err();
+        let e = limits.acquire("b", &k("10.0.1.1")).await.unwrap_err();
         assert_eq!(e.which, LimitKind::Target);
         assert_eq!(started.elapsed(), Duration::from_millis(50));
         assert_eq!(e.retry_after, Duration::from_secs(1));
         // Same tool, other target: the tool layer refuses.
         assert_eq!(
-            limits.acquire("a", "t2").await.unwrap_err().which,
+            limits.acquire("a", &k("10.0.1.2")).await.unwrap_err().which,
             LimitKind::Tool
         );
         // Other tool and target, but the global cap (2) is full.
-        let _b = limits.acquire("b", "t2").await.unwrap();
+        let _b = limits.acquire("b", &k("10.0.1.2")).await.unwrap();
         assert_eq!(
-            limits.acquire("c", "t3").await.unwrap_err().which,
+            limits.acquire("c", &k("10.0.1.3")).await.unwrap_err().which,
             LimitKind::Global
         );
         assert_eq!((limits.in_flight(), limits.in_flight_for("a")), (2, 1));
         drop(held);
-        let _c = limits.acquire("c", "t3").await.unwrap();
+        let _c = limits.acquire("c", &k("10.0.1.3")).await.unwrap();
         assert_eq!(limits.in_flight_for("a"), 0);
         assert_eq!(limits.queued(), 0);
     }
@@ -694,9 +802,9 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_waiting_call_gets_the_slot_when_freed() {
         let limits = Limits::new(config());
-        let held = limits.acquire("a", "t").await.unwrap();
+        let held = limits.acquire("a", &k("10.0.1.9")).await.unwrap();
         let l2 = limits.clone();
-        let waiter = tokio::spawn(async move { l2.acquire("a", "t").await.map(|_| ()) });
+        let waiter = tokio::spawn(async move { l2.acquire("a", &k("10.0.1.9")).await.map(|_| ()) });
         tokio::time::sleep(Duration::from_millis(10)).await;
         assert_eq!(limits.queued(), 1);
         drop(held);
@@ -710,18 +818,18 @@ mod tests {
             max_queued: 2,
             ..config()
         });
-        let _held = limits.acquire("a", "t").await.unwrap();
+        let _held = limits.acquire("a", &k("10.0.1.9")).await.unwrap();
         let mut waiters = Vec::new();
         for _ in 0..2 {
             let l = limits.clone();
             waiters.push(tokio::spawn(async move {
-                l.acquire("a", "t").await.map(|_| ())
+                l.acquire("a", &k("10.0.1.9")).await.map(|_| ())
             }));
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
         assert_eq!(limits.queued(), 2);
         let before = tokio::time::Instant::now();
-        let e = limits.acquire("a", "t").await.unwrap_err();
+        let e = limits.acquire("a", &k("10.0.1.9")).await.unwrap_err();
         assert_eq!(e.which, LimitKind::Queue);
         assert_eq!(before.elapsed(), Duration::ZERO);
         for w in waiters {
@@ -736,18 +844,23 @@ mod tests {
             max_concurrent_per_tool: 4,
             ..config()
         });
-        let a = limits.acquire("nmap", "10.0.0.1").await.unwrap();
-        let b = limits.acquire("nmap", "10.0.0.2").await.unwrap();
+        let a = limits.acquire("nmap", &k("10.0.0.1")).await.unwrap();
+        let b = limits.acquire("nmap", &k("10.0.0.2")).await.unwrap();
         assert_eq!(limits.tracked_targets(), 2);
         // A refused waiter does not leave its target behind either.
-        assert!(limits.acquire("nmap", "10.0.0.1").await.is_err());
+        assert!(limits.acquire("nmap", &k("10.0.0.1")).await.is_err());
         assert_eq!(limits.tracked_targets(), 2);
         drop(a);
         assert_eq!(limits.tracked_targets(), 1);
         drop(b);
         assert_eq!(limits.tracked_targets(), 0);
         for i in 0..1000 {
-            drop(limits.acquire("nmap", &format!("host-{i}")).await.unwrap());
+            drop(
+                limits
+                    .acquire("nmap", &k(&format!("10.1.{}.{}", i / 256, i % 256)))
+                    .await
+                    .unwrap(),
+            );
         }
         assert_eq!(limits.tracked_targets(), 0);
     }
@@ -756,22 +869,26 @@ mod tests {
     async fn tool_cap_override_and_reconfigure() {
         let limits = Limits::new(config());
         limits.set_tool_cap("nmap", 1);
-        let _a = limits.acquire("nmap", "t1").await.unwrap();
+        let _a = limits.acquire("nmap", &k("10.0.1.1")).await.unwrap();
         assert_eq!(
-            limits.acquire("nmap", "t2").await.unwrap_err().which,
+            limits
+                .acquire("nmap", &k("10.0.1.2"))
+                .await
+                .unwrap_err()
+                .which,
             LimitKind::Tool
         );
-        let _b = limits.acquire("other", "t2").await.unwrap();
-        let _c = limits.acquire("other", "t3").await.unwrap();
+        let _b = limits.acquire("other", &k("10.0.1.2")).await.unwrap();
+        let _c = limits.acquire("other", &k("10.0.1.3")).await.unwrap();
         limits.reconfigure(LimitsConfig {
             max_concurrent: 1,
             ..config()
         });
         // Calls in flight keep their slots; new calls see the new global cap.
         assert_eq!(limits.in_flight(), 3);
-        let _d = limits.acquire("x", "t4").await.unwrap();
+        let _d = limits.acquire("x", &k("10.0.1.4")).await.unwrap();
         assert_eq!(
-            limits.acquire("y", "t5").await.unwrap_err().which,
+            limits.acquire("y", &k("10.0.1.5")).await.unwrap_err().which,
             LimitKind::Global
         );
     }
@@ -780,7 +897,7 @@ mod tests {
     async fn wait_idle_waits_for_the_last_permit_or_the_deadline() {
         let limits = Limits::new(config());
         assert!(limits.wait_idle(tokio::time::Instant::now()).await);
-        let p = limits.acquire("a", "t").await.unwrap();
+        let p = limits.acquire("a", &k("10.0.1.9")).await.unwrap();
         let soon = tokio::time::Instant::now() + Duration::from_secs(1);
         assert!(!limits.wait_idle(soon).await);
         let l = limits.clone();
@@ -854,5 +971,50 @@ mod tests {
         clock.advance(Duration::from_secs(10));
         rl.check("late").unwrap();
         assert_eq!(rl.tracked_keys(), 1, "only the fresh key is kept");
+    }
+
+    /// However a target is written, runs against one address are counted
+    /// together: an address, its /32, and the networks around it all hold it.
+    #[tokio::test(start_paused = true)]
+    async fn target_layer_counts_addresses_not_spellings() {
+        let limits = Limits::new(config());
+        let held = limits.acquire("a", &k("10.0.0.5")).await.unwrap();
+        for other in [
+            "10.0.0.5/32",
+            "10.0.0.4/31",
+            "10.0.0.4/30",
+            "10.0.0.0/24",
+            "::ffff:10.0.0.5",
+        ] {
+            let e = limits.acquire("b", &k(other)).await.unwrap_err();
+            assert_eq!(e.which, LimitKind::Target, "{other}");
+        }
+        // Neighbours that do not cover it run.
+        let n = limits.acquire("b", &k("10.0.0.6/31")).await.unwrap();
+        drop((held, n));
+        let net = limits.acquire("c", &k("10.0.0.0/29")).await.unwrap();
+        assert_eq!(
+            limits.acquire("d", &k("10.0.0.1")).await.unwrap_err().which,
+            LimitKind::Target
+        );
+        drop(net);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn target_cap_above_one_counts_the_deepest_address() {
+        let limits = Limits::new(LimitsConfig {
+            max_concurrent_per_target: 2,
+            max_concurrent_per_tool: 8,
+            ..config()
+        });
+        let _a = limits.acquire("a", &k("10.0.0.0/30")).await.unwrap();
+        let _b = limits.acquire("a", &k("10.0.0.2/31")).await.unwrap();
+        // 10.0.0.0/31 is held once: a second run fits.
+        let _c = limits.acquire("a", &k("10.0.0.0/31")).await.unwrap();
+        // 10.0.0.3 is held twice already.
+        assert_eq!(
+            limits.acquire("a", &k("10.0.0.3")).await.unwrap_err().which,
+            LimitKind::Target
+        );
     }
 }

@@ -104,7 +104,10 @@ fn parse_entry(s: &str) -> Result<ScopeEntry, String> {
     if let Some((addr, prefix)) = s.split_once('/') {
         let cidr = parse_cidr(addr, prefix)?;
         let written: IpAddr = if addr.contains(':') {
-            IpAddr::V6(addr.parse().map_err(|_| "not a valid IPv6 address".to_string())?)
+            IpAddr::V6(
+                addr.parse()
+                    .map_err(|_| "not a valid IPv6 address".to_string())?,
+            )
         } else {
             IpAddr::V4(parse_canonical_ipv4(addr)?)
         };
@@ -145,7 +148,8 @@ fn refuse_mapped(ip: IpAddr) -> Result<(), String> {
     match ip {
         IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => Err(format!(
             "{v6} is an IPv4-mapped IPv6 address: write the IPv4 form ({}) instead",
-            v6.to_ipv4_mapped().map_or_else(String::new, |v4| v4.to_string())
+            v6.to_ipv4_mapped()
+                .map_or_else(String::new, |v4| v4.to_string())
         )),
         _ => Ok(()),
     }

@@ -304,7 +304,10 @@ fn apex_needs_a_name_entry_and_deny_suffix_covers_the_apex() {
         .unwrap_err()
         .message;
     assert!(m.contains("is not in security.allowed_targets"), "{m}");
-    let d = scope(&["RFC1918", ".lab.internal", "lab.internal"], &[".db.lab.internal"]);
+    let d = scope(
+        &["RFC1918", ".lab.internal", "lab.internal"],
+        &[".db.lab.internal"],
+    );
     for n in ["db.lab.internal", "pg.db.lab.internal"] {
         let m = d.check_host(&host(n), &addrs).unwrap_err().message;
         assert!(m.contains("is in security.denied_targets"), "{n}: {m}");

@@ -61,6 +61,12 @@ impl Cidr {
         u64::try_from(self.size()).unwrap_or(u64::MAX)
     }
 
+    /// The highest address in the network.
+    pub fn last(&self) -> IpAddr {
+        let host = !mask(self.addr, self.prefix) & family_mask(self.addr);
+        from_bits(self.addr, to_bits(self.addr) | host)
+    }
+
     /// Every address in the network, lowest first, without allocating.
     pub fn iter(&self) -> CidrIter {
         let first = to_bits(self.addr);
@@ -180,6 +186,17 @@ mod tests {
         assert!(!n.contains("::ffff:192.168.1.1".parse().unwrap()));
         assert!(c("0.0.0.0", 0).contains("255.255.255.255".parse().unwrap()));
         assert!(c("::", 0).contains("ffff::1".parse().unwrap()));
+    }
+
+    #[test]
+    fn last_address_without_iterating() {
+        assert_eq!(c("10.0.0.0", 24).last().to_string(), "10.0.0.255");
+        assert_eq!(c("10.0.0.7", 32).last().to_string(), "10.0.0.7");
+        assert_eq!(c("0.0.0.0", 0).last().to_string(), "255.255.255.255");
+        assert_eq!(
+            c("2001:db8::", 64).last().to_string(),
+            "2001:db8::ffff:ffff:ffff:ffff"
+        );
     }
 
     #[test]
