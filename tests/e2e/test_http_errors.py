@@ -72,3 +72,107 @@ def test_foreign_origin_is_forbidden(http_server):
     body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
     r = post(http_server.url, json.dumps(body), {**HEADERS, "origin": "http://evil.example"})
     assert r.status_code == 403
+
+
+# ------------------------------------------------------------------ guards in front of rmcp
+
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+
+DUP_CALL = (
+    '{"jsonrpc":"2.0","id":41,"method":"tools/call","params":{"_meta":'
+    + json.dumps(META)
+    + ',"name":"nmap","arguments":{"target":"127.0.0.1","target":"203.0.113.9"}}}'
+)
+
+
+def raw_http(port: int, request: bytes, timeout: float = 20) -> tuple[int, bytes, float]:
+    """Sends bytes as they are; returns the status, the raw answer and seconds taken."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+    return status, data, time.monotonic() - started
+
+
+def test_duplicate_keys_in_arguments_are_refused_with_the_request_id(http_server):
+    headers = {**HEADERS, "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "nmap"}
+    r = post(http_server.url, DUP_CALL, headers)
+    assert r.status_code == 400, r.text
+    msg = r.json()
+    assert msg["id"] == 41 and msg["error"]["code"] == -32600, msg
+    assert '"target" twice' in msg["error"]["message"]
+
+
+def test_deep_json_is_refused_not_dropped(http_server):
+    deep = "[" * 100_000 + "]" * 100_000
+    r = post(http_server.url, deep, HEADERS)
+    assert r.status_code == 400, r.text[:200]
+    assert r.json()["error"]["code"] == -32600 and "deeper than" in r.json()["error"]["message"]
+
+
+def test_host_must_name_this_port_and_appear_once(http_server):
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"}).encode()
+    for hosts, want in [
+        ([f"localhost:{http_server.port + 1}"], 403),  # another port on this host
+        (["localhost"], 403),  # no port: port 80
+        ([f"127.0.0.1:{http_server.port}", "evil.example"], 400),  # two Host headers
+    ]:
+        head = "".join(f"Host: {h}\r\n" for h in hosts)
+        req = (
+            f"POST /mcp HTTP/1.1\r\n{head}Content-Type: application/json\r\n"
+            f"Accept: application/json, text/event-stream\r\nContent-Length: {len(body)}\r\n"
+            "Connection: close\r\n\r\n"
+        ).encode() + body
+        status, raw, _ = raw_http(http_server.port, req)
+        assert status == want, (hosts, raw[:200])
+
+
+def test_a_body_that_never_arrives_is_timed_out(http_server):
+    req = (
+        f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{http_server.port}\r\nContent-Type: application/json\r\n"
+        "Accept: application/json, text/event-stream\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{"
+    ).encode()
+    status, raw, took = raw_http(http_server.port, req, timeout=30)
+    assert status == 408, raw[:200]
+    assert 9 <= took <= 15, took
+
+
+def test_stdio_answers_duplicate_keys_oversized_and_deep_lines(secmcp_bin):
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "e2e", "version": "1"}},
+    }
+    dup = '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"nmap","arguments":{"target":"127.0.0.1","target":"203.0.113.9"}}}'
+    big = '{"jsonrpc":"2.0","id":3,"method":"ping","params":{"pad":"' + "x" * (5 * 1024 * 1024) + '"}}'
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = [
+        json.dumps(init),
+        json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        dup,
+        big,
+        deep,
+        json.dumps({"jsonrpc": "2.0", "id": 4, "method": "ping"}),
+    ]
+    env = {"PATH": "/usr/bin:/bin", "SECMCP_RATE_LIMIT_PER_MINUTE": "0"}
+    p = subprocess.run(
+        [secmcp_bin, "serve"], input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=60, env=env
+    )
+    answers = [json.loads(line) for line in p.stdout.splitlines()]
+    by_id = {a.get("id"): a for a in answers if a.get("id") is not None}
+    nulls = [a for a in answers if a.get("id") is None]
+    assert by_id[2]["error"]["code"] == -32600 and '"target" twice' in by_id[2]["error"]["message"], answers
+    assert "result" in by_id[4], answers  # the session goes on
+    messages = sorted(a["error"]["message"] for a in nulls)
+    assert len(nulls) == 2, answers
+    assert "larger than" in messages[0] and "deeper than" in messages[1], messages
+    assert 3 not in by_id  # the oversized line was not executed

@@ -282,6 +282,20 @@ async def test_a_burst_over_the_rate_and_queue_limits_is_refused_with_a_retry_hi
     assert value(m, "secmcp_errors_total", code="resource_exhausted") == 7
 
 
+async def test_fresh_http_sessions_share_one_rate_budget(tmp_path: Path) -> None:
+    # A client must not get a new rate budget by opening a new session: the key is
+    # the client address (the identity, once authentication exists).
+    tool = fake_nmap(tmp_path / "bin", "exit 0")
+    cfg = write_config(tmp_path / "c.yaml", tool, extra="limits:\n  rate_per_minute: 1\n  burst: 1\n")
+    results: list[str] = []
+    with server(tmp_path, cfg, env={"SECMCP_RATE_LIMIT_PER_MINUTE": "1"}) as srv:
+        for _ in range(5):
+            async with Client(srv.url, mode="legacy", read_timeout_seconds=60) as c:
+                results.append(await nmap(c, "127.0.0.1"))
+    assert results[0] == "ok", results
+    assert all(r.startswith("resource_exhausted: rate limit reached") for r in results[1:]), results
+
+
 # ------------------------------------------------------------------------- hot reload
 
 

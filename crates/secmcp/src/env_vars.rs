@@ -115,6 +115,14 @@ pub fn get<const N: usize>(names: [&'static str; N]) -> Option<(&'static str, St
     })
 }
 
+/// Like [`get`], for a comma-separated list: a variable set to the empty
+/// string counts (as an empty list), exactly like one holding only commas.
+pub fn get_list<const N: usize>(names: [&'static str; N]) -> Option<(&'static str, String)> {
+    names
+        .into_iter()
+        .find_map(|name| std::env::var(name).ok().map(|v| (name, v)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,6 +64,9 @@ pub fn resolve_in(
     if name.is_empty() || rel.is_absolute() || name.contains('\0') {
         return Err(refuse("is not accepted: absolute paths are never accepted"));
     }
+    // A name that resolves outside every root gets the same answer as one
+    // that does not exist: anything else tells the caller which paths exist
+    // behind a symlinked directory in a root.
     for root in &roots.roots {
         let Ok(croot) = std::fs::canonicalize(root) else {
             continue;
@@ -71,13 +74,15 @@ pub fn resolve_in(
         let Ok(path) = std::fs::canonicalize(croot.join(rel)) else {
             continue;
         };
-        if !path.starts_with(&croot) || path == croot {
-            return Err(refuse("resolves outside the configured roots"));
+        if path.starts_with(&croot) && path != croot {
+            return finish(roots, name, &path, &refuse);
         }
-        return finish(roots, name, &path, &refuse);
     }
-    Err(refuse("does not exist under the configured roots"))
+    Err(refuse(NOT_UNDER_ROOTS))
 }
+
+/// The one answer for a name that is missing or lies outside the roots.
+const NOT_UNDER_ROOTS: &str = "is not a file under the configured roots";
 
 fn finish(
     roots: &FileRoots,
@@ -184,5 +189,27 @@ mod tests {
                 e.message
             );
         }
+    }
+
+    /// A symlinked directory in a root must not reveal which files exist
+    /// outside it: an existing and a missing file there read the same.
+    #[test]
+    fn no_existence_oracle_through_a_symlinked_directory() {
+        let (_d, roots) = setup();
+        let exists = resolve_in(&roots, &req("up/outside.txt"), "wordlist").unwrap_err();
+        let missing = resolve_in(&roots, &req("up/no-such-file.txt"), "wordlist").unwrap_err();
+        let plain_missing = resolve_in(&roots, &req("missing.txt"), "wordlist").unwrap_err();
+        assert_eq!(
+            exists.message,
+            "wordlist: wordlist 'up/outside.txt' is not a file under the configured roots"
+        );
+        assert_eq!(
+            exists.message.replace("outside.txt", "X"),
+            missing.message.replace("no-such-file.txt", "X")
+        );
+        assert_eq!(
+            exists.message.replace("up/outside.txt", "X"),
+            plain_missing.message.replace("missing.txt", "X")
+        );
     }
 }

@@ -25,6 +25,7 @@ pub mod env_vars;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod guard;
 pub mod health;
 pub mod limits;
 pub mod logging;

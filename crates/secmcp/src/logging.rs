@@ -86,9 +86,86 @@ pub fn init(cfg: &LoggingConfig) -> io::Result<LogHandle> {
     // A second init (tests) keeps the first logger.
     let _ = tracing_subscriber::registry()
         .with(filter)
-        .with(fmt)
+        .with(fmt.with_filter(ClientGone))
         .try_init();
     Ok(LogHandle { filter: handle })
+}
+
+/// rmcp reports a response it could not deliver because the client had gone
+/// (its session channel closed, its pipe broken) at ERROR. A client going
+/// away is not a server error: those lines are dropped; every other rmcp
+/// error still shows.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientGone;
+
+/// rmcp's messages for a response it could not send.
+const RMCP_SEND_FAILURES: [&str; 4] = [
+    "failed to send pending response during drain",
+    "fail to response message",
+    "response send task failed",
+    "fail to send rejection error",
+];
+
+impl ClientGone {
+    /// Whether `event` is one of rmcp's "the client went away" errors.
+    pub fn is_client_gone(event: &tracing::Event<'_>) -> bool {
+        let meta = event.metadata();
+        if *meta.level() != tracing::Level::ERROR || !meta.target().starts_with("rmcp") {
+            return false;
+        }
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let gone = [
+            "channel closed",
+            "closed channel",
+            "Broken pipe",
+            "Connection reset",
+        ];
+        RMCP_SEND_FAILURES.contains(&fields.message.as_str())
+            && gone.iter().any(|g| fields.error.contains(g))
+    }
+}
+
+#[derive(Default)]
+struct Fields {
+    message: String,
+    error: String,
+}
+
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        match field.name() {
+            "message" => self.message = format!("{value:?}"),
+            "error" => self.error = format!("{value:?}"),
+            _ => {}
+        }
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        match field.name() {
+            "message" => value.clone_into(&mut self.message),
+            "error" => value.clone_into(&mut self.error),
+            _ => {}
+        }
+    }
+}
+
+impl<S> tracing_subscriber::layer::Filter<S> for ClientGone {
+    fn enabled(
+        &self,
+        _meta: &tracing::Metadata<'_>,
+        _cx: &tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        true
+    }
+
+    fn event_enabled(
+        &self,
+        event: &tracing::Event<'_>,
+        _cx: &tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        !Self::is_client_gone(event)
+    }
 }
 
 /// A log file rotated by size and/or at UTC midnight: `FILE` is current,
@@ -218,5 +295,41 @@ mod tests {
     fn rmcp_is_quiet_unless_named() {
         assert_eq!(filter_spec("debug"), "debug,rmcp=warn");
         assert_eq!(filter_spec("rmcp=debug"), "rmcp=debug");
+    }
+
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_client_going_away_is_not_logged_as_an_error() {
+        let buf = Buf::default();
+        let out = buf.clone();
+        let layer = tracing_subscriber::fmt::layer()
+            .with_writer(move || out.clone())
+            .with_ansi(false)
+            .with_filter(ClientGone);
+        let subscriber = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::error!(target: "rmcp::service", error = "channel closed", "failed to send pending response during drain");
+            tracing::error!(target: "rmcp::service", error = %"Broken pipe (os error 32)", "fail to response message");
+            tracing::error!(target: "rmcp::service", error = "serde error", "fail to response message");
+            tracing::error!(target: "secmcp", error = "channel closed", "failed to send pending response during drain");
+        });
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(
+            text.contains("serde error") && !text.contains("Broken pipe"),
+            "{text}"
+        );
     }
 }

@@ -129,10 +129,12 @@ pub(crate) fn apply_env(c: &mut Config) -> Result<(), ConfigError> {
     if let Some((_, v)) = e::get(e::LOG_FILE) {
         c.logging.file = v;
     }
-    if let Some((_, v)) = e::get(e::ALLOWED_TARGETS) {
+    // A scope list that is set but empty ("" or " , ") is an empty list: an
+    // empty allow list denies every target.
+    if let Some((_, v)) = e::get_list(e::ALLOWED_TARGETS) {
         c.security.allowed_targets = list(&v);
     }
-    if let Some((_, v)) = e::get(e::DENIED_TARGETS) {
+    if let Some((_, v)) = e::get_list(e::DENIED_TARGETS) {
         c.security.denied_targets = list(&v);
     }
     if let Some((n, v)) = e::get(e::ALLOW_INTRUSIVE) {

@@ -108,7 +108,9 @@ impl Service {
     }
 
     /// The rate-limit key of the client that sent a request: the stdio client;
-    /// on HTTP its legacy session, else its address. Never logged, never a label.
+    /// on HTTP its address (its identity once authentication exists) — never
+    /// its session, since a client can open a fresh session at will. Never
+    /// logged, never a label.
     fn client_key(&self, ctx: &RequestContext<RoleServer>) -> String {
         if self.kind == Kind::Stdio {
             return "stdio".into();
@@ -116,13 +118,6 @@ impl Service {
         let Some(parts) = ctx.extensions.get::<axum::http::request::Parts>() else {
             return "http".into();
         };
-        if let Some(id) = parts
-            .headers
-            .get("mcp-session-id")
-            .and_then(|v| v.to_str().ok())
-        {
-            return format!("session:{id}");
-        }
         match parts
             .extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()

@@ -873,3 +873,27 @@ fn env_vars_override_the_file_and_flags_override_env() {
         "{err}"
     );
 }
+
+/// `MCP_ALLOWED_TARGETS=""` and `" , "` both set an empty scope (deny all);
+/// neither leaves the file's scope in force.
+#[test]
+fn an_empty_scope_variable_is_an_empty_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.yaml");
+    std::fs::write(&path, "security:\n  allowed_targets: [10.0.0.0/8]\n").unwrap();
+    for value in ["", " , "] {
+        let out = Command::new(BIN)
+            .args(["config", "show", "--config"])
+            .arg(&path)
+            .env("MCP_ALLOWED_TARGETS", value)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let yaml = String::from_utf8(out.stdout).unwrap();
+        assert!(yaml.contains("allowed_targets: []"), "{value:?}: {yaml}");
+    }
+}
