@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # THE test command for secmcp.
 #
-#   scripts/test.sh                 # everything: rust, e2e, inspector, conformance
+#   scripts/test.sh                 # everything: lint, rust, e2e, inspector, conformance
+#   scripts/test.sh lint            # cargo fmt --check, clippy -D warnings, design invariants
 #   scripts/test.sh rust            # only cargo tests
 #   scripts/test.sh e2e inspector   # any subset, in the order given
 #   scripts/test.sh e2e -- -k nmap  # extra args after -- go to pytest
 #
-# Suites: rust, e2e, inspector, conformance.
+# Suites: lint, rust, e2e, inspector, conformance.
 # Every run first calls scripts/install-test-deps.sh (idempotent; installs on a fresh machine)
 # (Node 22 + conformance suite + Inspector, and a Python venv with the MCP client, in
 # ~/.cache/secmcp-ci; this script finds them there by itself).
@@ -28,12 +29,12 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SUITES=(rust e2e inspector conformance)
+ALL_SUITES=(lint rust e2e inspector conformance)
 SUITES=()
 PYTEST_EXTRA=()
 while (($#)); do
     case "$1" in
-    rust | e2e | inspector | conformance) SUITES+=("$1") ;;
+    lint | rust | e2e | inspector | conformance) SUITES+=("$1") ;;
     all) SUITES+=("${ALL_SUITES[@]}") ;;
     --) shift; PYTEST_EXTRA=("$@"); break ;;
     -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
@@ -134,6 +135,24 @@ record() { # suite rc passed failed [skipped]
     TOTAL_SKIPPED=$((TOTAL_SKIPPED + s))
     SUITE_LINES+=("$(printf '%-12s %s  (%d passed, %d failed, %d skipped)' "$suite" "$([[ $rc == 0 ]] && echo ok || echo FAILED)" "$p" "$f" "$s")")
     [[ "$rc" == 0 ]] || FAILED_SUITES+=("$suite")
+}
+
+suite_lint() {
+    local out="$REPORT_DIR/lint.log" rc=0 p=0 f=0
+    log "lint: cargo fmt --check, cargo clippy -D warnings, invariants"
+    if cargo fmt --all -- --check >"$out" 2>&1; then p=$((p + 1)); else f=$((f + 1)); rc=1; cat "$out"; fi
+    if cargo clippy --workspace --all-targets --offline -- -D warnings >>"$out" 2>&1; then
+        p=$((p + 1))
+    else
+        f=$((f + 1)); rc=1
+        grep -E '^(error|warning)' -A8 "$out" | head -80
+    fi
+    local inv="$REPORT_DIR/invariants.log"
+    bash "$ROOT/scripts/check-invariants.sh" >"$inv" 2>&1 || rc=1
+    cat "$inv"
+    p=$((p + $(grep -c '^invariant: PASS' "$inv" || true)))
+    f=$((f + $(grep -c '^invariant: FAIL' "$inv" || true)))
+    record lint "$rc" "$p" "$f"
 }
 
 suite_rust() {

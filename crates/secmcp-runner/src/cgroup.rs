@@ -162,10 +162,10 @@ fn cgroup2_mount() -> io::Result<PathBuf> {
         let Some((left, right)) = line.split_once(" - ") else {
             continue;
         };
-        if right.split(' ').next() == Some("cgroup2") {
-            if let Some(mp) = left.split(' ').nth(4) {
-                return Ok(PathBuf::from(unescape_mount(mp)));
-            }
+        if right.split(' ').next() == Some("cgroup2")
+            && let Some(mp) = left.split(' ').nth(4)
+        {
+            return Ok(PathBuf::from(unescape_mount(mp)));
         }
     }
     Err(io::Error::new(

@@ -170,7 +170,7 @@ impl<'de> Visitor<'de> for Node {
         let inner = self.enter()?;
         let mut seen: Vec<Cow<'de, str>> = Vec::new();
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            if seen.iter().any(|k| *k == key) {
+            if seen.contains(&key) {
                 let shown: String = key
                     .chars()
                     .take(64)

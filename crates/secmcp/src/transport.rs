@@ -179,20 +179,23 @@ fn loopback_hosts(port: u16) -> Vec<String> {
         .collect()
 }
 
-/// Exactly one `Host` header, naming one of `hosts` (port included).
-fn check_host(hosts: &[String], headers: &HeaderMap) -> Result<(), Response> {
+/// Exactly one `Host` header, naming one of `hosts` (port included); else
+/// the refusal to send.
+fn check_host(hosts: &[String], headers: &HeaderMap) -> Option<Response> {
     let mut all = headers.get_all(header::HOST).iter();
     let (Some(host), None) = (all.next(), all.next()) else {
-        return Err((
-            StatusCode::BAD_REQUEST,
-            "bad request: send exactly one Host header\n",
-        )
-            .into_response());
+        return Some(
+            (
+                StatusCode::BAD_REQUEST,
+                "bad request: send exactly one Host header\n",
+            )
+                .into_response(),
+        );
     };
     let ok = host
         .to_str()
         .is_ok_and(|h| hosts.iter().any(|a| a.eq_ignore_ascii_case(h)));
-    if ok { Ok(()) } else { Err(forbidden()) }
+    (!ok).then(forbidden)
 }
 
 struct Ops {
@@ -224,7 +227,7 @@ fn json(status: StatusCode, body: String) -> Response {
 }
 
 async fn metrics(State(ops): State<Arc<Ops>>, headers: HeaderMap) -> Response {
-    if let Err(r) = check_host(&ops.hosts, &headers) {
+    if let Some(r) = check_host(&ops.hosts, &headers) {
         return r;
     }
     if !ops.core.snapshot().metrics.enabled {
@@ -243,7 +246,7 @@ async fn metrics(State(ops): State<Arc<Ops>>, headers: HeaderMap) -> Response {
 }
 
 async fn health(State(ops): State<Arc<Ops>>, headers: HeaderMap) -> Response {
-    if let Err(r) = check_host(&ops.hosts, &headers) {
+    if let Some(r) = check_host(&ops.hosts, &headers) {
         return r;
     }
     let report = ops.core.health();
@@ -252,14 +255,14 @@ async fn health(State(ops): State<Arc<Ops>>, headers: HeaderMap) -> Response {
 }
 
 async fn live(State(ops): State<Arc<Ops>>, headers: HeaderMap) -> Response {
-    if let Err(r) = check_host(&ops.hosts, &headers) {
+    if let Some(r) = check_host(&ops.hosts, &headers) {
         return r;
     }
     json(StatusCode::OK, r#"{"status":"alive"}"#.to_owned())
 }
 
 async fn ready(State(ops): State<Arc<Ops>>, headers: HeaderMap) -> Response {
-    if let Err(r) = check_host(&ops.hosts, &headers) {
+    if let Some(r) = check_host(&ops.hosts, &headers) {
         return r;
     }
     let report = ops.core.health();
@@ -335,7 +338,7 @@ async fn guard_http(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    if let Err(r) = check_host(&hosts, request.headers()) {
+    if let Some(r) = check_host(&hosts, request.headers()) {
         return r;
     }
     if request.method() != axum::http::Method::POST {
