@@ -535,7 +535,9 @@ pub struct NmapConfig {
     pub max_cidr_addresses: u64,
     /// Highest `--min-rate`/`--max-rate`, in packets per second.
     pub max_rate_pps: u32,
-    /// NSE script names callers may request by name (categories are fixed by policy).
+    /// The NSE scripts callers may select, by name or through a category
+    /// (`-sC`, `--script default|safe|discovery|version`): names from
+    /// secmcp's vetted catalog, or `vetted` for the whole catalog.
     pub scripts: Vec<String>,
 }
 
@@ -828,17 +830,8 @@ impl Settings {
             1,
             1_000_000,
         )?;
-        for (i, s) in n.scripts.iter().enumerate() {
-            let ok = !s.is_empty()
-                && s.len() <= 64
-                && s.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            if !ok {
-                return Err(invalid(
-                    format!("tools.nmap.scripts[{i}]"),
-                    format!("`{s}` is not an NSE script name (lower-case letters, digits, `-`)"),
-                ));
-            }
+        if let Err(m) = secmcp_policy::nmap::check_allowlist(&n.scripts) {
+            return Err(invalid("tools.nmap.scripts", m));
         }
         let tools = crate::ops_config::validate(&raw, tool_settings(&raw.tools))?;
         if tracing_subscriber::EnvFilter::try_new(&raw.logging.level).is_err() {
@@ -1163,18 +1156,19 @@ mod tests {
         );
         let mut c = Config::default();
         c.tools.nmap.scripts = vec!["../evil".into()];
+        let err = Settings::from_config(c.clone(), false).unwrap_err().to_string();
+        assert!(err.starts_with("tools.nmap.scripts"), "{err}");
+        // A real script that a lab run showed reaching other hosts is refused.
+        c.tools.nmap.scripts = vec!["http-title".into(), "http-useragent-tester".into()];
         let err = Settings::from_config(c, false).unwrap_err().to_string();
-        assert!(err.starts_with("tools.nmap.scripts[0]"), "{err}");
+        assert!(err.contains("'http-useragent-tester' is not in secmcp's vetted NSE catalog"), "{err}");
     }
 
     #[test]
     fn example_config_is_valid_and_shows_the_defaults() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/secmcp.example.yaml");
         let example = Config::from_file(&path).unwrap();
-        let mut scripts = Config::default().tools.nmap.scripts;
-        scripts.sort();
-        let mut defaults = Config::default();
-        defaults.tools.nmap.scripts = scripts;
+        let defaults = Config::default();
         assert_eq!(
             yaml_serde::to_string(&example).unwrap(),
             yaml_serde::to_string(&defaults).unwrap(),

@@ -480,9 +480,12 @@ impl Draft {
             )));
         }
         let mut scripts = self.scripts.unwrap_or_default();
-        scripts.set_allow_intrusive(ctx.policy.allow_intrusive);
         if self.default_scripts {
-            scripts.add_category(super::Category::Default);
+            scripts
+                .add_category(super::Category::Default, &ctx.policy.nmap.script_allowlist)
+                .map_err(|e| {
+                    Denied::validation(field::EXTRA_ARGS, format!("-sC: {e}"), script_hint(ctx.policy))
+                })?;
         }
         Ok(NmapPlan {
             raw_sockets: ctx.policy.raw_sockets,
@@ -552,10 +555,19 @@ impl Draft {
 }
 
 fn script_hint(p: &Policy) -> String {
-    format!(
-        "use script names from the allowlist ({}) or the categories default, safe, discovery, version, comma-separated",
-        p.nmap.script_allowlist.join(", ")
-    )
+    let allow = &p.nmap.script_allowlist;
+    if allow.iter().any(|a| a == super::ALL_VETTED) {
+        let names: Vec<&str> = super::nse::CATALOG.iter().map(|v| v.name).collect();
+        format!(
+            "use the categories default, safe, discovery, version or vetted script names, comma-separated; the vetted scripts are: {}",
+            names.join(", ")
+        )
+    } else {
+        format!(
+            "use script names from this server's allowlist ({}) or the categories default, safe, discovery, version, comma-separated",
+            allow.join(", ")
+        )
+    }
 }
 
 /// Options routed to `switch` are exactly the switches handled there.

@@ -6,12 +6,13 @@
 
 mod flags;
 mod grammar;
+pub mod nse;
 mod render;
 mod scripts;
 mod values;
 
 pub use render::render_argv;
-pub use scripts::{Category, MAX_SCRIPT_ITEMS, ScriptSelection};
+pub use scripts::{ALL_VETTED, Category, MAX_SCRIPT_ITEMS, ScriptSelection, check_allowlist};
 pub use values::{MAX_PORT_ITEMS, NmapTime, PortItem, PortList, Proto};
 
 pub(crate) use grammar::parse_args;
@@ -23,24 +24,13 @@ pub struct NmapLimits {
     pub max_cidr_addresses: u64,
     /// The highest `--min-rate` / `--max-rate`, in packets per second.
     pub max_rate_pps: u32,
-    /// NSE script names that `--script` may select.
+    /// The vetted NSE scripts `--script` (and `-sC`) may select: names from
+    /// [`nse::CATALOG`], or `vetted` for all of them.
     pub script_allowlist: Vec<String>,
 }
 
-/// The scripts allowed by default: read-only banner and metadata grabbers.
-pub const DEFAULT_SCRIPT_ALLOWLIST: &[&str] = &[
-    "banner",
-    "http-title",
-    "http-headers",
-    "http-methods",
-    "http-server-header",
-    "ssl-cert",
-    "ssh-hostkey",
-    "ssh2-enum-algos",
-    "ftp-anon",
-    "smb-os-discovery",
-    "dns-service-discovery",
-];
+/// The scripts allowed by default: the whole vetted catalog.
+pub const DEFAULT_SCRIPT_ALLOWLIST: &[&str] = &[ALL_VETTED];
 
 impl Default for NmapLimits {
     fn default() -> Self {

@@ -1,15 +1,25 @@
-//! NSE script selection: allowlisted names and gated categories only.
+//! NSE script selection: names from the vetted catalog only.
 //!
-//! Paths, wildcards, `+` forcing and boolean expressions are refused. Categories
-//! are rendered inside an expression that always excludes `external` (contacts
-//! third parties) and `broadcast` (probes the local network regardless of the
-//! target), and, without `security.allow_intrusive`, the intrusive categories:
-//! nmap's own `safe`, `discovery` and `default` sets include such scripts.
+//! `--script` takes script names and the categories `default`, `safe`,
+//! `discovery`, `version` (and, with `security.allow_intrusive`, the intrusive
+//! ones). Every item is resolved here, against the vetted catalog
+//! ([`super::nse`]) narrowed by the operator's `script_allowlist`, to plain
+//! script names; nmap is only ever handed that list of names. nmap's own
+//! category sets are not used: `safe` and `discovery` include scripts that
+//! follow redirects to any host or resolve names through the system resolver,
+//! and `vuln`/`malware` scripts. Paths, wildcards, `+` forcing and boolean
+//! expressions are refused.
 
+use std::collections::BTreeSet;
 use std::fmt;
+
+use super::nse::{self, cat};
 
 /// The most items in one `--script` list.
 pub const MAX_SCRIPT_ITEMS: usize = 32;
+
+/// The `script_allowlist` entry that stands for the whole vetted catalog.
+pub const ALL_VETTED: &str = "vetted";
 
 /// An NSE category that may be requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,14 +62,6 @@ const CATEGORIES: [(&str, Category); 11] = [
     ("malware", Category::Malware),
 ];
 
-/// Excluded from every category selection.
-/// `fcrdns` (safe, discovery) resolves the target's PTR names through the system
-/// resolver; `ftp-bounce` (default, safe) resolves scanme.nmap.org: both reach
-/// beyond the pinned target although their categories look harmless.
-const ALWAYS_EXCLUDED: &str = "external or broadcast or fcrdns or ftp-bounce";
-/// Also excluded without `allow_intrusive`.
-const INTRUSIVE_EXCLUDED: &str = " or intrusive or dos or exploit or brute or fuzzer";
-
 impl Category {
     /// The nmap spelling.
     pub fn as_str(self) -> &'static str {
@@ -76,6 +78,38 @@ impl Category {
             Category::Default | Category::Safe | Category::Discovery | Category::Version
         )
     }
+
+    /// The catalog bit of a category vetted scripts can have (the vetted
+    /// catalog holds no intrusive script, so those select nothing).
+    fn bit(self) -> u8 {
+        match self {
+            Category::Default => cat::DEFAULT,
+            Category::Safe => cat::SAFE,
+            Category::Discovery => cat::DISCOVERY,
+            Category::Version => cat::VERSION,
+            _ => 0,
+        }
+    }
+}
+
+/// Checks an operator's `script_allowlist`: each entry is `vetted` (the whole
+/// catalog) or the name of a vetted script. The error names the first other one.
+pub fn check_allowlist(entries: &[String]) -> Result<(), String> {
+    match entries
+        .iter()
+        .find(|e| e.as_str() != ALL_VETTED && nse::find(e).is_none())
+    {
+        None => Ok(()),
+        Some(bad) => Err(format!(
+            "'{}' is not in secmcp's vetted NSE catalog (scripts a lab run showed to contact nothing but the target); list vetted names, or `{ALL_VETTED}` for all of them",
+            bad.escape_default()
+        )),
+    }
+}
+
+/// Whether the operator's allowlist admits the vetted script `name`.
+fn allowed(allowlist: &[String], name: &str) -> bool {
+    allowlist.iter().any(|a| a == ALL_VETTED || a == name)
 }
 
 /// Why a `--script` list was refused.
@@ -83,7 +117,7 @@ impl Category {
 pub(crate) enum ScriptRefusal {
     /// An intrusive category without `security.allow_intrusive`.
     NeedsIntrusive(String),
-    /// Anything else: paths, expressions, unknown names.
+    /// Anything else: paths, expressions, unknown or unvetted names.
     Invalid(String),
 }
 
@@ -101,24 +135,44 @@ impl fmt::Display for ScriptRefusal {
     }
 }
 
-/// The validated `--script` selection of a plan.
+/// The validated `--script` selection of a plan: vetted script names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ScriptSelection {
-    names: Vec<String>,
-    categories: Vec<Category>,
-    allow_intrusive: bool,
+    names: BTreeSet<&'static str>,
 }
 
 impl ScriptSelection {
     /// Whether nothing is selected.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty() && self.categories.is_empty()
+        self.names.is_empty()
     }
 
-    /// Adds a category (deduplicated).
-    pub(crate) fn add_category(&mut self, c: Category) {
-        if !self.categories.contains(&c) {
-            self.categories.push(c);
+    /// The selected script names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.names.iter().copied()
+    }
+
+    /// Adds every allowed vetted script of a category; refuses a category
+    /// that selects none.
+    pub(crate) fn add_category(
+        &mut self,
+        c: Category,
+        allowlist: &[String],
+    ) -> Result<(), ScriptRefusal> {
+        let mut matched = false;
+        for v in nse::CATALOG {
+            if v.categories & c.bit() != 0 && allowed(allowlist, v.name) {
+                matched = true;
+                self.names.insert(v.name);
+            }
+        }
+        if matched {
+            Ok(())
+        } else {
+            Err(ScriptRefusal::Invalid(format!(
+                "no script of the category '{}' is in this server's vetted allowlist",
+                c.as_str()
+            )))
         }
     }
 
@@ -147,6 +201,15 @@ impl ScriptSelection {
         allowlist: &[String],
         allow_intrusive: bool,
     ) -> Result<(), ScriptRefusal> {
+        if let Some(v) = nse::find(item) {
+            if !allowed(allowlist, v.name) {
+                return Err(ScriptRefusal::Invalid(format!(
+                    "the script '{item}' is not in this server's script allowlist (tools.nmap.script_allowlist)"
+                )));
+            }
+            self.names.insert(v.name);
+            return Ok(());
+        }
         check_plain(item).map_err(ScriptRefusal::Invalid)?;
         if item == "external" || item == "all" {
             return Err(ScriptRefusal::Invalid(format!(
@@ -159,24 +222,11 @@ impl ScriptSelection {
                     "the script category '{item}' is intrusive and needs security.allow_intrusive"
                 )));
             }
-            self.add_category(c);
-            return Ok(());
+            return self.add_category(c, allowlist);
         }
-        if !allowlist.iter().any(|a| a == item) {
-            return Err(ScriptRefusal::Invalid(format!(
-                "the script '{item}' is not in the script allowlist ({})",
-                allowlist.join(", ")
-            )));
-        }
-        if !self.names.iter().any(|n| n == item) {
-            self.names.push(item.to_string());
-        }
-        Ok(())
-    }
-
-    /// Records whether intrusive categories stay in category expansions.
-    pub(crate) fn set_allow_intrusive(&mut self, allow: bool) {
-        self.allow_intrusive = allow;
+        Err(ScriptRefusal::Invalid(format!(
+            "the script '{item}' is not in secmcp's vetted NSE catalog (scripts shown to contact nothing but the target)"
+        )))
     }
 }
 
@@ -197,26 +247,15 @@ fn check_plain(item: &str) -> Result<(), String> {
 }
 
 impl fmt::Display for ScriptSelection {
-    /// Names as given, then one category expression with the exclusions.
+    /// The names, comma-separated: what `--script` is given.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.names.join(","))?;
-        if self.categories.is_empty() {
-            return Ok(());
+        for (i, n) in self.names.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(n)?;
         }
-        if !self.names.is_empty() {
-            f.write_str(",")?;
-        }
-        let cats: Vec<&str> = self.categories.iter().map(|c| c.as_str()).collect();
-        let extra = if self.allow_intrusive {
-            ""
-        } else {
-            INTRUSIVE_EXCLUDED
-        };
-        write!(
-            f,
-            "({}) and not ({ALWAYS_EXCLUDED}{extra})",
-            cats.join(" or ")
-        )
+        Ok(())
     }
 }
 
@@ -224,40 +263,72 @@ impl fmt::Display for ScriptSelection {
 mod tests {
     use super::*;
 
-    fn allow() -> Vec<String> {
-        ["banner", "http-title", "ssh2-enum-algos"]
-            .map(String::from)
-            .to_vec()
+    fn vetted() -> Vec<String> {
+        vec![ALL_VETTED.to_owned()]
     }
 
-    fn sel(list: &str, intrusive: bool) -> Result<String, String> {
+    fn sel_with(list: &str, intrusive: bool, allow: &[String]) -> Result<String, String> {
         let mut s = ScriptSelection::default();
-        s.set_allow_intrusive(intrusive);
-        s.add_list(list, &allow(), intrusive)
+        s.add_list(list, allow, intrusive)
             .map(|()| s.to_string())
             .map_err(|e| e.to_string())
     }
 
+    fn sel(list: &str, intrusive: bool) -> Result<String, String> {
+        sel_with(list, intrusive, &vetted())
+    }
+
     #[test]
-    fn renders_names_and_filtered_categories() {
+    fn names_render_as_a_sorted_list() {
         assert_eq!(sel("banner", false).unwrap(), "banner");
         assert_eq!(
-            sel("banner,http-title,banner", false).unwrap(),
+            sel("http-title,banner,http-title", false).unwrap(),
             "banner,http-title"
         );
+        assert_eq!(sel("http-robots.txt", false).unwrap(), "http-robots.txt");
+    }
+
+    /// Categories become the vetted names in them: nmap never sees a
+    /// category, so its own (leaky, vuln-bearing) sets never run.
+    #[test]
+    fn categories_expand_to_vetted_names_only() {
+        for c in ["default", "safe", "discovery", "version"] {
+            let names = sel(c, false).unwrap();
+            assert!(!names.is_empty(), "{c}");
+            for n in names.split(',') {
+                assert!(nse::find(n).is_some(), "{c}: {n}");
+            }
+            for leaky in [
+                "http-useragent-tester",
+                "http-mobileversion-checker",
+                "http-security-headers",
+                "ssl-heartbleed",
+                "http-slowloris-check",
+                "smb-vuln-ms17-010",
+                "fcrdns",
+                "ftp-bounce",
+            ] {
+                assert!(!names.split(',').any(|n| n == leaky), "{c} has {leaky}");
+            }
+            assert!(!names.contains(['(', ' ']), "{c}: {names}");
+        }
+        assert!(sel("default", false).unwrap().contains("http-title"));
+        // The operator's allowlist narrows the expansion.
+        let narrow = vec!["http-title".to_owned(), "banner".to_owned()];
+        assert_eq!(sel_with("default", false, &narrow).unwrap(), "http-title");
         assert_eq!(
-            sel("safe,banner,discovery", false).unwrap(),
-            "banner,(safe or discovery) and not (external or broadcast or fcrdns or ftp-bounce or intrusive or dos or exploit or brute or fuzzer)"
+            sel_with("safe,discovery", false, &narrow).unwrap(),
+            "banner,http-title"
         );
-        assert_eq!(
-            sel("vuln", true).unwrap(),
-            "(vuln) and not (external or broadcast or fcrdns or ftp-bounce)"
-        );
+        let e = sel_with("version", false, &narrow).unwrap_err();
+        assert!(e.contains("no script of the category 'version'"), "{e}");
+        let e = sel_with("ssl-cert", false, &narrow).unwrap_err();
+        assert!(e.contains("not in this server's script allowlist"), "{e}");
     }
 
     #[test]
     fn gates_and_rejects() {
-        for cat in [
+        for c in [
             "vuln",
             "exploit",
             "intrusive",
@@ -266,9 +337,11 @@ mod tests {
             "fuzzer",
             "malware",
         ] {
-            let e = sel(cat, false).unwrap_err();
-            assert!(e.contains("security.allow_intrusive"), "{cat}: {e}");
-            assert!(sel(cat, true).is_ok(), "{cat}");
+            let e = sel(c, false).unwrap_err();
+            assert!(e.contains("security.allow_intrusive"), "{c}: {e}");
+            // No intrusive script is vetted: allowed, they still select nothing.
+            let e = sel(c, true).unwrap_err();
+            assert!(e.contains("no script of the category"), "{c}: {e}");
         }
         for item in ["external", "all"] {
             assert!(
@@ -296,16 +369,23 @@ mod tests {
             let e = sel(item, true).unwrap_err();
             assert!(e.contains("not a plain script name"), "{item}: {e}");
         }
-        assert!(
-            sel("smb-vuln-ms17-010", true)
-                .unwrap_err()
-                .contains("not in the script allowlist (banner, http-title")
-        );
+        for unvetted in ["smb-vuln-ms17-010", "http-useragent-tester", "dns-service-discovery"] {
+            let e = sel(unvetted, true).unwrap_err();
+            assert!(e.contains("not in secmcp's vetted NSE catalog"), "{unvetted}: {e}");
+        }
         assert!(sel("banner,", false).unwrap_err().contains("empty item"));
         assert!(
             sel(&vec!["banner"; 33].join(","), false)
                 .unwrap_err()
                 .contains("at most 32")
         );
+    }
+
+    #[test]
+    fn allowlists_name_vetted_scripts_only() {
+        assert!(check_allowlist(&vetted()).is_ok());
+        assert!(check_allowlist(&["banner".into(), "ssl-cert".into()]).is_ok());
+        let e = check_allowlist(&["banner".into(), "http-useragent-tester".into()]).unwrap_err();
+        assert!(e.contains("'http-useragent-tester' is not in secmcp's vetted NSE catalog"), "{e}");
     }
 }

@@ -37,6 +37,17 @@ fn deny(p: &Policy, args: &str) -> Denied {
     d
 }
 
+/// The vetted scripts of `default` (what -sC runs), as `--script` gets them.
+fn default_scripts() -> String {
+    let mut names: Vec<&str> = super::nse::CATALOG
+        .iter()
+        .filter(|v| v.categories & super::nse::cat::DEFAULT != 0)
+        .map(|v| v.name)
+        .collect();
+    names.sort_unstable();
+    names.join(",")
+}
+
 /// The expected argv: server head, then `middle`, then `-- 10.0.0.5`.
 fn want(middle: &[&str]) -> Vec<String> {
     HEAD.iter()
@@ -160,20 +171,6 @@ fn exact_argv_for_typical_inputs() {
             ],
         ),
         (
-            "-sC --script banner,http-title",
-            &[
-                "--unprivileged",
-                "-sT",
-                "--script",
-                "banner,http-title,(default) and not (external or broadcast or fcrdns or ftp-bounce or intrusive or dos or exploit or brute or fuzzer)",
-                "--top-ports",
-                "1000",
-                "-T4",
-                "--host-timeout",
-                "300s",
-            ],
-        ),
-        (
             "-p T:80,U:53 -PS",
             &[
                 "--unprivileged",
@@ -190,11 +187,32 @@ fn exact_argv_for_typical_inputs() {
     for (args, middle) in cases {
         assert_eq!(ok(&p, args), want(middle), "{args:?}");
     }
+    // -sC and --script categories reach nmap as vetted names, never as a
+    // category or an expression.
+    let mut with_banner: Vec<String> = default_scripts().split(',').map(String::from).collect();
+    with_banner.push("banner".into());
+    with_banner.sort();
+    let scripts = with_banner.join(",");
+    assert_eq!(
+        ok(&p, "-sC --script banner,http-title"),
+        want(&[
+            "--unprivileged",
+            "-sT",
+            "--script",
+            &scripts,
+            "--top-ports",
+            "1000",
+            "-T4",
+            "--host-timeout",
+            "300s",
+        ])
+    );
 }
 
 #[test]
 fn raw_flags_render_in_canonical_order() {
     let p = policy(true, true);
+    let scripts = default_scripts();
     assert_eq!(
         ok(&p, "--osscan-guess -A -sU -sS -PE -PA80 -PU53 -T5"),
         want(&[
@@ -206,7 +224,7 @@ fn raw_flags_render_in_canonical_order() {
             "--osscan-guess",
             "--traceroute",
             "--script",
-            "(default) and not (external or broadcast or fcrdns or ftp-bounce)",
+            &scripts,
             "-PE",
             "-PA80",
             "-PU53",
@@ -457,14 +475,6 @@ fn intrusive_options_need_allow_intrusive() {
         "-T5",
         "-Tinsane",
         "-T 5",
-        "--script vuln",
-        "--script exploit",
-        "--script intrusive",
-        "--script brute",
-        "--script dos",
-        "--script fuzzer",
-        "--script malware",
-        "--script banner,vuln",
     ] {
         let d = deny(&off, args);
         assert_eq!(d.code, DenyCode::ValidationError, "{args}");
@@ -480,6 +490,24 @@ fn intrusive_options_need_allow_intrusive() {
         );
         ok(&on, args);
     }
+    // Intrusive script categories need the switch; with it they still select
+    // only vetted scripts, and no intrusive script is vetted.
+    for args in [
+        "--script vuln",
+        "--script exploit",
+        "--script intrusive",
+        "--script brute",
+        "--script dos",
+        "--script fuzzer",
+        "--script malware",
+        "--script banner,vuln",
+    ] {
+        let d = deny(&off, args);
+        assert!(d.message.contains("security.allow_intrusive"), "{args}: {}", d.message);
+        assert!(d.hint.contains("security.allow_intrusive"), "{args}: {}", d.hint);
+        let d = deny(&on, args);
+        assert!(d.message.contains("no script of the category"), "{args}: {}", d.message);
+    }
     // Intrusive allowed but no raw sockets: -A still needs raw (it includes -O).
     assert_eq!(
         deny(&policy(false, true), "-A").code,
@@ -493,7 +521,9 @@ fn scripts_are_allowlisted() {
     for (args, needle) in [
         ("--script external", "never accepted"),
         ("--script all", "never accepted"),
-        ("--script smb-vuln-ms17-010", "not in the script allowlist"),
+        ("--script smb-vuln-ms17-010", "not in secmcp's vetted NSE catalog"),
+        ("--script http-useragent-tester", "not in secmcp's vetted NSE catalog"),
+        ("--script dns-service-discovery", "not in secmcp's vetted NSE catalog"),
         ("--script /tmp/evil.nse", "not a plain script name"),
         ("--script evil.nse", "not a plain script name"),
         ("--script 'http-*'", "not a plain script name"),
@@ -510,17 +540,15 @@ fn scripts_are_allowlisted() {
     }
     let custom = Policy {
         nmap: crate::NmapLimits {
-            script_allowlist: vec!["my-script".into()],
+            script_allowlist: vec!["ssl-cert".into()],
             ..Default::default()
         },
         ..Policy::default()
     };
-    assert!(ok(&custom, "--script my-script").contains(&"my-script".to_string()));
-    assert!(
-        deny(&custom, "--script banner")
-            .message
-            .contains("allowlist (my-script)")
-    );
+    assert!(ok(&custom, "--script ssl-cert").contains(&"ssl-cert".to_string()));
+    let d = deny(&custom, "--script banner");
+    assert!(d.message.contains("not in this server's script allowlist"), "{}", d.message);
+    assert!(d.hint.contains("allowlist (ssl-cert)"), "{}", d.hint);
 }
 
 #[test]

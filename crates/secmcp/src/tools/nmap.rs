@@ -46,8 +46,9 @@ extra_args accepts only these nmap options: scan types -sT -sS -sU -sA -sF -sN -
 -p PORTS (e.g. 22,80,443 or 1-1024 or U:53,T:80 or -), --top-ports N, -F, -r, -T0..-T4, \
 --min-rate/--max-rate N, --max-retries N, --host-timeout T, --scan-delay T, \
 --max-scan-delay T, -Pn, -PS/-PA/-PU[ports], -PE, -O, --osscan-guess, --osscan-limit, \
---open, --reason, -v, --script NAMES (allow-listed names such as http-title, banner, \
-ssl-cert, ssh-hostkey, or the categories default, safe, discovery, version). \
+--open, --reason, -v, --script NAMES (vetted scripts such as http-title, banner, \
+ssl-cert, ssh-hostkey, or the categories default, safe, discovery, version, which the \
+server expands to vetted scripts that contact only the target). \
 -sS, -sU, -sA/-sF/-sN/-sX, -O and -PA/-PU/-PE need raw-socket privilege. -A, -T5, \
 --traceroute and the vuln/exploit/intrusive/brute/dos categories need the operator's \
 allow_intrusive switch. Output files, input files, script files or script arguments, \

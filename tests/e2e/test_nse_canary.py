@@ -1,0 +1,67 @@
+"""NSE scripts stay on their target: the regression test for the security review's F1/F2.
+
+An in-scope web server redirects every request to out-of-scope addresses and a host
+name; canaries listen there and a logging resolver answers for the namespace. Real
+nmap runs, through the server, every script set the grammar accepts: the categories
+default, safe, discovery and version, -sC, -sV (whose version scripts nmap runs by
+itself) and, with allow_intrusive, -A. Before the fix the server handed nmap category
+expressions, and http-useragent-tester, http-mobileversion-checker and
+http-security-headers followed the redirects (dozens of canary hits, DNS queries for
+the name). Now nmap only ever gets vetted script names: zero hits, zero queries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from canary import REDIRECTOR_IP, REDIRECTOR_PORTS, canary_lab
+from conftest import stdio_params
+from mcp import Client
+
+pytestmark = pytest.mark.anyio
+
+PORTS = ",".join(str(p) for p in REDIRECTOR_PORTS)
+
+
+def config(tmp_path: Path, intrusive: bool) -> Path:
+    p = tmp_path / f"canary-{intrusive}.yaml"
+    p.write_text(
+        "security:\n"
+        f"  allowed_targets: [{REDIRECTOR_IP}/32]\n"
+        f"  allow_intrusive: {'true' if intrusive else 'false'}\n"
+        "tool:\n  default_timeout_secs: 240\n  max_timeout_secs: 300\n"
+    )
+    return p
+
+
+async def scan(secmcp_bin: str, cfg: Path, extra_args: str) -> dict:
+    async with Client(stdio_params(secmcp_bin, cfg), mode="legacy", read_timeout_seconds=300) as c:
+        r = await c.call_tool("nmap", {"target": REDIRECTOR_IP, "extra_args": extra_args})
+    text = " ".join(getattr(b, "text", "") for b in r.content)
+    assert not r.is_error, text
+    return r.structured_content
+
+
+async def test_every_accepted_script_set_stays_on_the_target(secmcp_bin: str, tmp_path: Path) -> None:
+    plain, intrusive = config(tmp_path, False), config(tmp_path, True)
+    runs = [
+        (plain, f"-sT -Pn -p {PORTS} --script default,safe,discovery,version"),
+        (plain, f"-sT -Pn -p {PORTS} -sC -sV"),
+        (intrusive, f"-Pn -p {PORTS} -A"),
+    ]
+    with canary_lab() as canaries:
+        for cfg, args in runs:
+            s = await scan(secmcp_bin, cfg, args)
+            argv = s["argv"]
+            script = argv[argv.index("--script") + 1]
+            # Only names reach nmap: no category, no expression.
+            assert all(c not in script for c in "() "), script
+            for leaky in ("http-useragent-tester", "http-mobileversion-checker", "http-security-headers"):
+                assert leaky not in script.split(","), (leaky, script)
+            ports = {p["port"]: p for h in s["hosts"] for p in h["ports"]}
+            assert all(ports[p]["state"] == "open" for p in REDIRECTOR_PORTS), ports
+        assert canaries.served, "the redirector was never asked: the test proves nothing"
+        assert canaries.hits == [], f"out-of-scope connections: {canaries.hits}"
+        assert canaries.queries == [], f"DNS queries through the system resolver: {canaries.queries}"
