@@ -71,5 +71,10 @@ impl Default for Bounds {
     }
 }
 
+/// serde's `skip_serializing_if` for counters that are absent when zero.
+pub(crate) fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Appended to a string that was cut at [`Bounds::max_text_bytes`].
 pub const TRUNCATION_MARKER: &str = " [truncated]";

@@ -97,6 +97,19 @@ pub(crate) fn decode(raw: &[u8], max: usize, attribute: bool) -> String {
     b.finish()
 }
 
+/// Cuts `s` to at most `max` bytes at a character boundary, marking the cut with
+/// [`TRUNCATION_MARKER`].
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{TRUNCATION_MARKER}", &s[..end])
+}
+
 /// `s` starts with `&`. Returns the decoded character and how many bytes it used.
 fn decode_reference(s: &str) -> Option<(char, usize)> {
     let end = s.as_bytes().iter().take(12).position(|&b| b == b';')?;
@@ -151,6 +164,12 @@ mod tests {
         assert_eq!(decode(b"abc", 3, false), "abc");
         assert_eq!(decode(b"abcd", 3, false), format!("abc{TRUNCATION_MARKER}"));
         assert_eq!(decode(b"abcd", 0, false), TRUNCATION_MARKER);
+    }
+
+    #[test]
+    fn clip_marks_the_cut() {
+        assert_eq!(clip("héllo", 2), format!("h{TRUNCATION_MARKER}"));
+        assert_eq!(clip("abc", 3), "abc");
     }
 
     #[test]

@@ -19,10 +19,6 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
-
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -48,7 +44,7 @@ pub struct NmapReport {
     pub hosts: Vec<Host>,
     /// Hosts left out of `hosts` because the report's host limit was reached (hosts
     /// that are up are kept in preference to others). Absent when zero.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub hosts_omitted: u64,
     /// Targets nmap skipped without scanning (for example `reason: "invalid"` when it
     /// found no route to the address). Absent when none.
@@ -157,10 +153,10 @@ pub struct Host {
     pub ports: Vec<Port>,
     /// Listed ports left out of `ports` because of the per-host port limit
     /// (open ports are kept in preference to others). Absent when zero.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub ports_omitted: u64,
     /// How many of `ports_omitted` were open. Absent when zero.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub open_ports_omitted: u64,
     /// Counts of ports not listed individually, by state, e.g.
     /// `{"state": "closed", "count": 998}`. Absent when none.
@@ -174,7 +170,7 @@ pub struct Host {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub host_scripts: Vec<Script>,
     /// Host scripts left out because of the script limit. Absent when zero.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub host_scripts_omitted: u64,
     /// Uptime guess in seconds from `-O` (often unreliable). Absent when not reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,7 +221,7 @@ pub struct Port {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scripts: Vec<Script>,
     /// Scripts left out because of the per-port script limit. Absent when zero.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub scripts_omitted: u64,
 }
 

@@ -1,0 +1,85 @@
+//! masscan's JSON output as a typed, bounded report.
+//!
+//! Reads both of masscan's JSON forms, line by line, so a cut or corrupted line
+//! costs only that line: NDJSON (`-oD`, one record per line: `rec_type`
+//! `status` or `banner`) and the `-oJ` array (one host object per line, with
+//! the trailing-comma quirk of some versions). Records are merged per host
+//! (first-seen order) and per port/protocol; banners attach to their port.
+//! Memory is bounded by [`Bounds`](crate::Bounds): `max_hosts` hosts,
+//! `max_ports_per_host` ports, `max_list_items` banners per port,
+//! `max_text_bytes` per string; what is dropped is counted. Never panics.
+//! [`summary`] renders a few lines of text.
+//!
+//! Must not: do I/O, run masscan, or judge what is in scope.
+
+mod parse;
+mod summary;
+
+pub use parse::parse;
+pub use summary::summary;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// The longest output line looked at, in bytes (a masscan record is far shorter
+/// unless it carries a huge banner, which is then dropped and counted).
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// The result of one masscan run.
+#[derive(Serialize, JsonSchema, Debug, Clone, PartialEq, Default)]
+pub struct MasscanReport {
+    /// Hosts with at least one reported port, in the order masscan reported them.
+    /// masscan reports only what answered: a host or port that is absent did not
+    /// answer (closed ports are normally not listed).
+    pub hosts: Vec<MasscanHost>,
+    /// Hosts left out because the report's host limit was reached. Absent when zero.
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub hosts_omitted: u64,
+    /// Open ports found, over all hosts (including omitted ones).
+    pub open_ports: u64,
+    /// Records read.
+    pub records: u64,
+    /// Lines that were not valid masscan JSON (cut or corrupted output). Absent when zero.
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub lines_skipped: u64,
+}
+
+/// One host and what answered on it.
+#[derive(Serialize, JsonSchema, Debug, Clone, PartialEq, Default)]
+pub struct MasscanHost {
+    /// The IP address.
+    pub address: String,
+    /// Ports that answered, in the order reported.
+    pub ports: Vec<MasscanPort>,
+    /// Ports left out because the per-host limit was reached. Absent when zero.
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub ports_omitted: u64,
+}
+
+/// One port's result.
+#[derive(Serialize, JsonSchema, Debug, Clone, PartialEq, Default)]
+pub struct MasscanPort {
+    /// The port number.
+    pub port: u16,
+    /// tcp, udp, sctp or icmp.
+    pub proto: String,
+    /// `open` (answered SYN-ACK or a UDP reply), `closed` (RST), or empty when only a banner was seen.
+    pub status: String,
+    /// Why masscan decided: `syn-ack`, `rst`, ...
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// The TTL of the reply (0 when unknown).
+    pub ttl: u32,
+    /// Banners grabbed with `--banners`: service name and text. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub banners: Vec<Banner>,
+}
+
+/// A banner masscan grabbed.
+#[derive(Serialize, JsonSchema, Debug, Clone, PartialEq, Default)]
+pub struct Banner {
+    /// masscan's name for the service (`http`, `ssh`, `title`, `X509`, ...).
+    pub service: String,
+    /// The banner text as masscan printed it.
+    pub banner: String,
+}
