@@ -36,8 +36,10 @@ pub mod gobuster;
 pub mod hydra;
 pub mod masscan;
 pub mod nmap;
+pub mod sanitize;
 pub mod sqlmap;
 mod text;
+pub mod untrusted;
 
 /// Caps applied while parsing, so a huge or hostile output cannot produce a huge result.
 ///

@@ -1,10 +1,15 @@
-//! Lenient, bounded decoding of XML character data and attribute values.
+//! Bounded text shared by the parsers: lenient decoding of XML character data and
+//! attribute values, and [`field`], the one way a string from tool output becomes a
+//! report field (sanitized by [`crate::sanitize`], then cut at a byte budget).
 //!
-//! Unlike a strict unescaper this never fails: unknown or malformed references are kept
-//! literally, invalid UTF-8 becomes U+FFFD, and output stops at a byte budget (the
-//! rest is dropped and the string ends with [`crate::TRUNCATION_MARKER`]). No I/O.
+//! Unlike a strict unescaper the decoder never fails: unknown or malformed references
+//! are kept literally, invalid UTF-8 becomes U+FFFD, and output stops at a byte budget
+//! (the rest is dropped and the string ends with [`crate::TRUNCATION_MARKER`]).
+//! Sanitizing happens before the marker is added, so a cut escape sequence never
+//! leaves debris. Must not: do I/O or judge content.
 
 use crate::TRUNCATION_MARKER;
+use crate::sanitize::{Kind, sanitize};
 
 /// A string being built from one or more raw XML fragments under a byte budget.
 #[derive(Debug, Default)]
@@ -81,8 +86,12 @@ impl BoundedText {
         true
     }
 
-    pub(crate) fn finish(self) -> String {
-        let mut text = self.text;
+    /// The sanitized text, with the marker when it was cut.
+    pub(crate) fn finish(self, kind: Kind) -> String {
+        let mut text = match sanitize(&self.text, kind) {
+            std::borrow::Cow::Borrowed(_) => self.text,
+            std::borrow::Cow::Owned(clean) => clean,
+        };
         if self.truncated {
             text.push_str(TRUNCATION_MARKER);
         }
@@ -90,15 +99,20 @@ impl BoundedText {
     }
 }
 
-/// Decodes one attribute value or text fragment under `max` bytes.
-pub(crate) fn decode(raw: &[u8], max: usize, attribute: bool) -> String {
+/// Decodes and sanitizes one attribute value or text fragment under `max` bytes.
+pub(crate) fn decode(raw: &[u8], max: usize, attribute: bool, kind: Kind) -> String {
     let mut b = BoundedText::new(max);
     b.push_raw(raw, attribute);
-    b.finish()
+    b.finish(kind)
+}
+
+/// A report field from tool text: sanitized, then cut to `max` bytes with the marker.
+pub(crate) fn field(s: &str, kind: Kind, max: usize) -> String {
+    clip(&sanitize(s, kind), max)
 }
 
 /// Cuts `s` to at most `max` bytes at a character boundary, marking the cut with
-/// [`TRUNCATION_MARKER`].
+/// [`TRUNCATION_MARKER`]. `s` must already be sanitized (see [`field`]).
 pub(crate) fn clip(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_owned();
@@ -136,6 +150,10 @@ fn decode_reference(s: &str) -> Option<(char, usize)> {
 mod tests {
     use super::*;
 
+    fn decode(raw: &[u8], max: usize, attribute: bool) -> String {
+        super::decode(raw, max, attribute, Kind::MultiLine)
+    }
+
     #[test]
     fn decodes_entities_and_keeps_unknown_ones() {
         assert_eq!(
@@ -167,6 +185,24 @@ mod tests {
     }
 
     #[test]
+    fn fields_are_sanitized_before_the_cut() {
+        // A cut inside an escape sequence leaves no debris before the marker.
+        assert_eq!(
+            super::decode(b"ab\x1b[31mc", 4, false, Kind::Line),
+            format!("ab{TRUNCATION_MARKER}")
+        );
+        assert_eq!(
+            super::decode(b"a&#x1b;[1mb&#xa;c", 100, true, Kind::Line),
+            "ab c"
+        );
+        assert_eq!(field("x\u{202e}y\r\nz", Kind::MultiLine, 100), "xy\nz");
+        assert_eq!(
+            field("\x1b[2Kabcdef", Kind::Line, 3),
+            format!("abc{TRUNCATION_MARKER}")
+        );
+    }
+
+    #[test]
     fn clip_marks_the_cut() {
         assert_eq!(clip("héllo", 2), format!("h{TRUNCATION_MARKER}"));
         assert_eq!(clip("abc", 3), "abc");
@@ -192,6 +228,6 @@ mod tests {
         b.push_reference(b"#x41");
         b.push_reference(b"bogus");
         b.push_raw(b"y", false);
-        assert_eq!(b.finish(), "cpe:/a:x&A&bogus;y");
+        assert_eq!(b.finish(Kind::Line), "cpe:/a:x&A&bogus;y");
     }
 }

@@ -3,7 +3,9 @@
 
 use super::{DigReport, Question, Record};
 use crate::Bounds;
-use crate::text::clip;
+use crate::sanitize::Kind;
+use crate::text::field;
+use crate::untrusted::{Flagger, Untrusted};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Section {
@@ -58,6 +60,7 @@ pub fn parse(bytes: &[u8], bounds: &Bounds) -> DigReport {
     let ended_cleanly = text.ends_with('\n');
     let mut r = st.report;
     r.complete = r.messages > 0 && !st.saw_error && st.saw_message_end && ended_cleanly;
+    r.untrusted = flag(&r);
     r
 }
 
@@ -133,7 +136,7 @@ impl State<'_> {
 
     fn push_error(&mut self, msg: &str) {
         if self.report.errors.len() < self.bounds.max_list_items.max(1) {
-            let m = clip(msg, self.bounds.max_text_bytes);
+            let m = line(msg, self.bounds.max_text_bytes);
             if !self.report.errors.contains(&m) {
                 self.report.errors.push(m);
             }
@@ -170,20 +173,20 @@ impl State<'_> {
         }
         let b = self.bounds.max_text_bytes;
         match key {
-            "status" if first => self.report.status = clip(&scalar(value), b),
-            "opcode" if first => self.report.opcode = clip(&scalar(value), b),
+            "status" if first => self.report.status = line(&scalar(value), b),
+            "opcode" if first => self.report.opcode = line(&scalar(value), b),
             "flags" if first && indent >= 6 && self.report.flags.is_empty() => {
                 self.report.flags = scalar(value)
                     .split_whitespace()
                     .take(self.bounds.max_list_items)
-                    .map(|f| clip(f, b))
+                    .map(|f| line(f, b))
                     .collect();
             }
-            "response_address" if first => self.report.server = clip(&scalar(value), b),
+            "response_address" if first => self.report.server = line(&scalar(value), b),
             "response_port" if first => {
                 self.report.server_port = scalar(value).parse().unwrap_or(0);
             }
-            "socket_protocol" if first => self.report.protocol = clip(&scalar(value), b),
+            "socket_protocol" if first => self.report.protocol = line(&scalar(value), b),
             "message_size" if first => {
                 let v = scalar(value);
                 self.report.message_size_bytes =
@@ -208,9 +211,9 @@ impl State<'_> {
         if self.section == Section::Question {
             let mut f = text.split_whitespace();
             let q = Question {
-                name: clip(f.next().unwrap_or(""), b),
-                class: clip(f.next().unwrap_or(""), b),
-                rtype: clip(f.next().unwrap_or(""), b),
+                name: line(f.next().unwrap_or(""), b),
+                class: line(f.next().unwrap_or(""), b),
+                rtype: line(f.next().unwrap_or(""), b),
             };
             if self.report.question.len() < max.max(1) && !self.report.question.contains(&q) {
                 self.report.question.push(q);
@@ -234,6 +237,11 @@ impl State<'_> {
     }
 }
 
+/// A one-line report field: sanitized and bounded.
+fn line(s: &str, max: usize) -> String {
+    field(s, Kind::Line, max)
+}
+
 /// Splits `name ttl class type data...` (dig's presentation form).
 fn parse_record(text: &str, max_text: usize) -> Option<Record> {
     let mut rest = text.trim_start();
@@ -247,11 +255,11 @@ fn parse_record(text: &str, max_text: usize) -> Option<Record> {
         return None;
     }
     Some(Record {
-        name: clip(fields[0], max_text),
+        name: line(fields[0], max_text),
         ttl: fields[1].parse().unwrap_or(0),
-        class: clip(fields[2], max_text),
-        rtype: clip(fields[3], max_text),
-        data: clip(rest.trim_end(), max_text),
+        class: line(fields[2], max_text),
+        rtype: line(fields[3], max_text),
+        data: line(rest.trim_end(), max_text),
     })
 }
 
@@ -318,6 +326,22 @@ fn timestamp_ms(s: &str) -> Option<i64> {
     Some(((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1000 + ms)
 }
 
+/// Flags the untrusted fields of `r` (record names and data).
+pub(crate) fn flag(r: &DigReport) -> Untrusted {
+    let mut f = Flagger::default();
+    for (section, list) in [
+        ("answers", &r.answers),
+        ("authority", &r.authority),
+        ("additional", &r.additional),
+    ] {
+        for (i, rec) in list.iter().enumerate() {
+            f.check(&rec.name, || format!("{section}[{i}].name"));
+            f.check(&rec.data, || format!("{section}[{i}].data"));
+        }
+    }
+    f.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,7 +360,7 @@ mod tests {
             (600, "TXT", "\"a b\"  \"c\"")
         );
         assert!(parse_record("x.lab. 600 IN", 100).is_none());
-        assert_eq!(clip("héllo", 2), format!("h{}", crate::TRUNCATION_MARKER));
+        assert_eq!(line("héllo", 2), format!("h{}", crate::TRUNCATION_MARKER));
     }
 
     #[test]

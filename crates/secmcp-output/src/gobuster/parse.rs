@@ -2,7 +2,9 @@
 //! [`crate::gobuster`]). No I/O, no panics.
 
 use super::{Finding, GobusterReport, MAX_ERRORS, MAX_TEXT};
+use crate::sanitize::Kind;
 use crate::text::decode;
+use crate::untrusted::{Flagger, Untrusted};
 
 /// Parses gobuster's stdout (results) and stderr (errors) for `mode`.
 pub fn parse(mode: &str, stdout: &[u8], stderr: &[u8], max_findings: usize) -> GobusterReport {
@@ -27,42 +29,18 @@ pub fn parse(mode: &str, stdout: &[u8], stderr: &[u8], max_findings: usize) -> G
             r.errors.push(msg.to_owned());
         }
     }
+    r.untrusted = flag(&r);
     r
 }
 
-/// Non-empty lines with ANSI escapes and carriage returns removed.
+/// Non-empty, sanitized lines (gobuster 3.5 writes `ESC[2K` before each result even
+/// with `--no-color`; the sanitizer removes it with every other escape and control).
 fn lines(bytes: &[u8]) -> impl Iterator<Item = String> + '_ {
     bytes.split(|&b| b == b'\n').filter_map(|raw| {
-        let clean = strip_ansi(raw);
-        let text = decode(&clean, MAX_TEXT, false);
+        let text = decode(raw, MAX_TEXT, false, Kind::Line);
         let t = text.trim();
         (!t.is_empty()).then(|| t.to_owned())
     })
-}
-
-fn strip_ansi(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            0x1b => {
-                i += 1;
-                if raw.get(i) == Some(&b'[') {
-                    i += 1;
-                    while i < raw.len() && !(0x40..=0x7e).contains(&raw[i]) {
-                        i += 1;
-                    }
-                }
-                i += 1;
-            }
-            b'\r' => i += 1,
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    out
 }
 
 /// One result line, or `None` when the line is not one.
@@ -117,6 +95,16 @@ fn parse_line(line: &str) -> Option<Finding> {
         }
     }
     Some(f)
+}
+
+/// Flags the untrusted fields of `r` (redirect locations and CNAMEs).
+pub(crate) fn flag(r: &GobusterReport) -> Untrusted {
+    let mut f = Flagger::default();
+    for (i, x) in r.found.iter().enumerate() {
+        f.check(&x.redirect, || format!("found[{i}].redirect"));
+        f.check(&x.cname, || format!("found[{i}].cname"));
+    }
+    f.finish()
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! of [`crate::hydra`]). No I/O, no panics.
 
 use super::{Credential, HydraReport, MAX_ERRORS, MAX_TEXT};
+use crate::sanitize::Kind;
 use crate::text::decode;
+use crate::untrusted::{Flagger, Untrusted};
 
 /// Parses hydra's JSON result file (if any), stdout and stderr.
 pub fn parse(json: Option<&[u8]>, stdout: &[u8], stderr: &[u8], max: usize) -> HydraReport {
@@ -51,12 +53,13 @@ pub fn parse(json: Option<&[u8]>, stdout: &[u8], stderr: &[u8], max: usize) -> H
             r.errors.push(msg);
         }
     }
+    r.untrusted = flag(&r);
     r
 }
 
 fn lines(bytes: &[u8]) -> impl Iterator<Item = String> + '_ {
     bytes.split(|&b| b == b'\n').filter_map(|raw| {
-        let t = decode(raw, MAX_TEXT, false);
+        let t = decode(raw, MAX_TEXT, false, Kind::Line);
         let t = t.trim();
         (!t.is_empty()).then(|| t.to_owned())
     })
@@ -73,7 +76,7 @@ fn number_before(line: &str, marker: &str) -> Option<u64> {
 
 fn text(v: &serde_json::Value) -> String {
     match v {
-        serde_json::Value::String(s) => decode(s.as_bytes(), MAX_TEXT, false),
+        serde_json::Value::String(s) => decode(s.as_bytes(), MAX_TEXT, false, Kind::Line),
         serde_json::Value::Number(n) => n.to_string(),
         _ => String::new(),
     }
@@ -120,6 +123,17 @@ fn credential_line(l: &str) -> Option<Credential> {
         login: login.to_owned(),
         password: password.to_owned(),
     })
+}
+
+/// Flags the untrusted fields of `r` (found logins and passwords; the path names
+/// the field, never its value).
+pub(crate) fn flag(r: &HydraReport) -> Untrusted {
+    let mut f = Flagger::default();
+    for (i, c) in r.credentials.iter().enumerate() {
+        f.check(&c.login, || format!("credentials[{i}].login"));
+        f.check(&c.password, || format!("credentials[{i}].password"));
+    }
+    f.finish()
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use super::{Banner, MAX_LINE_BYTES, MasscanHost, MasscanPort, MasscanReport};
 use crate::Bounds;
-use crate::text::clip;
+use crate::sanitize::Kind;
+use crate::text::field;
+use crate::untrusted::{Flagger, Untrusted};
 
 /// Parses masscan's `-oD` or `-oJ` output. Never fails or panics.
 pub fn parse(bytes: &[u8], bounds: &Bounds) -> MasscanReport {
@@ -44,6 +46,7 @@ pub fn parse(bytes: &[u8], bounds: &Bounds) -> MasscanReport {
             _ => add_ndjson(&mut r, &mut omitted, bounds, ip, &obj),
         }
     }
+    r.untrusted = flag(&r);
     r
 }
 
@@ -104,7 +107,13 @@ fn add_port(
         r.lines_skipped += 1;
         return;
     };
-    let text = |v: Option<&Value>| clip(v.and_then(Value::as_str).unwrap_or(""), b.max_text_bytes);
+    let text = |v: Option<&Value>| {
+        field(
+            v.and_then(Value::as_str).unwrap_or(""),
+            Kind::Line,
+            b.max_text_bytes,
+        )
+    };
     let proto = text(p.get("proto"));
     let status = text(p.get("status"));
     let newly_open = status == "open";
@@ -112,7 +121,7 @@ fn add_port(
         Some(i) => Some(i),
         None if r.hosts.len() < b.max_hosts => {
             r.hosts.push(MasscanHost {
-                address: clip(ip, b.max_text_bytes),
+                address: field(ip, Kind::Line, b.max_text_bytes),
                 ..MasscanHost::default()
             });
             Some(r.hosts.len() - 1)
@@ -168,10 +177,29 @@ fn add_port(
     if let Some(s) = service {
         let banner = Banner {
             service: text(s.get("name")),
-            banner: text(s.get("banner")),
+            banner: field(
+                s.get("banner").and_then(Value::as_str).unwrap_or(""),
+                Kind::MultiLine,
+                b.max_text_bytes,
+            ),
         };
         if entry.banners.len() < b.max_list_items && !entry.banners.contains(&banner) {
             entry.banners.push(banner);
         }
     }
+}
+
+/// Flags the untrusted fields of `r` (banners).
+pub(crate) fn flag(r: &MasscanReport) -> Untrusted {
+    let mut f = Flagger::default();
+    for (h, host) in r.hosts.iter().enumerate() {
+        for (p, port) in host.ports.iter().enumerate() {
+            for (b, banner) in port.banners.iter().enumerate() {
+                f.check(&banner.banner, || {
+                    format!("hosts[{h}].ports[{p}].banners[{b}].banner")
+                });
+            }
+        }
+    }
+    f.finish()
 }

@@ -5,10 +5,13 @@ use super::{
     Fact, InjectionPoint, MAX_ITEMS, MAX_MESSAGES, MAX_ROWS, MAX_TEXT, NamedList, SqlmapInput,
     SqlmapReport, Table, Technique,
 };
-use crate::text::clip;
+use crate::sanitize::{Kind, sanitize};
+use crate::text::field;
+use crate::untrusted::{Flagger, Untrusted};
 
+/// A one-line report field: sanitized and bounded.
 fn cut(s: &str) -> String {
-    clip(s, MAX_TEXT)
+    field(s, Kind::Line, MAX_TEXT)
 }
 
 fn push<T>(v: &mut Vec<T>, item: T, cap: usize, omitted: &mut u64) {
@@ -19,32 +22,11 @@ fn push<T>(v: &mut Vec<T>, item: T, cap: usize, omitted: &mut u64) {
     }
 }
 
-/// Strips ANSI escapes and carriage-return progress overwrites from a line.
+/// Drops carriage-return progress overwrites (keeps what was written last), then
+/// sanitizes the line (ANSI colours, controls; tabs are kept for the table parser).
 fn clean(line: &str) -> String {
     let line = line.rsplit('\r').next().unwrap_or(line);
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // ESC [ ... final byte, or ESC ( X / ESC = etc.
-            match chars.next() {
-                Some('[') => {
-                    for c in chars.by_ref() {
-                        if ('@'..='~').contains(&c) {
-                            break;
-                        }
-                    }
-                }
-                Some('(' | ')') => {
-                    chars.next();
-                }
-                _ => {}
-            }
-        } else if !c.is_control() || c == '\t' {
-            out.push(c);
-        }
-    }
-    out.trim_end().to_owned()
+    sanitize(line, Kind::MultiLine).trim_end().to_owned()
 }
 
 /// Parses sqlmap's output. The `log` file is preferred for results; stdout is
@@ -62,6 +44,7 @@ pub fn parse(input: &SqlmapInput<'_>) -> SqlmapReport {
     results_from(&results, &mut r);
     messages_from(stdout.lines().map(clean), &mut r);
     r.injectable = !r.injection_points.is_empty();
+    r.untrusted = flag(&r);
     r
 }
 
@@ -324,4 +307,30 @@ fn messages_from(lines: impl Iterator<Item = String>, r: &mut SqlmapReport) {
             _ => {}
         }
     }
+}
+
+/// Flags the untrusted fields of `r` (everything read from the target's database).
+pub(crate) fn flag(r: &SqlmapReport) -> Untrusted {
+    let mut f = Flagger::default();
+    for (i, fact) in r.facts.iter().enumerate() {
+        f.check(&fact.value, || format!("facts[{i}].value"));
+    }
+    for (i, list) in r.lists.iter().enumerate() {
+        for (j, item) in list.items.iter().enumerate() {
+            f.check(item, || format!("lists[{i}].items[{j}]"));
+        }
+    }
+    for (i, t) in r.tables.iter().enumerate() {
+        f.check(&t.database, || format!("tables[{i}].database"));
+        f.check(&t.table, || format!("tables[{i}].table"));
+        for (j, c) in t.columns.iter().enumerate() {
+            f.check(c, || format!("tables[{i}].columns[{j}]"));
+        }
+        for (j, row) in t.rows.iter().enumerate() {
+            for (k, cell) in row.iter().enumerate() {
+                f.check(cell, || format!("tables[{i}].rows[{j}][{k}]"));
+            }
+        }
+    }
+    f.finish()
 }

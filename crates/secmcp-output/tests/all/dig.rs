@@ -22,6 +22,12 @@ fn golden_reports() {
     cases.assert_at_least(9, "dig");
 }
 
+/// The outputSchema an MCP client sees; changes to it must be deliberate.
+#[test]
+fn output_schema() {
+    insta::assert_json_snapshot!(dig::output_schema());
+}
+
 #[test]
 fn dig_a_record() {
     let r = dig_of("golden/dig-a.yaml");

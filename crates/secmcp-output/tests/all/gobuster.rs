@@ -37,6 +37,12 @@ fn golden_reports() {
     cases.assert_at_least(7, "gobuster");
 }
 
+/// The outputSchema an MCP client sees; changes to it must be deliberate.
+#[test]
+fn output_schema() {
+    insta::assert_json_snapshot!(gobuster::output_schema());
+}
+
 fn found(r: &gobuster::GobusterReport) -> Vec<(String, Option<u16>, Option<u64>, String)> {
     let mut v: Vec<_> = r
         .found

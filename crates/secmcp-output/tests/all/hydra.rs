@@ -26,6 +26,12 @@ fn golden_reports() {
     cases.assert_at_least(5, "hydra");
 }
 
+/// The outputSchema an MCP client sees; changes to it must be deliberate.
+#[test]
+fn output_schema() {
+    insta::assert_json_snapshot!(hydra::output_schema());
+}
+
 fn hydra_case(name: &str) -> hydra::HydraReport {
     hydra::parse(
         Some(&load_golden(&format!("hydra-9.4-{name}.json"))),

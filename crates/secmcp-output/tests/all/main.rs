@@ -18,4 +18,5 @@ mod masscan;
 mod nmap;
 mod props;
 mod sqlmap;
+mod untrusted;
 mod util;

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use secmcp_output::sqlmap::{SqlmapInput, SqlmapReport, parse, summary};
+use secmcp_output::sqlmap::{self, SqlmapInput, SqlmapReport, parse, summary};
 
 use crate::util::{self, Cases};
 
@@ -36,6 +36,12 @@ fn golden_reports() {
         insta::assert_json_snapshot!(parse_case(path));
     });
     cases.assert_at_least(8, "sqlmap");
+}
+
+/// The outputSchema an MCP client sees; changes to it must be deliberate.
+#[test]
+fn output_schema() {
+    insta::assert_json_snapshot!(sqlmap::output_schema());
 }
 
 #[test]
