@@ -52,6 +52,20 @@ pub enum Reason {
     DataUri,
 }
 
+impl Reason {
+    /// The snake_case name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InstructionLike => "instruction_like",
+            Self::PromptTag => "prompt_tag",
+            Self::ToolCall => "tool_call",
+            Self::MarkdownImage => "markdown_image",
+            Self::MarkdownLink => "markdown_link",
+            Self::DataUri => "data_uri",
+        }
+    }
+}
+
 /// Fields of a report whose untrusted text looks like instructions to a model.
 #[derive(Serialize, JsonSchema, Debug, Clone, PartialEq, Eq, Default)]
 pub struct Untrusted {

@@ -18,6 +18,7 @@ fn golden_reports() {
         cases.hit();
         let report = dig::parse(&std::fs::read(path).unwrap(), &Bounds::default());
         insta::assert_json_snapshot!(report);
+        insta::assert_snapshot!("summary", dig::summary(&report));
     });
     cases.assert_at_least(9, "dig");
 }

@@ -33,6 +33,7 @@ fn golden_reports() {
         };
         let report = gobuster::parse(mode_of(&name), stdout, stderr, 100);
         insta::assert_json_snapshot!(report);
+        insta::assert_snapshot!("summary", gobuster::summary(&report));
     });
     cases.assert_at_least(7, "gobuster");
 }

@@ -22,6 +22,7 @@ fn golden_reports() {
         let stderr = util::sibling(path, "err").unwrap_or_default();
         let report = hydra::parse(json.as_deref(), &stdout, &stderr, 100);
         insta::assert_json_snapshot!(report);
+        insta::assert_snapshot!("summary", hydra::summary(&report));
     });
     cases.assert_at_least(5, "hydra");
 }

@@ -20,6 +20,7 @@ fn golden_reports() {
         cases.hit();
         let report = masscan::parse(&std::fs::read(path).unwrap(), &Bounds::default());
         insta::assert_json_snapshot!(report);
+        insta::assert_snapshot!("summary", masscan::summary(&report));
     });
     cases.assert_at_least(7, "masscan");
 }

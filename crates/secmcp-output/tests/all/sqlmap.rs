@@ -33,7 +33,9 @@ fn golden_reports() {
     let cases = Cases::default();
     insta::glob!("..", "golden/sqlmap/*.stdout", |path| {
         cases.hit();
-        insta::assert_json_snapshot!(parse_case(path));
+        let report = parse_case(path);
+        insta::assert_json_snapshot!(report);
+        insta::assert_snapshot!("summary", summary(&report));
     });
     cases.assert_at_least(8, "sqlmap");
 }
