@@ -31,6 +31,7 @@
 //! Memory and output are bounded by [`Bounds`] and by the size of the input; parsing
 //! is streaming (no DOM is built).
 
+mod detail;
 pub mod dig;
 pub mod gobuster;
 pub mod hydra;
@@ -40,6 +41,8 @@ pub mod sanitize;
 pub mod sqlmap;
 mod text;
 pub mod untrusted;
+
+pub use detail::Detail;
 
 /// Caps applied while parsing, so a huge or hostile output cannot produce a huge result.
 ///

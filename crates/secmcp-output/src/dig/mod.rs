@@ -22,6 +22,8 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::Detail;
+use crate::detail::{STANDARD_TEXT_BYTES, SUMMARY_TEXT_BYTES, cut, keep};
 use crate::untrusted::Untrusted;
 
 /// The result of one dig run, parsed from its `+yaml` output.
@@ -60,7 +62,8 @@ pub struct DigReport {
     pub authority: Vec<Record>,
     /// The additional section: related records such as name server addresses.
     pub additional: Vec<Record>,
-    /// Records left out because a section reached the report's limit. Absent when zero.
+    /// Records left out because a section reached the report's limit or by the detail
+    /// level. Absent when zero.
     #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub records_omitted: u64,
     /// Errors dig reported, e.g. "no servers could be reached", "Transfer failed.".
@@ -71,6 +74,38 @@ pub struct DigReport {
     /// data, with suspicion"; the text itself is unchanged. Absent when none.
     #[serde(default, skip_serializing_if = "Untrusted::is_empty")]
     pub untrusted: Untrusted,
+}
+
+impl DigReport {
+    /// This report at `detail` (see [`Detail`]); `untrusted` is recomputed.
+    ///
+    /// - `full`: unchanged.
+    /// - `standard`: record data cut to 512 bytes.
+    /// - `summary`: the first 20 answers only (authority and additional records are
+    ///   counted in `records_omitted`), data cut to 160 bytes.
+    pub fn project(&self, detail: Detail) -> Self {
+        let mut r = self.clone();
+        let max = match detail {
+            Detail::Full => return r,
+            Detail::Standard => STANDARD_TEXT_BYTES,
+            Detail::Summary => SUMMARY_TEXT_BYTES,
+        };
+        if detail == Detail::Summary {
+            keep(&mut r.answers, 20, &mut r.records_omitted);
+            keep(&mut r.authority, 0, &mut r.records_omitted);
+            keep(&mut r.additional, 0, &mut r.records_omitted);
+        }
+        for rec in r
+            .answers
+            .iter_mut()
+            .chain(&mut r.authority)
+            .chain(&mut r.additional)
+        {
+            cut(&mut rec.data, max);
+        }
+        r.untrusted = parse::flag(&r);
+        r
+    }
 }
 
 /// A question: what was asked.

@@ -18,6 +18,8 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::Detail;
+use crate::detail::{STANDARD_TEXT_BYTES, SUMMARY_TEXT_BYTES, cut, keep};
 use crate::untrusted::Untrusted;
 
 /// The most findings kept by default; the rest are counted.
@@ -33,7 +35,8 @@ pub struct GobusterReport {
     /// Everything gobuster reported as found, in its output order (which varies
     /// between runs: gobuster is multi-threaded).
     pub found: Vec<Finding>,
-    /// Findings left out because the result limit was reached. Absent when zero.
+    /// Findings left out because the result limit was reached or by the detail
+    /// level. Absent when zero.
     #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub found_omitted: u64,
     /// Output lines that were not results (counted, not kept). Absent when zero.
@@ -48,6 +51,34 @@ pub struct GobusterReport {
     /// data, with suspicion"; the text itself is unchanged. Absent when none.
     #[serde(default, skip_serializing_if = "Untrusted::is_empty")]
     pub untrusted: Untrusted,
+}
+
+impl GobusterReport {
+    /// This report at `detail` (see [`Detail`]); `untrusted` is recomputed.
+    ///
+    /// - `full`: unchanged.
+    /// - `standard`: at most 500 findings (the rest counted in `found_omitted`),
+    ///   redirect targets cut to 512 bytes.
+    /// - `summary`: at most 50 findings, redirect targets cut to 160 bytes, at most 3
+    ///   errors.
+    pub fn project(&self, detail: Detail) -> Self {
+        let mut r = self.clone();
+        let (n, max) = match detail {
+            Detail::Full => return r,
+            Detail::Standard => (500, STANDARD_TEXT_BYTES),
+            Detail::Summary => (50, SUMMARY_TEXT_BYTES),
+        };
+        keep(&mut r.found, n, &mut r.found_omitted);
+        for f in &mut r.found {
+            cut(&mut f.redirect, max);
+            cut(&mut f.cname, max);
+        }
+        if detail == Detail::Summary {
+            r.errors.truncate(3);
+        }
+        r.untrusted = parse::flag(&r);
+        r
+    }
 }
 
 /// One thing gobuster found.

@@ -16,6 +16,7 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::Detail;
 use crate::untrusted::Untrusted;
 
 /// The most credentials kept by default; the rest are counted.
@@ -49,6 +50,18 @@ pub struct HydraReport {
     /// data, with suspicion"; the text itself is unchanged. Absent when none.
     #[serde(default, skip_serializing_if = "Untrusted::is_empty")]
     pub untrusted: Untrusted,
+}
+
+impl HydraReport {
+    /// This report at `detail` (see [`Detail`]). Found credentials are the result,
+    /// so every level keeps them all; `summary` keeps at most 3 error messages.
+    pub fn project(&self, detail: Detail) -> Self {
+        let mut r = self.clone();
+        if detail == Detail::Summary {
+            r.errors.truncate(3);
+        }
+        r
+    }
 }
 
 /// A valid credential.

@@ -21,6 +21,8 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::Detail;
+use crate::detail::{STANDARD_TEXT_BYTES, SUMMARY_TEXT_BYTES, cut, keep};
 use crate::untrusted::Untrusted;
 
 /// The longest output line looked at, in bytes (a masscan record is far shorter
@@ -34,7 +36,8 @@ pub struct MasscanReport {
     /// masscan reports only what answered: a host or port that is absent did not
     /// answer (closed ports are normally not listed).
     pub hosts: Vec<MasscanHost>,
-    /// Hosts left out because the report's host limit was reached. Absent when zero.
+    /// Hosts left out because the report's host limit was reached or, at detail
+    /// `summary`, because nothing open was left on them. Absent when zero.
     #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub hosts_omitted: u64,
     /// Open ports found, over all hosts (including omitted ones).
@@ -51,6 +54,48 @@ pub struct MasscanReport {
     pub untrusted: Untrusted,
 }
 
+impl MasscanReport {
+    /// This report at `detail` (see [`Detail`]); `untrusted` is recomputed.
+    ///
+    /// - `full`: unchanged.
+    /// - `standard`: banners cut to 512 bytes.
+    /// - `summary`: only ports that are open or sent a banner (others counted in
+    ///   `ports_omitted`), hosts left with none dropped (counted in `hosts_omitted`),
+    ///   the first banner per port cut to 160 bytes.
+    pub fn project(&self, detail: Detail) -> Self {
+        let mut r = self.clone();
+        let max = match detail {
+            Detail::Full => return r,
+            Detail::Standard => STANDARD_TEXT_BYTES,
+            Detail::Summary => SUMMARY_TEXT_BYTES,
+        };
+        for h in &mut r.hosts {
+            if detail == Detail::Summary {
+                let before = h.ports.len();
+                h.ports
+                    .retain(|p| p.status == "open" || !p.banners.is_empty());
+                h.ports_omitted += (before - h.ports.len()) as u64;
+            }
+            for p in &mut h.ports {
+                if detail == Detail::Summary {
+                    let mut dropped = 0;
+                    keep(&mut p.banners, 1, &mut dropped);
+                }
+                for b in &mut p.banners {
+                    cut(&mut b.banner, max);
+                }
+            }
+        }
+        if detail == Detail::Summary {
+            let before = r.hosts.len();
+            r.hosts.retain(|h| !h.ports.is_empty());
+            r.hosts_omitted += (before - r.hosts.len()) as u64;
+        }
+        r.untrusted = parse::flag(&r);
+        r
+    }
+}
+
 /// One host and what answered on it.
 #[derive(Serialize, JsonSchema, Debug, Clone, PartialEq, Default)]
 pub struct MasscanHost {
@@ -58,7 +103,8 @@ pub struct MasscanHost {
     pub address: String,
     /// Ports that answered, in the order reported.
     pub ports: Vec<MasscanPort>,
-    /// Ports left out because the per-host limit was reached. Absent when zero.
+    /// Ports left out because the per-host limit was reached or, at detail
+    /// `summary`, because they were not open. Absent when zero.
     #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub ports_omitted: u64,
 }

@@ -19,6 +19,8 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::Detail;
+use crate::detail::{STANDARD_TEXT_BYTES, cut, keep};
 use crate::untrusted::Untrusted;
 
 fn is_false(b: &bool) -> bool {
@@ -45,7 +47,8 @@ pub struct NmapReport {
     /// are up; hosts that were down are then only counted in `stats.hosts_down`.
     pub hosts: Vec<Host>,
     /// Hosts left out of `hosts` because the report's host limit was reached (hosts
-    /// that are up are kept in preference to others). Absent when zero.
+    /// that are up are kept in preference to others) or, at detail `summary`, because
+    /// they were not up (they are still counted in `stats`). Absent when zero.
     #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub hosts_omitted: u64,
     /// Targets nmap skipped without scanning (for example `reason: "invalid"` when it
@@ -63,6 +66,83 @@ pub struct NmapReport {
     /// data, with suspicion"; the text itself is unchanged. Absent when none.
     #[serde(default, skip_serializing_if = "Untrusted::is_empty")]
     pub untrusted: Untrusted,
+}
+
+impl NmapReport {
+    /// This report at `detail` (see [`Detail`]); `untrusted` is recomputed for what
+    /// remains, so its paths point into the projected report.
+    ///
+    /// - `full`: unchanged.
+    /// - `standard`: closed ports are counted in `extraports` instead of listed;
+    ///   script outputs are cut to 512 bytes; at most 3 OS guesses.
+    /// - `summary`: only hosts that are up, only their open ports (the others counted
+    ///   in `extraports`), services without CPEs, no script output (counted in
+    ///   `scripts_omitted`/`host_scripts_omitted`), one OS guess.
+    pub fn project(&self, detail: Detail) -> Self {
+        let mut r = self.clone();
+        match detail {
+            Detail::Full => return r,
+            Detail::Standard => {
+                for s in r.pre_scripts.iter_mut().chain(&mut r.post_scripts) {
+                    cut(&mut s.output, STANDARD_TEXT_BYTES);
+                }
+                for h in &mut r.hosts {
+                    list_only(h, |state| state != "closed");
+                    keep(&mut h.os_matches, 3, &mut h.os_matches_omitted);
+                    for p in &mut h.ports {
+                        for s in &mut p.scripts {
+                            cut(&mut s.output, STANDARD_TEXT_BYTES);
+                        }
+                    }
+                    for s in &mut h.host_scripts {
+                        cut(&mut s.output, STANDARD_TEXT_BYTES);
+                    }
+                }
+            }
+            Detail::Summary => {
+                r.pre_scripts.clear();
+                r.post_scripts.clear();
+                let before = r.hosts.len();
+                r.hosts.retain(|h| h.status == "up");
+                r.hosts_omitted += (before - r.hosts.len()) as u64;
+                for h in &mut r.hosts {
+                    list_only(h, |state| state == "open");
+                    keep(&mut h.os_matches, 1, &mut h.os_matches_omitted);
+                    keep(&mut h.host_scripts, 0, &mut h.host_scripts_omitted);
+                    for p in &mut h.ports {
+                        keep(&mut p.scripts, 0, &mut p.scripts_omitted);
+                        if let Some(s) = p.service.as_mut() {
+                            s.cpe.clear();
+                        }
+                    }
+                }
+            }
+        }
+        r.untrusted = parse::flag(&r);
+        r
+    }
+}
+
+/// Keeps the ports whose state passes `listed`; the others are added to
+/// `extraports`, by state.
+fn list_only(h: &mut Host, listed: impl Fn(&str) -> bool) {
+    let mut dropped: Vec<(String, u64)> = Vec::new();
+    h.ports.retain(|p| {
+        if listed(&p.state) {
+            return true;
+        }
+        match dropped.iter_mut().find(|(s, _)| *s == p.state) {
+            Some((_, n)) => *n += 1,
+            None => dropped.push((p.state.clone(), 1)),
+        }
+        false
+    });
+    for (state, n) in dropped {
+        match h.extraports.iter_mut().find(|e| e.state == state) {
+            Some(e) => e.count += n,
+            None => h.extraports.push(ExtraPorts { state, count: n }),
+        }
+    }
 }
 
 /// What nmap was asked to do (from the `<nmaprun>` and `<scaninfo>` elements).
@@ -166,17 +246,24 @@ pub struct Host {
     #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub open_ports_omitted: u64,
     /// Counts of ports not listed individually, by state, e.g.
-    /// `{"state": "closed", "count": 998}`. Absent when none.
+    /// `{"state": "closed", "count": 998}`: nmap's own, plus the ports the detail
+    /// level left out of `ports` (closed ones at `standard`, all but open ones at
+    /// `summary`). Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extraports: Vec<ExtraPorts>,
     /// Operating-system guesses from `-O`, best first. Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub os_matches: Vec<OsMatch>,
+    /// Guesses left out of `os_matches` by the list limit or the detail level (at
+    /// most 3 are kept at `standard`, 1 at `summary`). Absent when zero.
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub os_matches_omitted: u64,
     /// Output of NSE scripts that ran against the host as a whole (`hostscript`).
     /// Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub host_scripts: Vec<Script>,
-    /// Host scripts left out because of the script limit. Absent when zero.
+    /// Host scripts left out because of the script limit or the detail level (none
+    /// are kept at `summary`). Absent when zero.
     #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub host_scripts_omitted: u64,
     /// Uptime guess in seconds from `-O` (often unreliable). Absent when not reported.
@@ -229,7 +316,8 @@ pub struct Port {
     /// Output of NSE scripts run against this port. Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scripts: Vec<Script>,
-    /// Scripts left out because of the per-port script limit. Absent when zero.
+    /// Scripts left out because of the per-port script limit or the detail level
+    /// (none are kept at `summary`). Absent when zero.
     #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub scripts_omitted: u64,
 }

@@ -239,7 +239,11 @@ impl<'b> Parser<'b> {
                         host.os_matches.push(os_match);
                         El::OsMatch
                     }
-                    _ => El::Other,
+                    Some(host) => {
+                        host.os_matches_omitted += 1;
+                        El::Other
+                    }
+                    None => El::Other,
                 }
             }
             (Some(El::OsMatch), b"osclass") => {

@@ -15,6 +15,8 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::Detail;
+use crate::detail::{STANDARD_TEXT_BYTES, SUMMARY_TEXT_BYTES, cut, keep};
 use crate::untrusted::Untrusted;
 
 /// Most injection points, techniques per point, facts, lists and tables kept.
@@ -51,13 +53,55 @@ pub struct SqlmapReport {
     pub errors: Vec<String>,
     /// sqlmap's `[WARNING]` messages, minus its routine ones.
     pub warnings: Vec<String>,
-    /// Items dropped by the parser's caps.
+    /// Items dropped by the parser's caps or by the detail level.
     pub omitted: u64,
     /// Fields whose text (which the scanned host controls) looks like instructions to
     /// an AI model, with their paths in this report and why. A flag means "read as
     /// data, with suspicion"; the text itself is unchanged. Absent when none.
     #[serde(default, skip_serializing_if = "Untrusted::is_empty")]
     pub untrusted: Untrusted,
+}
+
+impl SqlmapReport {
+    /// This report at `detail` (see [`Detail`]); `untrusted` is recomputed.
+    ///
+    /// - `full`: unchanged.
+    /// - `standard`: at most 100 items per list and rows per table (the rest counted
+    ///   in `omitted`), values and cells cut to 512 bytes.
+    /// - `summary`: at most 10 items per list and rows per table, values and cells cut
+    ///   to 160 bytes, no payloads, no warnings, at most 3 errors.
+    pub fn project(&self, detail: Detail) -> Self {
+        let mut r = self.clone();
+        let (n, max) = match detail {
+            Detail::Full => return r,
+            Detail::Standard => (100, STANDARD_TEXT_BYTES),
+            Detail::Summary => (10, SUMMARY_TEXT_BYTES),
+        };
+        for f in &mut r.facts {
+            cut(&mut f.value, max);
+        }
+        for l in &mut r.lists {
+            keep(&mut l.items, n, &mut r.omitted);
+            l.items.iter_mut().for_each(|i| cut(i, max));
+        }
+        for t in &mut r.tables {
+            keep(&mut t.rows, n, &mut r.omitted);
+            for cell in t.rows.iter_mut().flatten() {
+                cut(cell, max);
+            }
+        }
+        if detail == Detail::Summary {
+            for p in &mut r.injection_points {
+                for t in &mut p.techniques {
+                    t.payload.clear();
+                }
+            }
+            keep(&mut r.warnings, 0, &mut r.omitted);
+            keep(&mut r.errors, 3, &mut r.omitted);
+        }
+        r.untrusted = parse::flag(&r);
+        r
+    }
 }
 
 /// One injectable parameter.
@@ -80,6 +124,7 @@ pub struct Technique {
     /// sqlmap's test title, e.g. `AND boolean-based blind - WHERE or HAVING clause`.
     pub title: String,
     /// A payload that proved it, as sent (parameters joined with the place's delimiter).
+    /// Empty at detail `summary`.
     pub payload: String,
 }
 

@@ -11,6 +11,7 @@
 //! The recordings were made by the `record*.sh` scripts in `tests/golden` inside a
 //! private network namespace (see those scripts).
 
+mod detail;
 mod dig;
 mod gobuster;
 mod hydra;

@@ -388,3 +388,68 @@ mod gobuster_hydra {
         }
     }
 }
+
+mod hygiene {
+    use proptest::prelude::*;
+    use secmcp_output::sanitize::{Kind, sanitize};
+    use secmcp_output::untrusted::scan;
+    use secmcp_output::{Bounds, Detail, nmap};
+
+    fn bad(c: char, multi: bool) -> bool {
+        (c.is_control() && !(multi && (c == '\n' || c == '\t')))
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}'
+                | '\u{e0000}'..='\u{e007f}')
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn sanitized_text_has_no_controls_or_hidden_characters(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("\u{1b}".to_owned()), Just("[".to_owned()), Just("]".to_owned()),
+                    Just("\u{7}".to_owned()), Just("\\".to_owned()), Just("\u{9b}".to_owned()),
+                    Just("\u{9d}".to_owned()), Just("\u{202e}".to_owned()), Just("\r".to_owned()),
+                    Just("\n".to_owned()), Just("\t".to_owned()), Just("\u{e0041}".to_owned()),
+                    "\\PC{0,4}", any::<char>().prop_map(String::from),
+                ],
+                0..40,
+            ),
+        ) {
+            let text = parts.concat();
+            for (kind, multi) in [(Kind::Line, false), (Kind::MultiLine, true)] {
+                let out = sanitize(&text, kind);
+                prop_assert!(out.len() <= text.len());
+                prop_assert!(!out.chars().any(|c| bad(c, multi)), "{out:?}");
+                // Idempotent: clean text stays as it is.
+                let again = sanitize(&out, kind).into_owned();
+                prop_assert_eq!(again.as_str(), out.as_ref());
+            }
+            let _ = scan(&text);
+        }
+
+        #[test]
+        fn projections_of_any_parse_never_panic_and_never_grow(
+            bytes in proptest::collection::vec(any::<u8>(), 0..1024),
+            which in 0usize..3,
+        ) {
+            let golden: [&[u8]; 3] = [
+                include_bytes!("../golden/nmap-O.xml"),
+                include_bytes!("../golden/nmap-range.xml"),
+                include_bytes!("../fixtures/nmap-hostile-handwritten.xml"),
+            ];
+            let mut xml = golden[which].to_vec();
+            let at = bytes.len() % (xml.len() + 1);
+            xml.splice(at..at, bytes.iter().copied());
+            let full = nmap::parse(&xml, &Bounds::default());
+            for d in [Detail::Summary, Detail::Standard, Detail::Full] {
+                let p = full.project(d);
+                prop_assert!(p.hosts.len() <= full.hosts.len());
+                prop_assert!(p.untrusted.flagged <= full.untrusted.flagged);
+                let _ = nmap::summary(&p);
+            }
+        }
+    }
+}
