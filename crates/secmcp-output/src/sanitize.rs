@@ -38,6 +38,14 @@ pub enum Kind {
 }
 
 /// Sanitizes `text` as described in the module docs; borrows when nothing changes.
+///
+/// ```
+/// use secmcp_output::sanitize::{Kind, sanitize};
+///
+/// assert_eq!(sanitize("\x1b[31mroot\x1b[0m\u{202e}txt.exe", Kind::Line), "roottxt.exe");
+/// assert_eq!(sanitize("a\r\nb\tc", Kind::MultiLine), "a\nb\tc");
+/// assert_eq!(sanitize("a\r\nb\tc", Kind::Line), "a b c");
+/// ```
 pub fn sanitize(text: &str, kind: Kind) -> Cow<'_, str> {
     let multi = kind == Kind::MultiLine;
     if text

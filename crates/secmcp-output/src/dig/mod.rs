@@ -11,6 +11,11 @@
 //! first message gives status, flags and server, every message adds records.
 //! [`summary`] renders a few lines of text.
 //!
+//! Files: this `mod.rs` (the report types, whose `JsonSchema` is the tool's
+//! `outputSchema`, [`output_schema`] and `project`), `parse.rs` ([`parse`]; every
+//! string goes through [`crate::sanitize`], host-controlled fields are flagged in
+//! `untrusted`) and `summary.rs` ([`summary`], the bounded text content).
+//!
 //! Must not: do I/O, run dig, or judge what is in scope.
 
 mod parse;

@@ -6,8 +6,15 @@
 //! `Found: dev.example.com Status: 200 [Size: 72]` (vhost) and
 //! `Found: www.example.com [10.0.0.1,fd00::1]` (dns; `-c` puts a CNAME in the
 //! brackets). gobuster 3.5 still writes an erase-line escape (`ESC[2K`) before
-//! each result even with `--no-color`; all ANSI escapes are stripped. Lines that
-//! match none of these are counted, never fatal. Never panics; no I/O.
+//! each result even with `--no-color`; the sanitizer strips it with every other
+//! escape. Lines that match none of these are counted, never fatal. Never panics.
+//!
+//! Files: this `mod.rs` (the report types, whose `JsonSchema` is the tool's
+//! `outputSchema`, [`output_schema`] and `project`), `parse.rs` ([`parse`]; every
+//! string goes through [`crate::sanitize`], host-controlled fields are flagged in
+//! `untrusted`) and `summary.rs` ([`summary`], the bounded text content).
+//!
+//! Must not: do I/O, run gobuster, or judge what is in scope.
 
 mod parse;
 mod summary;

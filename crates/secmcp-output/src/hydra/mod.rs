@@ -4,8 +4,16 @@
 //!
 //! The JSON file is preferred for credentials; when it is missing or invalid
 //! (hydra does not escape every character in it) the `[PORT][SERVICE] host: ...
-//! login: ... password: ...` lines on stdout are used. Never panics; no I/O.
-//! The report holds found passwords: it goes to the caller, never to logs.
+//! login: ... password: ...` lines on stdout are used. Never panics.
+//! The report holds found passwords: it goes to the caller, never to logs, and
+//! [`summary`] never repeats them.
+//!
+//! Files: this `mod.rs` (the report types, whose `JsonSchema` is the tool's
+//! `outputSchema`, [`output_schema`] and `project`), `parse.rs` ([`parse`]; every
+//! string goes through [`crate::sanitize`], host-controlled fields are flagged in
+//! `untrusted`) and `summary.rs` ([`summary`], the bounded text content).
+//!
+//! Must not: do I/O, run hydra, judge what is in scope, or put a password in text.
 
 mod parse;
 mod summary;

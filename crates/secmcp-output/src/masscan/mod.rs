@@ -10,6 +10,11 @@
 //! `max_text_bytes` per string; what is dropped is counted. Never panics.
 //! [`summary`] renders a few lines of text.
 //!
+//! Files: this `mod.rs` (the report types, whose `JsonSchema` is the tool's
+//! `outputSchema`, [`output_schema`] and `project`), `parse.rs` ([`parse`]; every
+//! string goes through [`crate::sanitize`], host-controlled fields are flagged in
+//! `untrusted`) and `summary.rs` ([`summary`], the bounded text content).
+//!
 //! Must not: do I/O, run masscan, or judge what is in scope.
 
 mod parse;

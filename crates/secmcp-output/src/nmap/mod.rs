@@ -8,6 +8,11 @@
 //! humans and models. [`NmapReport`]'s `JsonSchema` is the nmap tool's `outputSchema`;
 //! field docs below are what a model reads.
 //!
+//! Files: this `mod.rs` (the report types, whose `JsonSchema` is the tool's
+//! `outputSchema`, [`output_schema`] and `project`), `parse.rs` ([`parse`]; every
+//! string goes through [`crate::sanitize`], host-controlled fields are flagged in
+//! `untrusted`) and `summary.rs` ([`summary`], the bounded text content).
+//!
 //! Must not: do I/O, run nmap, or judge what is in scope (that is policy's job).
 
 mod parse;

@@ -5,6 +5,13 @@
 //! [`parse`] never panics and never fails: it takes whatever bytes it is given
 //! (a run that timed out leaves a partial log or none) and keeps what it can,
 //! within fixed caps; what a cap drops is counted in `omitted`.
+//!
+//! Files: this `mod.rs` (the report types, whose `JsonSchema` is the tool's
+//! `outputSchema`, [`output_schema`] and `project`), `parse.rs` ([`parse`]; every
+//! string goes through [`crate::sanitize`], host-controlled fields are flagged in
+//! `untrusted`) and `summary.rs` ([`summary`], the bounded text content).
+//!
+//! Must not: do I/O, run sqlmap, or judge what is in scope.
 
 mod parse;
 mod summary;
