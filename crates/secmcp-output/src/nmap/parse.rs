@@ -246,6 +246,15 @@ impl<'b> Parser<'b> {
                     None => El::Other,
                 }
             }
+            (Some(El::Os), b"osfingerprint") => {
+                let fp = multiline(e, b"fingerprint", self.bounds);
+                if let Some(host) = self.host.as_mut()
+                    && host.os_fingerprint.is_empty()
+                {
+                    host.os_fingerprint = fp;
+                }
+                El::Other
+            }
             (Some(El::OsMatch), b"osclass") => {
                 let b = self.bounds;
                 if let Some(m) = self.host.as_mut().and_then(|h| h.os_matches.last_mut())
@@ -357,6 +366,7 @@ impl<'b> Parser<'b> {
                     device_type: text(e, b"devicetype", b),
                     hostname: text(e, b"hostname", b),
                     cpe: Vec::new(),
+                    fingerprint: multiline(e, b"servicefp", b),
                 });
                 El::Service
             }
@@ -585,6 +595,7 @@ pub(crate) fn flag(r: &NmapReport) -> Untrusted {
                     ("hostname", &svc.hostname),
                     ("os_type", &svc.os_type),
                     ("device_type", &svc.device_type),
+                    ("fingerprint", &svc.fingerprint),
                 ] {
                     f.check(value, || format!("hosts[{h}].ports[{p}].service.{key}"));
                 }
