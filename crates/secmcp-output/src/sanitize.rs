@@ -59,8 +59,24 @@ pub fn sanitize(text: &str, kind: Kind) -> Cow<'_, str> {
         state: State::Text,
         multi,
     };
-    for c in text.chars() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if s.state == State::Text {
+            // Copy a run of printable ASCII at once.
+            let run = bytes[i..]
+                .iter()
+                .position(|b| !(0x20..0x7f).contains(b))
+                .unwrap_or(bytes.len() - i);
+            s.out.push_str(&text[i..i + run]);
+            i += run;
+        }
+        // `i` is on a character boundary: runs and characters are whole.
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
         s.feed(c);
+        i += c.len_utf8();
     }
     Cow::Owned(s.out)
 }

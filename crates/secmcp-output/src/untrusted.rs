@@ -24,6 +24,9 @@
 //!
 //! Must not: do I/O, or alter the text it inspects.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -227,60 +230,119 @@ pub fn scan(text: &str) -> Vec<Reason> {
     if text.is_empty() {
         return reasons;
     }
-    let lower = text.to_ascii_lowercase();
-    if instruction_like(&lower) {
+    let lower: Cow<'_, str> = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    };
+    let lower = lower.as_ref();
+    // Which ASCII bytes occur: each check below needs at least one of its own.
+    let mut has = [false; 128];
+    for &b in lower.as_bytes() {
+        if b < 128 {
+            has[usize::from(b)] = true;
+        }
+    }
+    if instruction_like(lower) {
         reasons.push(Reason::InstructionLike);
     }
-    if PROMPT_TAGS.iter().any(|t| lower.contains(t))
-        || lower.lines().any(|l| {
-            let l = l.trim_start();
-            ROLE_LINES.iter().any(|r| l.starts_with(r))
-        })
+    if ((has[usize::from(b'<')] || has[usize::from(b'[')])
+        && PROMPT_TAGS.iter().any(|t| lower.contains(t)))
+        || (has[usize::from(b':')]
+            && lower.lines().any(|l| {
+                let l = l.trim_start();
+                ROLE_LINES.iter().any(|r| l.starts_with(r))
+            }))
     {
         reasons.push(Reason::PromptTag);
     }
-    if TOOL_CALL_MARKERS.iter().any(|t| lower.contains(t))
-        || (lower.contains("\"name\"") && lower.contains("\"arguments\""))
+    if (has[usize::from(b'"')] || has[usize::from(b'_')])
+        && (TOOL_CALL_MARKERS.iter().any(|t| lower.contains(t))
+            || (lower.contains("\"name\"") && lower.contains("\"arguments\"")))
     {
         reasons.push(Reason::ToolCall);
     }
-    let (image, link) = markdown(&lower);
-    if image {
-        reasons.push(Reason::MarkdownImage);
+    if has[usize::from(b']')] || has[usize::from(b'<')] {
+        let (image, link) = markdown(lower);
+        if image {
+            reasons.push(Reason::MarkdownImage);
+        }
+        if link {
+            reasons.push(Reason::MarkdownLink);
+        }
     }
-    if link {
-        reasons.push(Reason::MarkdownLink);
-    }
-    if data_uri(&lower) {
+    if has[usize::from(b':')] && data_uri(lower) {
         reasons.push(Reason::DataUri);
     }
     reasons
 }
 
-fn instruction_like(lower: &str) -> bool {
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    (0..words.len()).any(|i| PHRASES.iter().any(|p| matches_at(&words[i..], p)))
+/// [`PHRASES`] split into alternatives once, and the set of words a phrase can start
+/// with, so that most words are rejected with one lookup.
+struct Compiled {
+    /// Sorted, for a binary search.
+    first: Vec<&'static str>,
+    phrases: Vec<Vec<(Vec<&'static str>, bool)>>,
 }
 
-/// Whether `slots` match a prefix of `words`.
-fn matches_at(words: &[&str], slots: &[&str]) -> bool {
-    let Some((slot, rest)) = slots.split_first() else {
+fn compiled() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let phrases: Vec<Vec<(Vec<&'static str>, bool)>> = PHRASES
+            .iter()
+            .map(|slots| {
+                slots
+                    .iter()
+                    .map(|slot| match slot.strip_suffix('?') {
+                        Some(alts) => (alts.split('|').collect(), true),
+                        None => (slot.split('|').collect(), false),
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut first: Vec<&'static str> = phrases
+            .iter()
+            .filter_map(|p| p.first())
+            .flat_map(|(alts, _)| alts.iter().copied())
+            .collect();
+        first.sort_unstable();
+        first.dedup();
+        Compiled { first, phrases }
+    })
+}
+
+fn instruction_like(lower: &str) -> bool {
+    let c = compiled();
+    let words = || {
+        lower
+            .split(|ch: char| !ch.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+    };
+    // Most texts hold no word a phrase starts with: find out without allocating.
+    // No phrase starts with a number (most words in addresses and records).
+    let starts = |w: &str| {
+        !w.starts_with(|ch: char| ch.is_ascii_digit()) && c.first.binary_search(&w).is_ok()
+    };
+    if !words().any(starts) {
+        return false;
+    }
+    let words: Vec<&str> = words().collect();
+    (0..words.len())
+        .any(|i| starts(words[i]) && c.phrases.iter().any(|p| matches_at(&words[i..], p)))
+}
+
+/// Whether `slots` (alternatives, optional) match a prefix of `words`.
+fn matches_at(words: &[&str], slots: &[(Vec<&str>, bool)]) -> bool {
+    let Some(((alts, optional), rest)) = slots.split_first() else {
         return true;
     };
-    let (alts, optional) = match slot.strip_suffix('?') {
-        Some(a) => (a, true),
-        None => (*slot, false),
-    };
     if let Some((word, tail)) = words.split_first()
-        && alts.split('|').any(|a| a == *word)
+        && alts.contains(word)
         && matches_at(tail, rest)
     {
         return true;
     }
-    optional && matches_at(words, rest)
+    *optional && matches_at(words, rest)
 }
 
 /// (remote markdown/HTML image, markdown link with a query or `javascript:`).
@@ -453,6 +515,13 @@ mod tests {
         ];
         for text in cases {
             assert_eq!(scan(text), [], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn phrases_start_with_a_required_word() {
+        for p in PHRASES {
+            assert!(!p[0].ends_with('?'), "{p:?}");
         }
     }
 

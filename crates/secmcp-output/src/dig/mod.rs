@@ -91,7 +91,10 @@ impl DigReport {
     pub fn project(&self, detail: Detail) -> Self {
         let mut r = self.clone();
         let max = match detail {
-            Detail::Full => return r,
+            Detail::Full => {
+                r.untrusted = parse::flag(&r);
+                return r;
+            }
             Detail::Standard => STANDARD_TEXT_BYTES,
             Detail::Summary => SUMMARY_TEXT_BYTES,
         };

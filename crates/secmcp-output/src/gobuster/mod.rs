@@ -71,7 +71,10 @@ impl GobusterReport {
     pub fn project(&self, detail: Detail) -> Self {
         let mut r = self.clone();
         let (n, max) = match detail {
-            Detail::Full => return r,
+            Detail::Full => {
+                r.untrusted = parse::flag(&r);
+                return r;
+            }
             Detail::Standard => (500, STANDARD_TEXT_BYTES),
             Detail::Summary => (50, SUMMARY_TEXT_BYTES),
         };

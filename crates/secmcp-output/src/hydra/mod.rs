@@ -63,11 +63,13 @@ pub struct HydraReport {
 impl HydraReport {
     /// This report at `detail` (see [`Detail`]). Found credentials are the result,
     /// so every level keeps them all; `summary` keeps at most 3 error messages.
+    /// `untrusted` is recomputed.
     pub fn project(&self, detail: Detail) -> Self {
         let mut r = self.clone();
         if detail == Detail::Summary {
             r.errors.truncate(3);
         }
+        r.untrusted = parse::flag(&r);
         r
     }
 }

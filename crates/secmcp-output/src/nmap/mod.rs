@@ -75,7 +75,8 @@ pub struct NmapReport {
 
 impl NmapReport {
     /// This report at `detail` (see [`Detail`]); `untrusted` is recomputed for what
-    /// remains, so its paths point into the projected report.
+    /// remains (at every level, so a caller that edited the report, e.g. added a host
+    /// name, gets paths that point into the returned report).
     ///
     /// - `full`: unchanged.
     /// - `standard`: closed ports are counted in `extraports` instead of listed;
@@ -88,7 +89,10 @@ impl NmapReport {
     pub fn project(&self, detail: Detail) -> Self {
         let mut r = self.clone();
         match detail {
-            Detail::Full => return r,
+            Detail::Full => {
+                r.untrusted = parse::flag(&r);
+                return r;
+            }
             Detail::Standard => {
                 for s in r.pre_scripts.iter_mut().chain(&mut r.post_scripts) {
                     cut(&mut s.output, STANDARD_TEXT_BYTES);

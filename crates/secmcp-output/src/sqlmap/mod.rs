@@ -80,7 +80,10 @@ impl SqlmapReport {
     pub fn project(&self, detail: Detail) -> Self {
         let mut r = self.clone();
         let (n, max) = match detail {
-            Detail::Full => return r,
+            Detail::Full => {
+                r.untrusted = parse::flag(&r);
+                return r;
+            }
             Detail::Standard => (100, STANDARD_TEXT_BYTES),
             Detail::Summary => (10, SUMMARY_TEXT_BYTES),
         };

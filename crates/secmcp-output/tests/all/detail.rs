@@ -285,3 +285,24 @@ fn validate(root: &Value, schema: &Value, v: &Value, at: &str) {
         _ => panic!("{at}: {v} does not match {schema}"),
     }
 }
+
+/// The server adds the user's host name in front of nmap's; projecting afterwards
+/// (at any level, `full` included) re-points the flagged paths.
+#[test]
+fn project_recomputes_paths_after_an_edit() {
+    let mut r = nmap::parse(
+        &load("fixtures/nmap-hostile-handwritten.xml"),
+        &Bounds::default(),
+    );
+    r.hosts[0].hostnames.insert(
+        0,
+        nmap::Hostname {
+            name: "web.lab.internal".into(),
+            kind: "user".into(),
+        },
+    );
+    for d in LEVELS {
+        let p = r.project(d);
+        assert_eq!(p.untrusted.fields[0].path, "hosts[0].hostnames[1].name");
+    }
+}
