@@ -11,7 +11,9 @@ use super::{
     ExtraPorts, Host, Hostname, NmapReport, OsMatch, Port, ScanInfo, Script, Service, SkippedTarget,
 };
 use crate::Bounds;
+use crate::sanitize::Kind;
 use crate::text::{BoundedText, decode};
+use crate::untrusted::{Flagger, Untrusted};
 
 /// Longest `parse_error` message kept (quick-xml errors may quote input).
 const MAX_ERROR_BYTES: usize = 512;
@@ -167,7 +169,7 @@ impl<'b> Parser<'b> {
                     .unwrap_or(0.0);
                 stats.exit = text(e, b"exit", self.bounds);
                 stats.summary = text(e, b"summary", self.bounds);
-                stats.error_message = text(e, b"errormsg", self.bounds);
+                stats.error_message = multiline(e, b"errormsg", self.bounds);
                 El::Other
             }
             (Some(El::Runstats), b"hosts") => {
@@ -237,8 +239,21 @@ impl<'b> Parser<'b> {
                         host.os_matches.push(os_match);
                         El::OsMatch
                     }
-                    _ => El::Other,
+                    Some(host) => {
+                        host.os_matches_omitted += 1;
+                        El::Other
+                    }
+                    None => El::Other,
                 }
+            }
+            (Some(El::Os), b"osfingerprint") => {
+                let fp = multiline(e, b"fingerprint", self.bounds);
+                if let Some(host) = self.host.as_mut()
+                    && host.os_fingerprint.is_empty()
+                {
+                    host.os_fingerprint = fp;
+                }
+                El::Other
             }
             (Some(El::OsMatch), b"osclass") => {
                 let b = self.bounds;
@@ -302,7 +317,7 @@ impl<'b> Parser<'b> {
                         if host.address.is_empty() {
                             host.address = text(e, b"addr", b);
                             host.address_type = match other {
-                                Some(k) => decode(k, b.max_text_bytes, true),
+                                Some(k) => decode(k, b.max_text_bytes, true, Kind::Line),
                                 None => "ipv4".to_owned(),
                             };
                         }
@@ -351,6 +366,7 @@ impl<'b> Parser<'b> {
                     device_type: text(e, b"devicetype", b),
                     hostname: text(e, b"hostname", b),
                     cpe: Vec::new(),
+                    fingerprint: multiline(e, b"servicefp", b),
                 });
                 El::Service
             }
@@ -402,7 +418,11 @@ impl<'b> Parser<'b> {
     }
 
     fn take_cpe(&mut self) -> String {
-        let cpe = self.cpe.take().map(BoundedText::finish).unwrap_or_default();
+        let cpe = self
+            .cpe
+            .take()
+            .map(|t| t.finish(Kind::Line))
+            .unwrap_or_default();
         let trimmed = cpe.trim();
         if trimmed.len() == cpe.len() {
             cpe
@@ -475,6 +495,7 @@ impl<'b> Parser<'b> {
             self.finish_host();
         }
         let mut report = self.report;
+        report.untrusted = flag(&report);
         report.complete =
             self.error.is_none() && self.saw_nmaprun && self.saw_end && self.saw_finished;
         report.parse_error = if report.complete {
@@ -511,7 +532,16 @@ fn raw<'a>(e: &'a BytesStart<'_>, key: &[u8]) -> Option<Cow<'a, [u8]>> {
 
 /// The decoded, bounded value of attribute `key`; empty if absent.
 fn text(e: &BytesStart<'_>, key: &[u8], bounds: &Bounds) -> String {
-    raw(e, key).map_or_else(String::new, |v| decode(&v, bounds.max_text_bytes, true))
+    raw(e, key).map_or_else(String::new, |v| {
+        decode(&v, bounds.max_text_bytes, true, Kind::Line)
+    })
+}
+
+/// Like [`text`], for attributes that hold several lines (script output, errors).
+fn multiline(e: &BytesStart<'_>, key: &[u8], bounds: &Bounds) -> String {
+    raw(e, key).map_or_else(String::new, |v| {
+        decode(&v, bounds.max_text_bytes, true, Kind::MultiLine)
+    })
 }
 
 /// The value of attribute `key` parsed as a number; `None` if absent or not a number.
@@ -520,13 +550,16 @@ fn number<T: FromStr>(e: &BytesStart<'_>, key: &[u8]) -> Option<T> {
     if v.len() > MAX_NUMBER_BYTES {
         return None;
     }
-    decode(&v, MAX_NUMBER_BYTES, true).trim().parse().ok()
+    decode(&v, MAX_NUMBER_BYTES, true, Kind::Line)
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn script(e: &BytesStart<'_>, bounds: &Bounds) -> Script {
     Script {
         id: text(e, b"id", bounds),
-        output: text(e, b"output", bounds),
+        output: multiline(e, b"output", bounds),
     }
 }
 
@@ -540,4 +573,48 @@ fn clip(mut s: String, max: usize) -> String {
         s.truncate(end);
     }
     s
+}
+
+/// Flags the untrusted fields of `r`: script output, what version detection read
+/// from services, and host names.
+pub(crate) fn flag(r: &NmapReport) -> Untrusted {
+    let mut f = Flagger::default();
+    for (i, s) in r.pre_scripts.iter().enumerate() {
+        f.check(&s.output, || format!("pre_scripts[{i}].output"));
+    }
+    for (h, host) in r.hosts.iter().enumerate() {
+        for (i, n) in host.hostnames.iter().enumerate() {
+            f.check(&n.name, || format!("hosts[{h}].hostnames[{i}].name"));
+        }
+        for (p, port) in host.ports.iter().enumerate() {
+            if let Some(svc) = &port.service {
+                for (key, value) in [
+                    ("product", &svc.product),
+                    ("version", &svc.version),
+                    ("extrainfo", &svc.extrainfo),
+                    ("hostname", &svc.hostname),
+                    ("os_type", &svc.os_type),
+                    ("device_type", &svc.device_type),
+                    ("fingerprint", &svc.fingerprint),
+                ] {
+                    f.check(value, || format!("hosts[{h}].ports[{p}].service.{key}"));
+                }
+                for (i, cpe) in svc.cpe.iter().enumerate() {
+                    f.check(cpe, || format!("hosts[{h}].ports[{p}].service.cpe[{i}]"));
+                }
+            }
+            for (i, s) in port.scripts.iter().enumerate() {
+                f.check(&s.output, || {
+                    format!("hosts[{h}].ports[{p}].scripts[{i}].output")
+                });
+            }
+        }
+        for (i, s) in host.host_scripts.iter().enumerate() {
+            f.check(&s.output, || format!("hosts[{h}].host_scripts[{i}].output"));
+        }
+    }
+    for (i, s) in r.post_scripts.iter().enumerate() {
+        f.check(&s.output, || format!("post_scripts[{i}].output"));
+    }
+    f.finish()
 }

@@ -1,48 +1,47 @@
-//! A few lines of plain text describing an [`NmapReport`], for the text content that
-//! goes next to the structured result. Pure formatting; no I/O.
+//! The text content that goes next to an [`NmapReport`]: the run's outcome, then per
+//! host its state, its open ports with service and version, and a short quoted
+//! excerpt of each NSE script's output, bounded to a few KB (some MCP clients show a
+//! model only this text). Text the scanned host controls is always quoted (see
+//! [`crate::text::quoted`]). Pure formatting; no I/O.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{Host, NmapReport, Port};
+use super::{Host, NmapReport, Port, Script};
+use crate::text::{MAX_EXCERPT_CHARS, finish_summary, quoted};
 
-/// Most lines in a summary before "... and N more lines".
-const MAX_LINES: usize = 20;
 /// Longest error text quoted in the first line.
 const MAX_ERROR_CHARS: usize = 200;
 
-/// A short human-readable summary: the run's outcome, then per host its state and
-/// open ports (`80/tcp http (Apache httpd 2.4.57)`), at most about 20 lines.
+/// A short summary: the run's outcome, then per host its state and open ports
+/// (`80/tcp http "Apache httpd 2.4.57; Debian"`) with a quoted excerpt of each
+/// script's output, at most 60 lines and about 4 KB, then notes on hosts left out,
+/// flagged fields and quoted text.
 pub fn summary(report: &NmapReport) -> String {
     let mut lines = vec![headline(report)];
+    let mut quotes = false;
+    for s in &report.pre_scripts {
+        lines.push(script_line(&format!("pre-scan script {}", s.id), s));
+        quotes = true;
+    }
     for host in &report.hosts {
-        host_lines(host, &mut lines);
+        quotes |= host_lines(host, &mut lines);
+    }
+    for s in &report.post_scripts {
+        lines.push(script_line(&format!("post-scan script {}", s.id), s));
+        quotes = true;
     }
     if report.hosts.is_empty() && report.complete && report.stats.exit != "error" {
         lines.push("No hosts reported.".to_owned());
     }
-    let mut out = String::new();
-    let total = lines.len();
-    for line in lines.iter().take(MAX_LINES) {
-        out.push_str(line);
-        out.push('\n');
-    }
-    if total > MAX_LINES {
-        let _ = writeln!(
-            out,
-            "... and {} more lines (see the structured result)",
-            total - MAX_LINES
-        );
-    }
+    let mut extra = Vec::new();
     if report.hosts_omitted > 0 {
-        let _ = writeln!(
-            out,
+        extra.push(format!(
             "({} more hosts were left out of the result by its size limit)",
             report.hosts_omitted
-        );
+        ));
     }
-    out.pop();
-    out
+    finish_summary(&lines, report.untrusted.flagged, quotes, &extra)
 }
 
 fn headline(report: &NmapReport) -> String {
@@ -73,13 +72,16 @@ fn headline(report: &NmapReport) -> String {
     )
 }
 
-fn host_lines(host: &Host, lines: &mut Vec<String>) {
+/// The host's lines; true when they quote host-controlled text.
+fn host_lines(host: &Host, lines: &mut Vec<String>) -> bool {
+    let mut quotes = false;
     let mut name = host.address.clone();
     if name.is_empty() {
         name = host.mac.clone();
     }
     if let Some(h) = host.hostnames.first().filter(|h| !h.name.is_empty()) {
-        let _ = write!(name, " ({})", h.name);
+        let _ = write!(name, " ({})", quoted(&h.name, MAX_EXCERPT_CHARS));
+        quotes = true;
     }
     if host.status != "up" {
         let reason = if host.status_reason.is_empty() {
@@ -93,7 +95,7 @@ fn host_lines(host: &Host, lines: &mut Vec<String>) {
             &host.status
         };
         lines.push(format!("{name}: {status}{reason}"));
-        return;
+        return quotes;
     }
     let open: Vec<&Port> = host
         .ports
@@ -119,8 +121,27 @@ fn host_lines(host: &Host, lines: &mut Vec<String>) {
     }
     lines.push(line);
     for port in open {
-        lines.push(format!("  {}", port_line(port)));
+        let (line, q) = port_line(port);
+        quotes |= q;
+        lines.push(format!("  {line}"));
+        for s in &port.scripts {
+            lines.push(format!("    {}", script_line(&s.id, s)));
+            quotes = true;
+        }
     }
+    for s in &host.host_scripts {
+        lines.push(format!(
+            "  {}",
+            script_line(&format!("host script {}", s.id), s)
+        ));
+        quotes = true;
+    }
+    quotes
+}
+
+/// `http-title: "Directory listing for /"`.
+fn script_line(label: &str, s: &Script) -> String {
+    format!("{label}: {}", quoted(&s.output, MAX_EXCERPT_CHARS))
 }
 
 /// "1999 closed, 2 filtered" from listed ports and extraports.
@@ -139,9 +160,10 @@ fn other_states(host: &Host) -> String {
         .join(", ")
 }
 
-/// `80/tcp http (Apache httpd 2.4.57; Debian)`.
-fn port_line(port: &Port) -> String {
+/// `80/tcp http "Apache httpd 2.4.57; Debian"`, and whether it quotes host text.
+fn port_line(port: &Port) -> (String, bool) {
     let mut line = format!("{}/{}", port.port, port.protocol);
+    let mut quotes = false;
     if let Some(s) = &port.service {
         line.push(' ');
         if !s.tunnel.is_empty() {
@@ -164,13 +186,14 @@ fn port_line(port: &Port) -> String {
             detail.push_str(&s.extrainfo);
         }
         if !detail.is_empty() {
-            let _ = write!(line, " ({detail})");
+            let _ = write!(line, " {}", quoted(&detail, MAX_EXCERPT_CHARS));
+            quotes = true;
         }
     }
     if port.state != "open" {
         let _ = write!(line, " [{}]", port.state);
     }
-    line
+    (line, quotes)
 }
 
 fn first_line(s: &str) -> String {

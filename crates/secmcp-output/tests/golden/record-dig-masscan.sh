@@ -6,9 +6,9 @@
 #
 #   bash crates/secmcp-output/tests/golden/record-dig-masscan.sh
 #
-# then regenerate the expected JSON with
-#   UPDATE_GOLDEN=1 cargo test -p secmcp-output --test dig_masscan_golden
-# and review the diff. The argv are the ones the secmcp tools render.
+# then update the snapshots with
+#   cargo insta test -p secmcp-output --review
+# (or INSTA_UPDATE=always cargo test -p secmcp-output --test all; review git diff). The argv are the ones the secmcp tools render.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [[ "${SECMCP_RECORD_INSIDE:-}" != 1 ]]; then

@@ -6,8 +6,8 @@
 #   sh crates/secmcp-output/tests/golden/sqlmap/record.sh     (as root)
 #
 # For each case NAME it writes NAME.stdout, NAME.log and NAME.target (sqlmap's
-# `log` and `target.txt` from --output-dir). The expected NAME.json files are
-# produced by the golden test with SECMCP_BLESS=1 and then reviewed by hand.
+# `log` and `target.txt` from --output-dir). The expected reports are insta
+# snapshots (tests/all/snapshots): `cargo insta test -p secmcp-output --review`.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../../../.." && pwd)
