@@ -146,7 +146,9 @@ def nmap_spy(tmp_path_factory: pytest.TempPathFactory) -> NmapSpy:
     wrapper.write_text(
         f"""#!/bin/sh
 # secmcp e2e: log every invocation, then run the real nmap (or hang, for timeout tests).
-{{ printf 'CALL %s' "$$"; for a in "$@"; do printf ' %s' "$a"; done; printf '\\n'; }} >> '{log}'
+# One write per line (built first): concurrent runs never interleave inside a line.
+line="CALL $$"; for a in "$@"; do line="$line $a"; done
+printf '%s\\n' "$line" >> '{log}'
 if [ -e '{d}/slow' ]; then
     exec '{py}' -c 'import time; time.sleep(60)' '{marker}'
 fi

@@ -52,7 +52,8 @@ def make_spy(d: Path, tool: str) -> Spy:
     wrapper = d / tool
     wrapper.write_text(
         f"""#!/bin/sh
-{{ printf 'CALL %s' "$$"; for a in "$@"; do printf ' %s' "$a"; done; printf '\\nCWD %s\\n' "$PWD"; }} >> '{log}'
+line="CALL $$"; for a in "$@"; do line="$line $a"; done
+printf '%s\\nCWD %s\\n' "$line" "$PWD" >> '{log}'
 exec '{real}' "$@"
 """
     )

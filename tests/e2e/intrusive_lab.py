@@ -49,7 +49,8 @@ def make_spy(d: Path, tool: str) -> Spy:
     wrapper = d / tool
     wrapper.write_text(
         f"""#!/bin/sh
-{{ printf 'CALL %s' "$$"; for a in "$@"; do printf ' %s' "$a"; done; printf '\\n'; }} >> '{log}'
+line="CALL $$"; for a in "$@"; do line="$line $a"; done
+printf '%s\\n' "$line" >> '{log}'
 exec '{real}' "$@"
 """
     )

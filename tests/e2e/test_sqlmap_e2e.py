@@ -59,7 +59,7 @@ class Spy:
         self.wrapper = d / "sqlmap"
         self.wrapper.write_text(
             "#!/bin/sh\n"
-            f"{{ printf 'CALL'; for a in \"$@\"; do printf ' %s' \"$a\"; done; printf '\\n'; }} >> '{self.log}'\n"
+            f"line=CALL; for a in \"$@\"; do line=\"$line $a\"; done; printf '%s\\n' \"$line\" >> '{self.log}'\n"
             f"exec '{real}' \"$@\"\n"
         )
         self.wrapper.chmod(0o755)

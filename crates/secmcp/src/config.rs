@@ -1037,6 +1037,26 @@ fn tool_settings(t: &ToolsConfig) -> Vec<(&'static str, ToolSettings)> {
     ]
 }
 
+/// The config file: the `--config` flag, else the environment.
+pub fn config_path(flag: Option<PathBuf>) -> Option<PathBuf> {
+    flag.or_else(|| env_vars::get(env_vars::CONFIG_FILE).map(|(_, v)| v.into()))
+}
+
+/// Loads defaults < file < environment < `overrides` and validates them.
+pub fn load(
+    path: Option<PathBuf>,
+    overrides: impl FnOnce(&mut Config),
+) -> Result<Settings, ConfigError> {
+    let path = config_path(path);
+    let mut raw = match path {
+        Some(p) => Config::from_file(&p)?,
+        None => Config::default(),
+    };
+    raw.apply_env()?;
+    overrides(&mut raw);
+    Settings::from_config(raw, crate::privilege::has_raw_sockets())
+}
+
 impl Settings {
     /// The settings of the tool called `name`.
     pub fn tool(&self, name: &str) -> Option<&ToolSettings> {
@@ -1156,12 +1176,17 @@ mod tests {
         );
         let mut c = Config::default();
         c.tools.nmap.scripts = vec!["../evil".into()];
-        let err = Settings::from_config(c.clone(), false).unwrap_err().to_string();
+        let err = Settings::from_config(c.clone(), false)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("tools.nmap.scripts"), "{err}");
         // A real script that a lab run showed reaching other hosts is refused.
         c.tools.nmap.scripts = vec!["http-title".into(), "http-useragent-tester".into()];
         let err = Settings::from_config(c, false).unwrap_err().to_string();
-        assert!(err.contains("'http-useragent-tester' is not in secmcp's vetted NSE catalog"), "{err}");
+        assert!(
+            err.contains("'http-useragent-tester' is not in secmcp's vetted NSE catalog"),
+            "{err}"
+        );
     }
 
     #[test]

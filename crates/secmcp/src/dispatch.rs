@@ -11,10 +11,12 @@
 //! its start and uses it to the end; a reload swaps in a new one for the calls
 //! that start afterwards.
 
+use std::future::Future;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, watch};
@@ -30,10 +32,11 @@ use crate::env_vars;
 use crate::error::{ErrorCode, ToolError};
 use crate::events::{BreakerTransition, LimitRejected, ToolCallDenied, ToolRunCompleted};
 use crate::files;
+use crate::health::probe::{VersionProbes, raw_socket_need, version_prefix};
+use crate::health::{HealthInputs, HealthSource, ToolFacts};
 use crate::health::{HealthMonitor, HealthReport, ResourceProbe};
 use crate::limits::{LimitError, LimitKind, Limits, TargetKey};
 use crate::metrics::Metrics;
-use crate::probe::{CoreHealthSource, VersionProbes};
 use crate::redact;
 use crate::tools::{self, JsonObject, RenderContext, Rendered, Tool};
 
@@ -914,6 +917,63 @@ fn check_correlation_id(id: &str) -> Result<&str, ToolError> {
             "correlation_id: must be 1-128 characters of letters, digits, `.`, `_`, `:`, `-`",
             "pass a simple id such as `scan-42`, or omit it",
         ))
+    }
+}
+
+/// Gathers health facts from the core: the snapshot's enabled tools, their
+/// binaries and version probes, privilege, breaker states, the last reload.
+#[derive(Debug)]
+pub struct CoreHealthSource {
+    core: Weak<Core>,
+}
+
+impl CoreHealthSource {
+    /// A source over a core that may go away.
+    pub fn new(core: Weak<Core>) -> Self {
+        Self { core }
+    }
+}
+
+impl HealthSource for CoreHealthSource {
+    fn gather(&self) -> Pin<Box<dyn Future<Output = HealthInputs> + Send + '_>> {
+        Box::pin(async move {
+            let Some(core) = self.core.upgrade() else {
+                return HealthInputs::default();
+            };
+            let settings = core.snapshot();
+            let limits = core.run_limits(&settings);
+            let mut tools = Vec::new();
+            for t in Core::enabled_tools_in(&settings) {
+                let (binary_found, version_output) = match binary_in(&settings, t) {
+                    Ok(path) => {
+                        let cancel = core.kill_token();
+                        let out = core.probes.probe(t.id(), &path, &limits, cancel).await;
+                        (true, Some(out))
+                    }
+                    Err(_) => (false, None),
+                };
+                tools.push(ToolFacts {
+                    name: t.name(),
+                    binary_found,
+                    version_output,
+                    version_prefix: version_prefix(t.id()),
+                    raw_sockets: raw_socket_need(t.id()),
+                });
+            }
+            let breakers = core
+                .breakers()
+                .snapshots(Instant::now())
+                .into_iter()
+                .map(|(n, s)| (n, s.state))
+                .collect();
+            HealthInputs {
+                config_loaded: true,
+                last_reload_error: core.reload_error(),
+                has_raw_sockets: settings.policy.raw_sockets,
+                tools,
+                breakers,
+            }
+        })
     }
 }
 

@@ -254,7 +254,7 @@ mod tests {
     }
 
     /// Runs `f` and returns the JSON log lines it wrote on this thread. The
-    /// subscriber is set up as `cli::init_logging` does (flattened, no
+    /// subscriber is set up as `logging::init` does (flattened, no
     /// `target` metadata: our `target` field is the scan target). It is the
     /// global default, installed once: a scoped one races with tests on other
     /// threads over tracing's per-callsite interest cache and loses lines.

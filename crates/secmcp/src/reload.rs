@@ -1,5 +1,6 @@
 //! Config hot reload: the config file is polled (modification time, size and
-//! a hash of its content, once a second) and SIGHUP forces a reload. Each
+//! a hash of its content, once a second) and a reload request (SIGHUP, which
+//! `main` turns into one) forces a reload. Each
 //! reload builds a complete new `Settings` (defaults < file < environment <
 //! command line, exactly as at startup) and validates it; only a valid one is
 //! swapped in (`Core::apply`), atomically. A broken file keeps the old config
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, ConfigError, Settings};
@@ -137,23 +139,19 @@ impl Reloader {
     }
 
     /// Watches until `stop` fires.
-    pub async fn run(self, stop: CancellationToken) {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut hup = match signal(SignalKind::hangup()) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot watch SIGHUP; the file is still watched");
-                None
-            }
-        };
+    /// Watches until `stop` fires; each message on `requests` (SIGHUP, sent
+    /// by `main`) reloads at once.
+    pub async fn run(self, stop: CancellationToken, mut requests: mpsc::Receiver<()>) {
+        let mut requests_open = true;
         let mut last = self.path.as_deref().and_then(fingerprint);
         let mut tick = tokio::time::interval(POLL_INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let hup_recv = async {
-                match hup.as_mut() {
-                    Some(h) => h.recv().await,
-                    None => std::future::pending().await,
+            let request = async {
+                if requests_open {
+                    requests.recv().await
+                } else {
+                    std::future::pending().await
                 }
             };
             tokio::select! {
@@ -165,10 +163,13 @@ impl Reloader {
                         self.reload(ReloadTrigger::FileChanged);
                     }
                 }
-                Some(()) = hup_recv => {
-                    last = self.path.as_deref().and_then(fingerprint);
-                    self.reload(ReloadTrigger::Signal);
-                }
+                asked = request => match asked {
+                    Some(()) => {
+                        last = self.path.as_deref().and_then(fingerprint);
+                        self.reload(ReloadTrigger::Signal);
+                    }
+                    None => requests_open = false,
+                },
                 () = stop.cancelled() => return,
             }
         }
@@ -177,7 +178,7 @@ impl Reloader {
     /// Builds, validates and applies a new snapshot, or keeps the old one.
     pub fn reload(&self, trigger: ReloadTrigger) {
         let overrides = self.overrides.clone();
-        let loaded = crate::cli::load_settings(self.path.clone(), move |raw| overrides(raw));
+        let loaded = crate::config::load(self.path.clone(), move |raw| overrides(raw));
         let metrics = self.core.metrics().clone();
         match loaded {
             Ok(mut new) => {

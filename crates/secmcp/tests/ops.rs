@@ -506,7 +506,7 @@ async fn a_config_edit_changes_scope_live_and_a_corrupt_one_is_rejected() {
         .unwrap();
     };
     write("127.0.0.1/32", "");
-    let s = secmcp::cli::load_settings(Some(cfg.clone()), |_| {}).unwrap();
+    let s = secmcp::config::load(Some(cfg.clone()), |_| {}).unwrap();
     let core = Arc::new(Core::new(s, CancellationToken::new()));
     core.start_health(Box::new(NoResources));
     let stop = CancellationToken::new();
@@ -516,7 +516,8 @@ async fn a_config_edit_changes_scope_live_and_a_corrupt_one_is_rejected() {
         Arc::new(|_: &mut Config| {}),
         None,
     );
-    tokio::spawn(reloader.run(stop.clone()));
+    let (_reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(reloader.run(stop.clone(), reload_rx));
     let (client, handler) = connect(core.clone()).await;
     assert_eq!(nmap(&client, "127.0.0.1").await, "ok");
     assert!(nmap(&client, "127.0.0.2").await.starts_with("scope_denied"));

@@ -484,7 +484,11 @@ impl Draft {
             scripts
                 .add_category(super::Category::Default, &ctx.policy.nmap.script_allowlist)
                 .map_err(|e| {
-                    Denied::validation(field::EXTRA_ARGS, format!("-sC: {e}"), script_hint(ctx.policy))
+                    Denied::validation(
+                        field::EXTRA_ARGS,
+                        format!("-sC: {e}"),
+                        script_hint(ctx.policy),
+                    )
                 })?;
         }
         Ok(NmapPlan {

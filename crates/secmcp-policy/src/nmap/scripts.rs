@@ -369,9 +369,16 @@ mod tests {
             let e = sel(item, true).unwrap_err();
             assert!(e.contains("not a plain script name"), "{item}: {e}");
         }
-        for unvetted in ["smb-vuln-ms17-010", "http-useragent-tester", "dns-service-discovery"] {
+        for unvetted in [
+            "smb-vuln-ms17-010",
+            "http-useragent-tester",
+            "dns-service-discovery",
+        ] {
             let e = sel(unvetted, true).unwrap_err();
-            assert!(e.contains("not in secmcp's vetted NSE catalog"), "{unvetted}: {e}");
+            assert!(
+                e.contains("not in secmcp's vetted NSE catalog"),
+                "{unvetted}: {e}"
+            );
         }
         assert!(sel("banner,", false).unwrap_err().contains("empty item"));
         assert!(
@@ -386,6 +393,9 @@ mod tests {
         assert!(check_allowlist(&vetted()).is_ok());
         assert!(check_allowlist(&["banner".into(), "ssl-cert".into()]).is_ok());
         let e = check_allowlist(&["banner".into(), "http-useragent-tester".into()]).unwrap_err();
-        assert!(e.contains("'http-useragent-tester' is not in secmcp's vetted NSE catalog"), "{e}");
+        assert!(
+            e.contains("'http-useragent-tester' is not in secmcp's vetted NSE catalog"),
+            "{e}"
+        );
     }
 }

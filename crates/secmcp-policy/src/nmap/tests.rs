@@ -469,13 +469,7 @@ fn raw_socket_flags_need_raw_sockets() {
 fn intrusive_options_need_allow_intrusive() {
     let off = policy(true, false);
     let on = policy(true, true);
-    for args in [
-        "-A",
-        "--traceroute",
-        "-T5",
-        "-Tinsane",
-        "-T 5",
-    ] {
+    for args in ["-A", "--traceroute", "-T5", "-Tinsane", "-T 5"] {
         let d = deny(&off, args);
         assert_eq!(d.code, DenyCode::ValidationError, "{args}");
         assert!(
@@ -503,10 +497,22 @@ fn intrusive_options_need_allow_intrusive() {
         "--script banner,vuln",
     ] {
         let d = deny(&off, args);
-        assert!(d.message.contains("security.allow_intrusive"), "{args}: {}", d.message);
-        assert!(d.hint.contains("security.allow_intrusive"), "{args}: {}", d.hint);
+        assert!(
+            d.message.contains("security.allow_intrusive"),
+            "{args}: {}",
+            d.message
+        );
+        assert!(
+            d.hint.contains("security.allow_intrusive"),
+            "{args}: {}",
+            d.hint
+        );
         let d = deny(&on, args);
-        assert!(d.message.contains("no script of the category"), "{args}: {}", d.message);
+        assert!(
+            d.message.contains("no script of the category"),
+            "{args}: {}",
+            d.message
+        );
     }
     // Intrusive allowed but no raw sockets: -A still needs raw (it includes -O).
     assert_eq!(
@@ -521,9 +527,18 @@ fn scripts_are_allowlisted() {
     for (args, needle) in [
         ("--script external", "never accepted"),
         ("--script all", "never accepted"),
-        ("--script smb-vuln-ms17-010", "not in secmcp's vetted NSE catalog"),
-        ("--script http-useragent-tester", "not in secmcp's vetted NSE catalog"),
-        ("--script dns-service-discovery", "not in secmcp's vetted NSE catalog"),
+        (
+            "--script smb-vuln-ms17-010",
+            "not in secmcp's vetted NSE catalog",
+        ),
+        (
+            "--script http-useragent-tester",
+            "not in secmcp's vetted NSE catalog",
+        ),
+        (
+            "--script dns-service-discovery",
+            "not in secmcp's vetted NSE catalog",
+        ),
         ("--script /tmp/evil.nse", "not a plain script name"),
         ("--script evil.nse", "not a plain script name"),
         ("--script 'http-*'", "not a plain script name"),
@@ -547,7 +562,11 @@ fn scripts_are_allowlisted() {
     };
     assert!(ok(&custom, "--script ssl-cert").contains(&"ssl-cert".to_string()));
     let d = deny(&custom, "--script banner");
-    assert!(d.message.contains("not in this server's script allowlist"), "{}", d.message);
+    assert!(
+        d.message.contains("not in this server's script allowlist"),
+        "{}",
+        d.message
+    );
     assert!(d.hint.contains("allowlist (ssl-cert)"), "{}", d.hint);
 }
 

@@ -1,4 +1,4 @@
-//! Version probes and the server's [`HealthSource`].
+//! Version probes: how each tool's binary is identified.
 //!
 //! A tool counts as installed only when its binary answers a version probe
 //! that identifies it (`Nmap version 7.93`), not merely when a file of that
@@ -10,18 +10,15 @@
 //! This module must not start processes except through `secmcp_runner::run`.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
-use std::sync::{Mutex, PoisonError, Weak};
-use std::time::{Instant, SystemTime};
+use std::sync::{Mutex, PoisonError};
+use std::time::SystemTime;
 
 use secmcp_policy::ToolId;
 use secmcp_runner::{RunLimits, RunSpec};
 use tokio_util::sync::CancellationToken;
 
-use crate::dispatch::{Core, binary_in};
-use crate::health::{HealthInputs, HealthSource, RawSocketNeed, ToolFacts};
+use crate::health::RawSocketNeed;
 
 /// Most output kept from a version probe.
 const PROBE_OUTPUT_BYTES: usize = 16 * 1024;
@@ -125,63 +122,6 @@ async fn run_probe(
         Ok(String::from_utf8_lossy(outcome.stderr.head()).into_owned())
     } else {
         Ok(stdout)
-    }
-}
-
-/// Gathers health facts from the core: the snapshot's enabled tools, their
-/// binaries and version probes, privilege, breaker states, the last reload.
-#[derive(Debug)]
-pub struct CoreHealthSource {
-    core: Weak<Core>,
-}
-
-impl CoreHealthSource {
-    /// A source over a core that may go away.
-    pub fn new(core: Weak<Core>) -> Self {
-        Self { core }
-    }
-}
-
-impl HealthSource for CoreHealthSource {
-    fn gather(&self) -> Pin<Box<dyn Future<Output = HealthInputs> + Send + '_>> {
-        Box::pin(async move {
-            let Some(core) = self.core.upgrade() else {
-                return HealthInputs::default();
-            };
-            let settings = core.snapshot();
-            let limits = core.run_limits(&settings);
-            let mut tools = Vec::new();
-            for t in Core::enabled_tools_in(&settings) {
-                let (binary_found, version_output) = match binary_in(&settings, t) {
-                    Ok(path) => {
-                        let cancel = core.kill_token();
-                        let out = core.probes.probe(t.id(), &path, &limits, cancel).await;
-                        (true, Some(out))
-                    }
-                    Err(_) => (false, None),
-                };
-                tools.push(ToolFacts {
-                    name: t.name(),
-                    binary_found,
-                    version_output,
-                    version_prefix: version_prefix(t.id()),
-                    raw_sockets: raw_socket_need(t.id()),
-                });
-            }
-            let breakers = core
-                .breakers()
-                .snapshots(Instant::now())
-                .into_iter()
-                .map(|(n, s)| (n, s.state))
-                .collect();
-            HealthInputs {
-                config_loaded: true,
-                last_reload_error: core.reload_error(),
-                has_raw_sockets: settings.policy.raw_sockets,
-                tools,
-                breakers,
-            }
-        })
     }
 }
 

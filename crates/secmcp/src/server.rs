@@ -1,0 +1,154 @@
+//! The server's run loop: one [`Core`] behind the chosen transport, config
+//! hot reload beside it, and the shutdown sequence.
+//!
+//! The loop takes its shutdown and reload triggers as arguments (the shape of
+//! mini-redis's `server::run(listener, shutdown)`): only `main` (the `serve`
+//! command) listens for signals, so tests stop and reload a server in
+//! process. On shutdown the server stops accepting calls, lets those in
+//! flight finish for up to `server.shutdown_grace_secs`, then kills the tools
+//! still running.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, Settings};
+use crate::dispatch::{Core, ShutdownOutcome};
+use crate::reload::{self, Reloader};
+use crate::transport;
+
+/// Time the transports get to deliver the last results before they stop.
+const RESULT_FLUSH: Duration = Duration::from_millis(200);
+
+/// Exit code when the shutdown grace period ran out and tools had to be killed.
+pub const EXIT_KILLED: u8 = 3;
+
+/// Where clients reach the server.
+#[derive(Debug)]
+pub enum Listener {
+    /// One client on stdin/stdout.
+    Stdio,
+    /// Streamable HTTP on a bound (loopback) listener.
+    Http(tokio::net::TcpListener),
+}
+
+/// How a serving run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// The client went away (stdio) or the listener stopped.
+    ClientGone,
+    /// Shutdown was asked for and every call in flight finished in time.
+    Drained,
+    /// Shutdown was asked for and this many calls were killed at the end of
+    /// the grace period.
+    Killed(usize),
+}
+
+impl Stopped {
+    /// The process exit code: 0, or [`EXIT_KILLED`] when tools were killed.
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Self::ClientGone | Self::Drained => ExitCode::SUCCESS,
+            Self::Killed(_) => ExitCode::from(EXIT_KILLED),
+        }
+    }
+}
+
+/// What `run` needs besides the settings and the triggers.
+#[derive(Default)]
+pub struct Options {
+    /// The config file to watch for hot reload.
+    pub config_path: Option<PathBuf>,
+    /// Command-line overrides, re-applied on each reload.
+    pub overrides: Option<reload::Overrides>,
+    /// The logger's level handle, for reloads.
+    pub log: Option<crate::logging::LogHandle>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("config_path", &self.config_path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Serves until the client goes away (stdio) or `shutdown` completes (its
+/// output names the cause, e.g. `SIGTERM`, for the log). Each message on
+/// `reload` reloads the config at once (what SIGHUP does).
+pub async fn run(
+    settings: Settings,
+    listener: Listener,
+    options: Options,
+    shutdown: impl Future<Output = &'static str>,
+    reload: mpsc::Receiver<()>,
+) -> anyhow::Result<Stopped> {
+    let kill = CancellationToken::new();
+    let stop = CancellationToken::new();
+    let ops_port = settings.metrics.prometheus_port;
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        transport = ?settings.transport,
+        raw_sockets = settings.policy.raw_sockets,
+        "secmcp starting"
+    );
+    let core = Arc::new(Core::new(settings, kill.clone()));
+    core.start_health(Box::new(crate::health::SystemResources::default()));
+    let overrides = options
+        .overrides
+        .unwrap_or_else(|| Arc::new(|_: &mut Config| {}));
+    let reloader = Reloader::new(core.clone(), options.config_path, overrides, options.log);
+    tokio::spawn(reloader.run(stop.clone(), reload));
+    let serving = match listener {
+        Listener::Stdio => {
+            if ops_port != 0 {
+                let addr = std::net::SocketAddr::from(([127, 0, 0, 1], ops_port));
+                let listener = transport::bind_http(addr).await?;
+                tokio::spawn(transport::serve_ops(core.clone(), listener, stop.clone()));
+            }
+            tokio::spawn(transport::serve_stdio(core.clone(), stop.clone()))
+        }
+        Listener::Http(listener) => {
+            tokio::spawn(transport::serve_http(core.clone(), listener, stop.clone()))
+        }
+    };
+    tokio::pin!(serving);
+    let stopped = tokio::select! {
+        served = &mut serving => {
+            // The client went away: nobody can read results any more.
+            core.shutdown(Duration::ZERO).await;
+            stop.cancel();
+            served??;
+            Stopped::ClientGone
+        }
+        cause = shutdown => {
+            let grace = core.snapshot().shutdown_grace;
+            tracing::info!(
+                cause,
+                calls_in_flight = core.calls_in_flight(),
+                grace_secs = grace.as_secs(),
+                "shutting down: no new calls; waiting for calls in flight"
+            );
+            let outcome = core.shutdown(grace).await;
+            // The last results are on their way out through the transport.
+            tokio::time::sleep(RESULT_FLUSH).await;
+            stop.cancel();
+            let _ = tokio::time::timeout(Duration::from_secs(5), &mut serving).await;
+            match outcome {
+                ShutdownOutcome::Drained => Stopped::Drained,
+                ShutdownOutcome::Killed(n) => Stopped::Killed(n),
+            }
+        }
+    };
+    kill.cancel();
+    let kill_grace = core.snapshot().kill_grace;
+    core.health_stopped(kill_grace + Duration::from_secs(1))
+        .await;
+    tracing::info!(outcome = ?stopped, "secmcp stopped");
+    Ok(stopped)
+}

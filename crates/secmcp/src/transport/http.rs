@@ -1,0 +1,177 @@
+//! Streamable HTTP at `/mcp`: the listener (loopback only), the rmcp
+//! service with `Host`/`Origin` validation, and the guards in front of it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rmcp::ServerHandler;
+use rmcp::transport::streamable_http_server::{
+    StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+};
+use tokio_util::sync::CancellationToken;
+
+use super::{check_host, loopback_hosts, ops_router};
+use crate::dispatch::Core;
+use crate::guard;
+use crate::service::Service;
+
+/// Binds the HTTP listener (call before announcing readiness).
+pub async fn bind_http(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    anyhow::ensure!(
+        addr.ip().is_loopback(),
+        "refusing to listen on {addr}: the HTTP transport has no authentication yet, so it \
+         binds only loopback addresses"
+    );
+    Ok(tokio::net::TcpListener::bind(addr).await?)
+}
+
+/// The axum router serving secmcp at `/mcp` plus the operations endpoints.
+pub fn http_router(core: Arc<Core>, port: u16, shutdown: CancellationToken) -> axum::Router {
+    let origins = core.settings().allowed_origins.clone();
+    let ops = ops_router(core.clone(), port);
+    mcp_router(move || Service::new(core.clone()), port, &origins, shutdown).merge(ops)
+}
+
+/// The production Streamable HTTP stack for any handler: `/mcp` with `Host`
+/// and `Origin` validation (loopback names and the listener's own origins,
+/// plus `extra_origins`), legacy sessions and stateless 2026-07-28 requests.
+pub fn mcp_router<S, F>(
+    make: F,
+    port: u16,
+    extra_origins: &[String],
+    shutdown: CancellationToken,
+) -> axum::Router
+where
+    S: ServerHandler + Clone,
+    F: Fn() -> S + Send + Sync + 'static,
+{
+    let mut origins: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
+        .iter()
+        .map(|h| format!("http://{h}:{port}"))
+        .collect();
+    origins.extend(extra_origins.iter().cloned());
+    let hosts = loopback_hosts(port);
+    let guard_hosts: Arc<[String]> = hosts.clone().into();
+    let config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(hosts)
+        .with_allowed_origins(origins)
+        .enforce_origin_validation()
+        .with_cancellation_token(shutdown.child_token());
+    let service: StreamableHttpService<S, LocalSessionManager> =
+        StreamableHttpService::new(move || Ok(make()), Arc::default(), config);
+    axum::Router::new()
+        .nest_service("/mcp", service)
+        .layer(axum::middleware::from_fn(json_rpc_parse_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            guard_hosts,
+            guard_http,
+        ))
+}
+
+/// How long a client has to send a request body.
+const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// In front of rmcp on `/mcp`: one `Host` header naming this listener (port
+/// included), a request body read whole within [`BODY_READ_TIMEOUT`], and
+/// [`guard::check`] on it.
+async fn guard_http(
+    State(hosts): State<Arc<[String]>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(r) = check_host(&hosts, request.headers()) {
+        return r;
+    }
+    if request.method() != axum::http::Method::POST {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let read = axum::body::to_bytes(body, guard::MAX_MESSAGE_BYTES + 1);
+    let bytes = match tokio::time::timeout(BODY_READ_TIMEOUT, read).await {
+        Err(_) => {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                "request timeout: the body did not arrive in time\n",
+            )
+                .into_response();
+        }
+        Ok(Err(_)) => {
+            return json_rpc_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                b"",
+                &guard::Rejection::TooLarge,
+            );
+        }
+        Ok(Ok(b)) => b,
+    };
+    if let Err(r) = guard::check(&bytes) {
+        return json_rpc_error(StatusCode::BAD_REQUEST, &bytes, &r);
+    }
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
+}
+
+fn json_rpc_error(status: StatusCode, message: &[u8], r: &guard::Rejection) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        guard::error_response(message, r),
+    )
+        .into_response()
+}
+
+/// rmcp answers a JSON body it cannot parse as JSON-RPC with `415` and a
+/// plain-text message, even when the content type is right. For a request that
+/// did say `application/json`, the right answer is `400` with a JSON-RPC parse
+/// error (-32700); everything else (a real 415 included) passes through.
+async fn json_rpc_parse_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let says_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let response = next.run(request).await;
+    if !says_json || response.status() != StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        return response;
+    }
+    let body = r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: the body is not a valid JSON-RPC message"}}"#;
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+/// Serves HTTP on a bound listener until `shutdown` fires.
+pub async fn serve_http(
+    core: Arc<Core>,
+    listener: tokio::net::TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let port = listener.local_addr()?.port();
+    let router = http_router(core, port, shutdown.clone());
+    tracing::info!(addr = %listener.local_addr()?, "serving MCP Streamable HTTP at /mcp");
+    // Responses (SSE especially) go out in several small writes: without
+    // TCP_NODELAY each waits for the client's delayed ACK (40 ms a call).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY on an accepted socket");
+        }
+    });
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled_owned().await })
+    .await?;
+    Ok(())
+}
