@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::validate::{InvalidField, range};
+use crate::validate::Problems;
 
 /// How long a caller turned away by a busy HalfOpen breaker should wait.
 const HALF_OPEN_BUSY_RETRY: Duration = Duration::from_secs(1);
@@ -63,43 +63,43 @@ impl Default for CircuitBreakerConfig {
 
 impl CircuitBreakerConfig {
     /// Checks every field; `prefix` is the section's dotted path (e.g. `circuit_breaker`).
-    pub fn validate(&self, prefix: &str) -> Result<(), InvalidField> {
-        range(
+    pub fn validate(&self, prefix: &str, p: &mut Problems) {
+        p.range(
             prefix,
             "failure_threshold",
             self.failure_threshold.into(),
             1,
             1000,
-        )?;
-        range(
+        );
+        p.range(
             prefix,
             "recovery_timeout_secs",
             self.recovery_timeout_secs,
             1,
             86_400,
-        )?;
-        range(
+        );
+        p.range(
             prefix,
             "max_recovery_timeout_secs",
             self.max_recovery_timeout_secs,
             self.recovery_timeout_secs,
             86_400,
-        )?;
-        range(prefix, "jitter_percent", self.jitter_percent.into(), 0, 50)?;
-        range(
+        );
+        p.range(prefix, "jitter_percent", self.jitter_percent.into(), 0, 50);
+        p.range(
             prefix,
             "half_open_max_calls",
             self.half_open_max_calls.into(),
             1,
             100,
-        )?;
-        range(
+        );
+        p.range(
             prefix,
             "half_open_success_threshold",
             self.half_open_success_threshold.into(),
             1,
             100,
-        )
+        );
     }
 }
 
@@ -664,12 +664,12 @@ mod tests {
         assert_eq!(c.max_recovery_timeout_secs, 600);
         assert_eq!(c.half_open_max_calls, 1);
         assert_eq!(c.half_open_success_threshold, 1);
-        c.validate("circuit_breaker").unwrap();
+        crate::validate::first_error(|p| c.validate("circuit_breaker", p)).unwrap();
         let bad = CircuitBreakerConfig {
             max_recovery_timeout_secs: 5,
             ..c.clone()
         };
-        let e = bad.validate("circuit_breaker").unwrap_err();
+        let e = crate::validate::first_error(|p| bad.validate("circuit_breaker", p)).unwrap_err();
         assert_eq!(e.field, "circuit_breaker.max_recovery_timeout_secs");
         assert!(e.message.contains("allowed 60..=86400"), "{e}");
         let zero = CircuitBreakerConfig {
@@ -677,7 +677,9 @@ mod tests {
             ..c
         };
         assert_eq!(
-            zero.validate("cb").unwrap_err().field,
+            crate::validate::first_error(|p| zero.validate("cb", p))
+                .unwrap_err()
+                .field,
             "cb.failure_threshold"
         );
     }

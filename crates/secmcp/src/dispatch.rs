@@ -28,7 +28,7 @@ use secmcp_runner::{CgroupParent, RunLimits, RunSpec};
 
 use crate::breaker::{Admission, BreakerState, Breakers, OpenError};
 use crate::config::Settings;
-use crate::env_vars;
+use crate::config::env_vars;
 use crate::error::{ErrorCode, ToolError};
 use crate::events::{BreakerTransition, LimitRejected, ToolCallDenied, ToolRunCompleted};
 use crate::files;
@@ -203,12 +203,12 @@ impl Core {
         tools::REGISTRY
             .iter()
             .copied()
-            .filter(|t| settings.tool(t.name()).is_some_and(|s| s.enabled))
+            .filter(|t| settings.tool(t.id()).enabled)
     }
 
     /// The enabled tool called `name` in `settings`, if any.
     pub fn tool_in(settings: &Settings, name: &str) -> Option<&'static dyn Tool> {
-        tools::find(name).filter(|t| settings.tool(t.name()).is_some_and(|s| s.enabled))
+        tools::find(name).filter(|t| settings.tool(t.id()).enabled)
     }
 
     /// The tools offered to clients now.
@@ -691,17 +691,13 @@ pub fn run_limits(s: &Settings) -> RunLimits {
 fn tool_caps(s: &Settings) -> Vec<(&'static str, u32)> {
     tools::REGISTRY
         .iter()
-        .filter_map(|t| {
-            s.tool(t.name())
-                .and_then(|ts| ts.concurrency)
-                .map(|c| (t.name(), c))
-        })
+        .filter_map(|t| s.tool(t.id()).concurrency.map(|c| (t.name(), c)))
         .collect()
 }
 
 /// The tool's binary: the configured path, else the first match on `PATH`.
 pub fn binary_in(settings: &Settings, tool: &dyn Tool) -> Result<PathBuf, ToolError> {
-    let configured = settings.tool(tool.name()).and_then(|s| s.binary.clone());
+    let configured = settings.tool(tool.id()).binary.clone();
     let found = match configured {
         Some(path) => is_executable(&path).then_some(path),
         None => find_on_path(tool.name()),
@@ -886,14 +882,16 @@ async fn resolve(host: &str) -> Result<Vec<IpAddr>, ToolError> {
     Ok(out)
 }
 
-fn find_on_path(name: &str) -> Option<PathBuf> {
+/// The first executable called `name` on the server's `PATH`.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
         .find(|p| is_executable(p))
 }
 
-fn is_executable(path: &Path) -> bool {
+/// Whether `path` is an executable regular file.
+pub fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }

@@ -10,12 +10,14 @@
 //! Must not: read file contents, accept absolute paths from callers, or follow
 //! a path outside the configured roots.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use secmcp_policy::{FileKind, FileRequest, FileRoots, ResolvedFile};
 
 use crate::config::Settings;
 use crate::error::{ErrorCode, ToolError};
+use crate::validate::Problems;
 
 /// Resolves one file request against the roots configured for its kind.
 pub fn resolve(settings: &Settings, request: &FileRequest) -> Result<ResolvedFile, ToolError> {
@@ -110,6 +112,55 @@ fn finish(
         path,
         size_bytes: meta.len(),
     })
+}
+
+/// Validates a section's file roots and aliases (absolute, no `.` or `..`),
+/// canonicalizing each one that exists now so the policy can compare
+/// canonical paths. Problems name `section.key`.
+pub fn file_roots(
+    section: &str,
+    (roots_key, roots): (&str, &[String]),
+    (aliases_key, aliases): (&str, &BTreeMap<String, String>),
+    (max_key, max_bytes): (&str, u64),
+    p: &mut Problems,
+) -> FileRoots {
+    p.range(section, max_key, max_bytes, 1, 1 << 32);
+    let canonical = |key: String, path: &str, p: &mut Problems| -> String {
+        let plain =
+            Path::new(path).is_absolute() && !path.split('/').any(|c| c == "." || c == "..");
+        if !plain || path.len() > 4096 {
+            p.error(
+                key,
+                format!("`{path}` must be an absolute path without `.` or `..`"),
+            );
+        }
+        std::fs::canonicalize(path)
+            .ok()
+            .and_then(|c| c.to_str().map(str::to_owned))
+            .unwrap_or_else(|| path.trim_end_matches('/').to_owned())
+    };
+    let roots = roots
+        .iter()
+        .enumerate()
+        .map(|(i, r)| canonical(format!("{section}.{roots_key}[{i}]"), r, p))
+        .collect();
+    let mut out = Vec::new();
+    for (name, path) in aliases {
+        let key = format!("{section}.{aliases_key}.{name}");
+        let resolved = canonical(key.clone(), path, p);
+        if !secmcp_policy::files::is_alias_name(name) {
+            p.error(
+                key,
+                "alias names are lower-case letters, digits, `.`, `_`, `-` (at most 64)",
+            );
+        }
+        out.push((name.clone(), resolved));
+    }
+    FileRoots {
+        roots,
+        aliases: out,
+        max_bytes,
+    }
 }
 
 fn shown(s: &str) -> String {

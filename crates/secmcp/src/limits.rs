@@ -31,7 +31,7 @@ use governor::{Quota, RateLimiter as Gcra};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
-use crate::validate::{InvalidField, range};
+use crate::validate::Problems;
 
 /// How often (in rate checks) idle client keys are pruned from the limiter.
 const PRUNE_EVERY_CHECKS: u64 = 256;
@@ -73,44 +73,44 @@ impl Default for LimitsConfig {
 
 impl LimitsConfig {
     /// Checks every field; `prefix` is the section's dotted path (e.g. `limits`).
-    pub fn validate(&self, prefix: &str) -> Result<(), InvalidField> {
-        range(
+    pub fn validate(&self, prefix: &str, p: &mut Problems) {
+        p.range(
             prefix,
             "max_concurrent",
             self.max_concurrent.into(),
             1,
             1024,
-        )?;
-        range(
+        );
+        p.range(
             prefix,
             "max_concurrent_per_tool",
             self.max_concurrent_per_tool.into(),
             1,
             self.max_concurrent.into(),
-        )?;
-        range(
+        );
+        p.range(
             prefix,
             "max_concurrent_per_target",
             self.max_concurrent_per_target.into(),
             1,
             1024,
-        )?;
-        range(
+        );
+        p.range(
             prefix,
             "queue_timeout_ms",
             self.queue_timeout_ms,
             0,
             600_000,
-        )?;
-        range(prefix, "max_queued", self.max_queued.into(), 0, 10_000)?;
-        range(
+        );
+        p.range(prefix, "max_queued", self.max_queued.into(), 0, 10_000);
+        p.range(
             prefix,
             "rate_per_minute",
             self.rate_per_minute.into(),
             0,
             1_000_000,
-        )?;
-        range(prefix, "burst", self.burst.into(), 1, 1_000_000)
+        );
+        p.range(prefix, "burst", self.burst.into(), 1, 1_000_000);
     }
 
     fn queue_timeout(&self) -> Duration {
@@ -691,13 +691,12 @@ mod tests {
         );
         assert_eq!((c.queue_timeout_ms, c.max_queued), (5000, 32));
         assert_eq!((c.rate_per_minute, c.burst), (60, 10));
-        c.validate("limits").unwrap();
-        let e = LimitsConfig {
+        crate::validate::first_error(|p| c.validate("limits", p)).unwrap();
+        let bad = LimitsConfig {
             max_concurrent_per_tool: 9,
             ..c.clone()
-        }
-        .validate("limits")
-        .unwrap_err();
+        };
+        let e = crate::validate::first_error(|p| bad.validate("limits", p)).unwrap_err();
         assert_eq!(e.field, "limits.max_concurrent_per_tool");
         assert!(e.message.ends_with("allowed 1..=8"), "{e}");
         assert!(serde_json::from_str::<LimitsConfig>(r#"{"global": 1}"#).is_err());

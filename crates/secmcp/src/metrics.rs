@@ -25,7 +25,7 @@ use prometheus_client::registry::{Registry, Unit};
 use serde::{Deserialize, Serialize};
 
 use crate::breaker::BreakerState;
-use crate::validate::{InvalidField, field};
+use crate::validate::{Problems, field};
 
 /// The `Content-Type` of [`Metrics::encode`]'s output.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -59,23 +59,21 @@ impl Default for MetricsConfig {
 
 impl MetricsConfig {
     /// Checks every field; `prefix` is the section's dotted path (e.g. `metrics`).
-    pub fn validate(&self, prefix: &str) -> Result<(), InvalidField> {
-        let p = self.prefix.as_bytes();
-        let ok = !p.is_empty()
-            && p.len() <= 64
-            && (p[0].is_ascii_alphabetic() || p[0] == b'_')
-            && p.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
-        if ok {
-            Ok(())
-        } else {
-            Err(InvalidField {
-                field: field(prefix, "prefix"),
-                message: format!(
+    pub fn validate(&self, prefix: &str, p: &mut Problems) {
+        let b = self.prefix.as_bytes();
+        let ok = !b.is_empty()
+            && b.len() <= 64
+            && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_');
+        if !ok {
+            p.error(
+                field(prefix, "prefix"),
+                format!(
                     "`{}` is not a metric name prefix; use 1-64 letters, digits and `_`, \
                      not starting with a digit",
                     self.prefix
                 ),
-            })
+            );
         }
     }
 }
@@ -419,13 +417,18 @@ mod tests {
         assert!(c.enabled);
         assert_eq!(c.prefix, "secmcp");
         assert_eq!(c.prometheus_port, 0);
-        c.validate("metrics").unwrap();
+        crate::validate::first_error(|p| c.validate("metrics", p)).unwrap();
         for bad in ["", "9x", "a-b", "a:b", "a b", &"a".repeat(65)] {
             let c = MetricsConfig {
                 prefix: bad.into(),
                 ..MetricsConfig::default()
             };
-            assert_eq!(c.validate("metrics").unwrap_err().field, "metrics.prefix");
+            assert_eq!(
+                crate::validate::first_error(|p| c.validate("metrics", p))
+                    .unwrap_err()
+                    .field,
+                "metrics.prefix"
+            );
         }
         assert!(serde_json::from_str::<MetricsConfig>(r#"{"port": 1}"#).is_err());
     }

@@ -70,13 +70,7 @@ fn fingerprint(path: &std::path::Path) -> Option<Fingerprint> {
 
 /// What an agent may read about a rejected config (no filesystem path).
 pub fn problem_text(e: &ConfigError) -> String {
-    match e {
-        ConfigError::Read { .. } => "the config file cannot be read".into(),
-        ConfigError::Extension(_) => "the config file must end in .yaml, .yml or .json".into(),
-        ConfigError::Parse { field, message, .. } | ConfigError::Invalid { field, message } => {
-            format!("{field}: {message}")
-        }
-    }
+    e.problems().join("; ")
 }
 
 /// Keeps the running values of settings that change only on restart; returns
@@ -247,10 +241,16 @@ mod tests {
 
     #[test]
     fn problems_shown_to_agents_carry_no_path() {
-        let e = ConfigError::Parse {
+        let e = ConfigError::Read {
             path: "/etc/secret/dir/c.yaml".into(),
-            field: "security.allowed_targets[0]".into(),
-            message: "bad".into(),
+            source: std::io::Error::other("x"),
+        };
+        assert_eq!(problem_text(&e), "the config file cannot be read");
+        let e = ConfigError::Invalid {
+            problems: vec![crate::validate::Problem {
+                field: "security.allowed_targets[0]".into(),
+                message: "bad".into(),
+            }],
         };
         assert_eq!(problem_text(&e), "security.allowed_targets[0]: bad");
     }

@@ -97,6 +97,9 @@ pub async fn run(
         raw_sockets = settings.policy.raw_sockets,
         "secmcp starting"
     );
+    for w in &settings.warnings {
+        tracing::warn!(field = %w.field, "config: {}", w.message);
+    }
     let core = Arc::new(Core::new(settings, kill.clone()));
     core.start_health(Box::new(crate::health::SystemResources::default()));
     let overrides = options

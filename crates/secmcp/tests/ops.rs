@@ -399,7 +399,7 @@ async fn a_hanging_tool_and_its_children_are_killed_at_the_timeout() {
     let core = Arc::new(Core::new(
         settings(|c| {
             c.tools.nmap.binary = fake.display().to_string();
-            c.tool.kill_grace_ms = 200;
+            c.tool_defaults.kill_grace_ms = 200;
         }),
         CancellationToken::new(),
     ));
@@ -596,7 +596,7 @@ async fn draining_refuses_new_calls_and_kills_after_the_grace() {
     let core = Arc::new(Core::new(
         settings(|c| {
             c.tools.nmap.binary = fake.display().to_string();
-            c.tool.kill_grace_ms = 200;
+            c.tool_defaults.kill_grace_ms = 200;
         }),
         kill.clone(),
     ));

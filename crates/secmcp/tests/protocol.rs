@@ -215,7 +215,7 @@ async fn a_hanging_tool_times_out_and_leaves_no_process() {
     let client = client_for(settings(|c| {
         loopback(c);
         c.tools.nmap.binary = fake.display().to_string();
-        c.tool.kill_grace_ms = 200;
+        c.tool_defaults.kill_grace_ms = 200;
     }))
     .await;
     let t = Instant::now();

@@ -9,11 +9,15 @@ use crate::tools;
 /// The fully commented example configuration (equal to the embedded defaults).
 pub const EXAMPLE_CONFIG: &str = include_str!("../../../../config/secmcp.example.yaml");
 
-/// `config check`: the configuration is valid; a summary.
+/// `config check`: the configuration is valid; its warnings (stderr) and a
+/// summary.
 pub(super) fn check(s: &Settings) -> ExitCode {
+    for w in &s.warnings {
+        eprintln!("secmcp: warning: {w}");
+    }
     let tools: Vec<_> = tools::REGISTRY
         .iter()
-        .filter(|t| s.tool(t.name()).is_some_and(|t| t.enabled))
+        .filter(|t| s.tool(t.id()).enabled)
         .map(|t| t.name())
         .collect();
     out(&format!(

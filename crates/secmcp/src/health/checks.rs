@@ -6,7 +6,7 @@
 use crate::breaker::BreakerState;
 
 use super::report::{
-    Component, ComponentKind, HealthConfig, HealthReport, HealthStatus, ToolHealth,
+    Component, ComponentKind, HealthConfig, HealthReport, HealthStatus, ToolHealth, check_breaker,
 };
 use super::system::ResourceReadings;
 
@@ -128,27 +128,6 @@ pub fn check_tool(t: &ToolFacts, has_raw_sockets: bool) -> (Component, bool, Opt
     };
     let c = component(status, format!("{} {version}{note}", t.name));
     (c, usable, Some(version))
-}
-
-/// A breaker's component: closed is healthy, half-open and open are degraded.
-pub fn check_breaker(tool: &str, state: BreakerState) -> Component {
-    let (status, message) = match state {
-        BreakerState::Closed => (HealthStatus::Healthy, "closed".to_owned()),
-        BreakerState::HalfOpen => (
-            HealthStatus::Degraded,
-            format!("half-open: probing whether {tool} works again"),
-        ),
-        BreakerState::Open => (
-            HealthStatus::Degraded,
-            format!("open: {tool} failed repeatedly; calls are refused until it recovers"),
-        ),
-    };
-    Component {
-        name: format!("breaker:{tool}"),
-        kind: ComponentKind::Breaker,
-        status,
-        message,
-    }
 }
 
 /// A resource's component: degraded above the threshold, healthy otherwise

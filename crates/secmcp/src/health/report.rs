@@ -8,9 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::breaker::BreakerState;
-use crate::validate::{InvalidField, range};
-
-use super::checks::check_breaker;
+use crate::validate::Problems;
 
 /// `health`: how often checks run and when resource use counts as pressure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,28 +41,26 @@ impl Default for HealthConfig {
 
 impl HealthConfig {
     /// Checks every field; `prefix` is the section's dotted path (e.g. `health`).
-    pub fn validate(&self, prefix: &str) -> Result<(), InvalidField> {
-        range(
+    pub fn validate(&self, prefix: &str, p: &mut Problems) {
+        p.range(
             prefix,
             "check_interval_secs",
             self.check_interval_secs,
             1,
             3600,
-        )?;
+        );
         for (name, v) in [
             ("cpu_threshold_percent", self.cpu_threshold_percent),
             ("memory_threshold_percent", self.memory_threshold_percent),
             ("disk_threshold_percent", self.disk_threshold_percent),
         ] {
-            range(prefix, name, v.into(), 1, 100)?;
+            p.range(prefix, name, v.into(), 1, 100);
         }
-        if self.disk_path.is_absolute() {
-            Ok(())
-        } else {
-            Err(InvalidField {
-                field: crate::validate::field(prefix, "disk_path"),
-                message: format!("`{}` is not an absolute path", self.disk_path.display()),
-            })
+        if !self.disk_path.is_absolute() {
+            p.error(
+                crate::validate::field(prefix, "disk_path"),
+                format!("`{}` is not an absolute path", self.disk_path.display()),
+            );
         }
     }
 }
@@ -240,5 +236,26 @@ impl HealthReport {
             .iter()
             .filter(|t| t.usable)
             .map(|t| t.name.as_str())
+    }
+}
+
+/// A breaker's component: closed is healthy, half-open and open are degraded.
+pub fn check_breaker(tool: &str, state: BreakerState) -> Component {
+    let (status, message) = match state {
+        BreakerState::Closed => (HealthStatus::Healthy, "closed".to_owned()),
+        BreakerState::HalfOpen => (
+            HealthStatus::Degraded,
+            format!("half-open: probing whether {tool} works again"),
+        ),
+        BreakerState::Open => (
+            HealthStatus::Degraded,
+            format!("open: {tool} failed repeatedly; calls are refused until it recovers"),
+        ),
+    };
+    Component {
+        name: format!("breaker:{tool}"),
+        kind: ComponentKind::Breaker,
+        status,
+        message,
     }
 }

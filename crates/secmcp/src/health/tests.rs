@@ -69,20 +69,18 @@ fn config_defaults_match_the_design() {
         ),
         (80, 85, 90)
     );
-    c.validate("health").unwrap();
-    let e = HealthConfig {
+    crate::validate::first_error(|p| c.validate("health", p)).unwrap();
+    let bad = HealthConfig {
         disk_threshold_percent: 101,
         ..c.clone()
-    }
-    .validate("health")
-    .unwrap_err();
+    };
+    let e = crate::validate::first_error(|p| bad.validate("health", p)).unwrap_err();
     assert_eq!(e.field, "health.disk_threshold_percent");
-    let e = HealthConfig {
+    let bad = HealthConfig {
         disk_path: "tmp".into(),
         ..c
-    }
-    .validate("health")
-    .unwrap_err();
+    };
+    let e = crate::validate::first_error(|p| bad.validate("health", p)).unwrap_err();
     assert_eq!(e.field, "health.disk_path");
     assert!(serde_json::from_str::<HealthConfig>(r#"{"interval": 5}"#).is_err());
 }

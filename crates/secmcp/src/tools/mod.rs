@@ -18,10 +18,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use secmcp_policy::{AuthorizedTarget, ToolFields, ToolId};
+use secmcp_policy::{AuthorizedTarget, Policy, ToolFields, ToolId};
 use secmcp_runner::RunOutcome;
 
 use crate::error::{ErrorCode, ToolError};
+use crate::validate::Problems;
 
 /// A JSON object (schemas, structured content).
 pub type JsonObject = Map<String, Value>;
@@ -198,6 +199,75 @@ pub trait Tool: Send + Sync + 'static {
     }
     /// Turns a finished run into the result (or an error such as `timeout`).
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError>;
+}
+
+/// A tool's config section (`tools.<name>`): the switches every tool has,
+/// and its own limits, validated into the policy core.
+pub trait ToolSection {
+    /// Offer the tool to clients.
+    fn enabled(&self) -> bool;
+    /// Path of the binary; empty means look it up on `PATH`.
+    fn binary(&self) -> &str;
+    /// Runs of this tool at once; 0 uses `limits.max_concurrent_per_tool`.
+    fn concurrency(&self) -> u32;
+    /// Validates the section (problems name `prefix.<key>`) and writes the
+    /// tool's limits into `policy`.
+    fn apply(&self, prefix: &str, policy: &mut Policy, p: &mut Problems);
+}
+
+/// `tools`: one section per tool.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ToolsConfig {
+    /// nmap.
+    pub nmap: nmap::NmapConfig,
+    /// masscan.
+    pub masscan: masscan::MasscanConfig,
+    /// gobuster.
+    pub gobuster: gobuster::GobusterConfig,
+    /// hydra.
+    pub hydra: hydra::HydraConfig,
+    /// sqlmap.
+    pub sqlmap: sqlmap::SqlmapConfig,
+    /// dig.
+    pub dig: dig::DigConfig,
+}
+
+impl ToolsConfig {
+    /// The section of `id` (every tool has one: no tool can be forgotten).
+    pub fn section(&self, id: ToolId) -> &dyn ToolSection {
+        match id {
+            ToolId::Nmap => &self.nmap,
+            ToolId::Masscan => &self.masscan,
+            ToolId::Gobuster => &self.gobuster,
+            ToolId::Hydra => &self.hydra,
+            ToolId::Sqlmap => &self.sqlmap,
+            ToolId::Dig => &self.dig,
+        }
+    }
+}
+
+/// One value per tool, looked up by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PerTool<T>(Vec<(ToolId, T)>);
+
+impl<T> PerTool<T> {
+    /// A value for every tool of the policy core.
+    pub fn from_fn(mut f: impl FnMut(ToolId) -> T) -> Self {
+        Self(ToolId::ALL.iter().map(|&id| (id, f(id))).collect())
+    }
+
+    /// The value of `id`.
+    pub fn get(&self, id: ToolId) -> &T {
+        // Built from ToolId::ALL, so every id is present.
+        let i = self.0.iter().position(|(t, _)| *t == id).unwrap_or(0);
+        &self.0[i].1
+    }
+
+    /// Every tool's value.
+    pub fn iter(&self) -> impl Iterator<Item = (ToolId, &T)> {
+        self.0.iter().map(|(id, v)| (*id, v))
+    }
 }
 
 /// All compiled-in tools.

@@ -2,6 +2,10 @@
 //! policy core (`secmcp_policy::dig`); this file describes the tool to the
 //! model, parses its typed input and renders dig's `+yaml` output into results.
 
+mod config;
+
+pub use config::DigConfig;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -2,6 +2,10 @@
 //! policy core; this file describes the tool to the model, parses its typed
 //! input and renders sqlmap's log and stdout into results.
 
+mod config;
+
+pub use config::SqlmapConfig;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

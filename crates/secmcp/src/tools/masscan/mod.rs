@@ -3,6 +3,10 @@
 //! describes the tool to the model, parses its typed input and renders
 //! masscan's NDJSON (`-oD -`) into results.
 
+mod config;
+
+pub use config::MasscanConfig;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -3,6 +3,10 @@
 //! describes the tool to the model, parses its typed input and renders
 //! gobuster's text lines into results.
 
+mod config;
+
+pub use config::GobusterConfig;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -8,6 +8,10 @@
 //! the structured result. They are never in argv (which is logged), never in
 //! an error message, and `HydraFields`' Debug redacts them.
 
+mod config;
+
+pub use config::HydraConfig;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

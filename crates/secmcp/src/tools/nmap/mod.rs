@@ -1,6 +1,10 @@
 //! nmap: port and service discovery. The grammar lives in the policy core; this
 //! file describes the tool to the model and renders nmap's XML into results.
 
+mod config;
+
+pub use config::NmapConfig;
+
 use schemars::JsonSchema;
 use serde::Serialize;
 
