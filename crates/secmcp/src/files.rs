@@ -13,18 +13,17 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use secmcp_policy::{FileKind, FileRequest, FileRoots, ResolvedFile};
+use secmcp_policy::{FileKind, FileRequest, FileRoots, Policy, ResolvedFile};
 
-use crate::config::Settings;
 use crate::error::{ErrorCode, ToolError};
 use crate::validate::Problems;
 
 /// Resolves one file request against the roots configured for its kind.
-pub fn resolve(settings: &Settings, request: &FileRequest) -> Result<ResolvedFile, ToolError> {
+pub fn resolve(policy: &Policy, request: &FileRequest) -> Result<ResolvedFile, ToolError> {
     let (roots, what) = match request.kind {
-        FileKind::Wordlist => (&settings.policy.gobuster.wordlists, "wordlist"),
-        FileKind::UserList => (&settings.policy.hydra.credentials, "user list"),
-        FileKind::PasswordList => (&settings.policy.hydra.credentials, "password list"),
+        FileKind::Wordlist => (&policy.gobuster.wordlists, "wordlist"),
+        FileKind::UserList => (&policy.hydra.credentials, "user list"),
+        FileKind::PasswordList => (&policy.hydra.credentials, "password list"),
     };
     resolve_in(roots, request, what)
 }

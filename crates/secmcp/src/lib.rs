@@ -17,6 +17,7 @@
 //!   `reload` (config hot reload), `logging` + `redact` (log setup, secret
 //!   redaction), `ops_config` + `validate` (operations config checks).
 
+pub mod binaries;
 pub mod breaker;
 pub mod cli;
 pub mod config;

@@ -338,11 +338,7 @@ fn warn_about_tools(tools: &PerTool<ToolSettings>, raw: &Config, p: &mut Problem
         if !s.enabled {
             continue;
         }
-        let found = match &s.binary {
-            Some(path) => crate::dispatch::is_executable(path),
-            None => crate::dispatch::find_on_path(t.name()).is_some(),
-        };
-        if !found {
+        if crate::binaries::locate(s.binary.as_deref(), t.name()).is_none() {
             p.warn(
                 format!("tools.{}", t.name()),
                 format!(

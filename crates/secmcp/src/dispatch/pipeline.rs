@@ -1,99 +1,29 @@
-//! The one call pipeline: input → rate → plan → resolve → authorize → binary →
-//! breaker → limits → run → render → events.
-//!
-//! Every tool call goes through `Core::call_with`, in this order and no other.
-//! The policy core decides; this module only does the I/O around it (DNS,
-//! binary lookup, the runner), applies the operations layer (circuit breaker,
-//! concurrency and rate limits) and records what happened as typed events.
-//! It knows nothing of rmcp.
-//!
-//! Settings are a `watch` of validated snapshots: a call takes one snapshot at
-//! its start and uses it to the end; a reload swaps in a new one for the calls
-//! that start afterwards.
+//! The call path: input → rate → plan → resolve → authorize → binary →
+//! breaker → limits → run → render → events, in this order and no other.
 
-use std::future::Future;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
-use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use secmcp_policy::{CallInput, Permit, Resolutions};
-use secmcp_runner::{CgroupParent, RunLimits, RunSpec};
+use secmcp_runner::RunSpec;
 
-use crate::breaker::{Admission, BreakerState, Breakers, OpenError};
+use super::{CallResult, Core, binary_in};
+use crate::breaker::{Admission, BreakerState, OpenError};
 use crate::config::Settings;
-use crate::config::env_vars;
 use crate::error::{ErrorCode, ToolError};
 use crate::events::{BreakerTransition, LimitRejected, ToolCallDenied, ToolRunCompleted};
 use crate::files;
-use crate::health::probe::{VersionProbes, raw_socket_need, version_prefix};
-use crate::health::{HealthInputs, HealthSource, ToolFacts};
-use crate::health::{HealthMonitor, HealthReport, ResourceProbe};
-use crate::limits::{LimitError, LimitKind, Limits, TargetKey};
-use crate::metrics::Metrics;
+use crate::limits::{LimitError, LimitKind, TargetKey};
 use crate::redact;
 use crate::tools::{self, JsonObject, RenderContext, Rendered, Tool};
 
 /// How long the server waits for a host name to resolve.
 const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Extra time, after the kill grace, that killed runs get to report back.
-const KILL_REPORT_SLACK: Duration = Duration::from_secs(5);
-
-/// Shared server state behind every transport and session.
-pub struct Core {
-    settings: watch::Sender<Arc<Settings>>,
-    /// Fired after the shutdown grace (or when the client goes away): stops
-    /// every running tool.
-    kill: CancellationToken,
-    /// Fired when the server stops accepting calls.
-    draining: CancellationToken,
-    breakers: Breakers,
-    limits: Limits,
-    metrics: Arc<Metrics>,
-    calls: CallCounter,
-    tools_epoch: watch::Sender<u64>,
-    reload_error: Mutex<Option<String>>,
-    health: OnceLock<HealthMonitor>,
-    pub(crate) probes: VersionProbes,
-    /// Each run's own cgroup lives in here, so nothing a tool starts outlives
-    /// it; `None` where this process may not create cgroups.
-    cgroups: Option<Arc<CgroupParent>>,
-}
-
-impl std::fmt::Debug for Core {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Core")
-            .field("calls_in_flight", &self.calls.count())
-            .field("draining", &self.draining.is_cancelled())
-            .finish_non_exhaustive()
-    }
-}
-
-/// The outcome of one call, with its correlation id.
-#[derive(Debug)]
-pub struct CallResult {
-    /// Echoed or generated id.
-    pub correlation_id: String,
-    /// The rendered result or the error the agent reads.
-    pub result: Result<Rendered, ToolError>,
-}
-
-/// How a shutdown ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShutdownOutcome {
-    /// Every call in flight finished within the grace period.
-    Drained,
-    /// This many calls were still running at the end of the grace period;
-    /// their tools were killed.
-    Killed(usize),
-}
 
 /// What a finished run says about the tool's health (breaker input).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,245 +40,6 @@ struct Executed {
 }
 
 impl Core {
-    /// A core over validated settings; `kill` stops every running tool.
-    pub fn new(settings: Settings, kill: CancellationToken) -> Self {
-        let metrics = Arc::new(Metrics::new(&settings.metrics.prefix));
-        for t in tools::REGISTRY {
-            metrics.set_breaker_state(t.name(), BreakerState::Closed);
-        }
-        let limits = Limits::new(settings.limits.clone());
-        limits.set_tool_caps(&tool_caps(&settings));
-        let cgroups = match CgroupParent::create() {
-            Ok(p) => Some(Arc::new(p)),
-            Err(e) => {
-                tracing::warn!(
-                    error = %e,
-                    "cannot create a cgroup per tool run; only the tool's process group is tracked, so a process that calls setsid() can outlive its run"
-                );
-                None
-            }
-        };
-        Self {
-            breakers: Breakers::new(settings.circuit_breaker.clone()),
-            limits,
-            metrics,
-            settings: watch::Sender::new(Arc::new(settings)),
-            kill,
-            draining: CancellationToken::new(),
-            calls: CallCounter::default(),
-            tools_epoch: watch::Sender::new(0),
-            reload_error: Mutex::new(None),
-            health: OnceLock::new(),
-            probes: VersionProbes::default(),
-            cgroups,
-        }
-    }
-
-    /// Whether every tool run gets its own cgroup (all its processes are
-    /// tracked and killed with it).
-    pub fn tracks_runs_by_cgroup(&self) -> bool {
-        self.cgroups.is_some()
-    }
-
-    /// The runner limits of `s` for this server.
-    pub fn run_limits(&self, s: &Settings) -> RunLimits {
-        RunLimits {
-            cgroups: self.cgroups.clone(),
-            ..run_limits(s)
-        }
-    }
-
-    /// The settings snapshot in force now (a call keeps the one it started with).
-    pub fn snapshot(&self) -> Arc<Settings> {
-        self.settings.borrow().clone()
-    }
-
-    /// Same as [`Core::snapshot`].
-    pub fn settings(&self) -> Arc<Settings> {
-        self.snapshot()
-    }
-
-    /// Sees every new settings snapshot.
-    pub fn subscribe(&self) -> watch::Receiver<Arc<Settings>> {
-        self.settings.subscribe()
-    }
-
-    /// Bumped each time the set of enabled tools changes.
-    pub fn tools_changed(&self) -> watch::Receiver<u64> {
-        self.tools_epoch.subscribe()
-    }
-
-    /// A token that fires when running tools are to be killed (shutdown).
-    pub(crate) fn kill_token(&self) -> CancellationToken {
-        self.kill.child_token()
-    }
-
-    /// The metrics registry.
-    pub fn metrics(&self) -> &Arc<Metrics> {
-        &self.metrics
-    }
-
-    /// The circuit breakers.
-    pub fn breakers(&self) -> &Breakers {
-        &self.breakers
-    }
-
-    /// The concurrency and rate limits.
-    pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
-    /// The tools enabled in `settings`.
-    pub fn enabled_tools_in(settings: &Settings) -> impl Iterator<Item = &'static dyn Tool> + '_ {
-        tools::REGISTRY
-            .iter()
-            .copied()
-            .filter(|t| settings.tool(t.id()).enabled)
-    }
-
-    /// The enabled tool called `name` in `settings`, if any.
-    pub fn tool_in(settings: &Settings, name: &str) -> Option<&'static dyn Tool> {
-        tools::find(name).filter(|t| settings.tool(t.id()).enabled)
-    }
-
-    /// The tools offered to clients now.
-    pub fn enabled_tools(&self) -> Vec<&'static dyn Tool> {
-        Self::enabled_tools_in(&self.snapshot()).collect()
-    }
-
-    /// The enabled tool called `name` now, if any.
-    pub fn tool(&self, name: &str) -> Option<&'static dyn Tool> {
-        Self::tool_in(&self.snapshot(), name)
-    }
-
-    /// Swaps in a new validated snapshot (config reload): breakers, limits and
-    /// health checks take the new settings, then calls that start afterwards
-    /// see it. Returns whether the set of enabled tools changed.
-    pub fn apply(&self, new: Settings) -> bool {
-        let old = self.snapshot();
-        let names = |s: &Settings| -> Vec<&'static str> {
-            Self::enabled_tools_in(s).map(|t| t.name()).collect()
-        };
-        let tools_changed = names(&old) != names(&new);
-        for (tool, t) in self.breakers.reconfigure(new.circuit_breaker.clone()) {
-            BreakerTransition {
-                tool,
-                transition: &t,
-                correlation_id: None,
-            }
-            .emit(&self.metrics);
-        }
-        if old.limits != new.limits {
-            self.limits.reconfigure(new.limits.clone());
-        }
-        let caps = tool_caps(&new);
-        if caps != tool_caps(&old) {
-            self.limits.set_tool_caps(&caps);
-        }
-        if let Some(h) = self.health.get() {
-            h.reconfigure(new.health.clone());
-        }
-        self.settings.send_replace(Arc::new(new));
-        if tools_changed {
-            self.tools_epoch.send_modify(|e| *e += 1);
-        }
-        if let Some(h) = self.health.get() {
-            h.check_now();
-        }
-        tools_changed
-    }
-
-    /// Records the last reload's problem (`None` once a reload succeeds).
-    pub fn set_reload_error(&self, problem: Option<String>) {
-        *self
-            .reload_error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = problem;
-        if let Some(h) = self.health.get() {
-            h.check_now();
-        }
-    }
-
-    /// The last reload's problem, if it was rejected.
-    pub fn reload_error(&self) -> Option<String> {
-        self.reload_error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Starts the background health checks (once).
-    pub fn start_health(self: &Arc<Self>, probe: Box<dyn ResourceProbe>) {
-        let source = Arc::new(CoreHealthSource::new(Arc::downgrade(self)));
-        let monitor = HealthMonitor::spawn(
-            self.snapshot().health.clone(),
-            source,
-            probe,
-            self.kill.clone(),
-        );
-        let _ = self.health.set(monitor);
-    }
-
-    /// The last health report, with breaker states as they are now (never
-    /// waits for a check). Not ready while the server is draining.
-    pub fn health(&self) -> HealthReport {
-        let report = match self.health.get() {
-            Some(h) => (*h.latest()).clone(),
-            None => HealthReport::pending(),
-        };
-        let states: Vec<_> = self
-            .breakers
-            .snapshots(Instant::now())
-            .into_iter()
-            .map(|(n, s)| (n, s.state))
-            .collect();
-        let mut report = report.with_breakers(&states);
-        if self.draining.is_cancelled() {
-            report = report.shutting_down();
-        }
-        report
-    }
-
-    /// After the kill token fired: waits (at most `limit`) for the health
-    /// checks to stop, so no version probe is left behind.
-    pub async fn health_stopped(&self, limit: Duration) -> bool {
-        match self.health.get() {
-            Some(h) => h.stopped(limit).await,
-            None => true,
-        }
-    }
-
-    /// Whether the server has stopped accepting calls.
-    pub fn is_draining(&self) -> bool {
-        self.draining.is_cancelled()
-    }
-
-    /// Tool calls in progress (from acceptance to result).
-    pub fn calls_in_flight(&self) -> usize {
-        self.calls.count()
-    }
-
-    /// Stops accepting calls, lets the ones in flight finish for up to
-    /// `grace`, then kills the tools of those still running.
-    pub async fn shutdown(&self, grace: Duration) -> ShutdownOutcome {
-        self.draining.cancel();
-        let deadline = tokio::time::Instant::now() + grace;
-        if self.calls.wait_idle(deadline).await {
-            return ShutdownOutcome::Drained;
-        }
-        let left = self.calls.count();
-        tracing::warn!(
-            calls = left,
-            grace_secs = grace.as_secs(),
-            "shutdown grace period over; killing the tools still running"
-        );
-        self.kill.cancel();
-        let kill_grace = self.snapshot().kill_grace;
-        let deadline = tokio::time::Instant::now() + kill_grace + KILL_REPORT_SLACK;
-        self.calls.wait_idle(deadline).await;
-        ShutdownOutcome::Killed(left)
-    }
-
     /// Runs one call of an enabled tool on the current snapshot, as a local client.
     pub async fn call(
         &self,
@@ -665,56 +356,10 @@ async fn authorize(
         res.add_host(host.clone(), resolve(host.as_str()).await?);
     }
     for request in plan.files_to_resolve() {
-        res.add_file(files::resolve(s, request)?);
+        res.add_file(files::resolve(&s.policy, request)?);
     }
     Ok(secmcp_policy::authorize_with(&s.policy, plan, &res)?)
 }
-
-/// The runner limits of a snapshot, without a cgroup per run (see
-/// [`Core::run_limits`]).
-pub fn run_limits(s: &Settings) -> RunLimits {
-    RunLimits {
-        max_stdout_bytes: s.max_output_bytes,
-        max_stderr_bytes: s.max_stderr_bytes,
-        kill_grace: s.kill_grace,
-        env_allowlist: env_vars::TOOL_ENV_ALLOWLIST
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect(),
-        extra_env: Vec::new(),
-        max_collect_bytes: s.max_output_bytes,
-        cgroups: None,
-    }
-}
-
-/// Each registry tool's own concurrency cap in `s`.
-fn tool_caps(s: &Settings) -> Vec<(&'static str, u32)> {
-    tools::REGISTRY
-        .iter()
-        .filter_map(|t| s.tool(t.id()).concurrency.map(|c| (t.name(), c)))
-        .collect()
-}
-
-/// The tool's binary: the configured path, else the first match on `PATH`.
-pub fn binary_in(settings: &Settings, tool: &dyn Tool) -> Result<PathBuf, ToolError> {
-    let configured = settings.tool(tool.id()).binary.clone();
-    let found = match configured {
-        Some(path) => is_executable(&path).then_some(path),
-        None => find_on_path(tool.name()),
-    };
-    found.ok_or_else(|| {
-        ToolError::new(
-            ErrorCode::NotFound,
-            format!("the {} binary is not installed on the server", tool.name()),
-            format!(
-                "ask the operator to install {} or set tools.{}.binary",
-                tool.name(),
-                tool.name()
-            ),
-        )
-    })
-}
-
 fn shutting_down() -> ToolError {
     ToolError::new(
         ErrorCode::ResourceExhausted,
@@ -805,55 +450,6 @@ fn run_error(tool: &dyn Tool, e: secmcp_runner::RunError, shutting_down_now: boo
         }
     }
 }
-
-/// Counts calls from acceptance to result, and wakes waiters when none is left.
-#[derive(Default)]
-struct CallCounter {
-    n: Arc<AtomicUsize>,
-    idle: Arc<Notify>,
-}
-
-struct CallGuard {
-    n: Arc<AtomicUsize>,
-    idle: Arc<Notify>,
-}
-
-impl Drop for CallGuard {
-    fn drop(&mut self) {
-        if self.n.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.idle.notify_waiters();
-        }
-    }
-}
-
-impl CallCounter {
-    fn enter(&self) -> CallGuard {
-        self.n.fetch_add(1, Ordering::SeqCst);
-        CallGuard {
-            n: self.n.clone(),
-            idle: self.idle.clone(),
-        }
-    }
-
-    fn count(&self) -> usize {
-        self.n.load(Ordering::SeqCst)
-    }
-
-    async fn wait_idle(&self, deadline: tokio::time::Instant) -> bool {
-        loop {
-            let notified = self.idle.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if self.count() == 0 {
-                return true;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return self.count() == 0;
-            }
-        }
-    }
-}
-
 /// Resolves a host name once. Every address is returned (deduplicated, in
 /// resolver order); the policy core checks them all and pins the first.
 async fn resolve(host: &str) -> Result<Vec<IpAddr>, ToolError> {
@@ -881,21 +477,6 @@ async fn resolve(host: &str) -> Result<Vec<IpAddr>, ToolError> {
     }
     Ok(out)
 }
-
-/// The first executable called `name` on the server's `PATH`.
-pub fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| is_executable(p))
-}
-
-/// Whether `path` is an executable regular file.
-pub fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
 /// A fresh correlation id.
 pub fn new_correlation_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -917,64 +498,6 @@ fn check_correlation_id(id: &str) -> Result<&str, ToolError> {
         ))
     }
 }
-
-/// Gathers health facts from the core: the snapshot's enabled tools, their
-/// binaries and version probes, privilege, breaker states, the last reload.
-#[derive(Debug)]
-pub struct CoreHealthSource {
-    core: Weak<Core>,
-}
-
-impl CoreHealthSource {
-    /// A source over a core that may go away.
-    pub fn new(core: Weak<Core>) -> Self {
-        Self { core }
-    }
-}
-
-impl HealthSource for CoreHealthSource {
-    fn gather(&self) -> Pin<Box<dyn Future<Output = HealthInputs> + Send + '_>> {
-        Box::pin(async move {
-            let Some(core) = self.core.upgrade() else {
-                return HealthInputs::default();
-            };
-            let settings = core.snapshot();
-            let limits = core.run_limits(&settings);
-            let mut tools = Vec::new();
-            for t in Core::enabled_tools_in(&settings) {
-                let (binary_found, version_output) = match binary_in(&settings, t) {
-                    Ok(path) => {
-                        let cancel = core.kill_token();
-                        let out = core.probes.probe(t.id(), &path, &limits, cancel).await;
-                        (true, Some(out))
-                    }
-                    Err(_) => (false, None),
-                };
-                tools.push(ToolFacts {
-                    name: t.name(),
-                    binary_found,
-                    version_output,
-                    version_prefix: version_prefix(t.id()),
-                    raw_sockets: raw_socket_need(t.id()),
-                });
-            }
-            let breakers = core
-                .breakers()
-                .snapshots(Instant::now())
-                .into_iter()
-                .map(|(n, s)| (n, s.state))
-                .collect();
-            HealthInputs {
-                config_loaded: true,
-                last_reload_error: core.reload_error(),
-                has_raw_sockets: settings.policy.raw_sockets,
-                tools,
-                breakers,
-            }
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1013,16 +536,5 @@ mod tests {
         );
         assert_eq!(b.code, ErrorCode::CircuitBreakerOpen);
         assert!(b.message.contains("retry in 3 s"), "{}", b.message);
-    }
-
-    #[tokio::test]
-    async fn call_counter_waits_for_idle() {
-        let c = CallCounter::default();
-        let g = c.enter();
-        let deadline = tokio::time::Instant::now() + Duration::from_millis(50);
-        assert!(!c.wait_idle(deadline).await);
-        drop(g);
-        let deadline = tokio::time::Instant::now() + Duration::from_millis(50);
-        assert!(c.wait_idle(deadline).await);
     }
 }
