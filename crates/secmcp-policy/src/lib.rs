@@ -8,7 +8,8 @@
 //! and hint.
 //!
 //! Layout:
-//! - `target`: parsing of caller targets (canonical IPv4, IPv6, CIDR, host names).
+//! - `address`: parsing of caller targets (canonical IPv4, IPv6, CIDR, host names).
+//!   (Not called `target`: that is Cargo's build folder, which tools skip.)
 //! - `scope`: allow/deny entries and the scope check.
 //! - `tokens`: shell-style tokenising of `extra_args` (no shell is ever run).
 //! - `nmap`, `masscan`, `gobuster`, `hydra`, `sqlmap`, `dig`: one module per
@@ -19,6 +20,7 @@
 //! - `denied`: `Denied` and its stable codes.
 //! - `permit`: the `Permit` type that only `authorize` can construct.
 
+pub mod address;
 pub mod denied;
 pub mod dig;
 pub mod files;
@@ -30,7 +32,6 @@ pub mod permit;
 pub mod policy;
 pub mod scope;
 pub mod sqlmap;
-pub mod target;
 pub mod tokens;
 
 pub use denied::{Denied, DenyCode};
@@ -42,7 +43,10 @@ pub use policy::{
     ToolFields, authorize, authorize_with, plan,
 };
 pub use scope::{Scope, ScopeEntry};
-pub use target::{Cidr, Hostname, Target, parse_target};
+pub use address::{
+    Cidr, CidrIter, Hostname, MAX_HOSTNAME_LEN, MAX_TARGET_LEN, Target, parse_canonical_ipv4,
+    parse_target,
+};
 
 /// The tools the policy core knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -14,7 +14,7 @@ use crate::denied::{Denied, field};
 use crate::nmap::{self, NmapLimits, NmapPlan};
 use crate::permit::{AuthorizedTarget, Permit, WorkFile};
 use crate::scope::Scope;
-use crate::target::{Hostname, Target, parse_target};
+use crate::address::{Hostname, Target, parse_target};
 use crate::tokens::{DEFAULT_MAX_ARGS_BYTES, MAX_TOKENS, tokenize};
 use crate::{dig, gobuster, hydra, masscan, sqlmap};
 

@@ -24,7 +24,7 @@ use std::net::IpAddr;
 use crate::denied::{Denied, field};
 use crate::permit::AuthorizedTarget;
 use crate::policy::{CallInput, Parsed, PlannedTarget, Policy, Rendering, Resolutions, internal};
-use crate::target::{Hostname, Target, parse_target};
+use crate::address::{Hostname, Target, parse_target};
 
 /// The input field of the typed DNS server.
 pub const FIELD_SERVER: &str = "server";

@@ -5,7 +5,7 @@
 
 use super::{DnsOptions, GobusterLimits, HttpOptions, Mode};
 use crate::denied::{Denied, field};
-use crate::target::Target;
+use crate::address::Target;
 
 const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted gobuster options";

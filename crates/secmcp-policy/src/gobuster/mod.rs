@@ -21,7 +21,7 @@ use crate::policy::{
     CallInput, FileKind, FileRequest, Parsed, PlannedTarget, Policy, Rendering, Resolutions,
     internal,
 };
-use crate::target::Hostname;
+use crate::address::Hostname;
 
 pub use url::HttpUrl;
 

@@ -9,7 +9,7 @@
 use std::net::IpAddr;
 
 use crate::denied::{Denied, field};
-use crate::target::{Hostname, Target, parse_canonical_ipv4};
+use crate::address::{Hostname, Target, parse_canonical_ipv4};
 
 /// The longest URL accepted, in bytes.
 pub const MAX_URL_LEN: usize = 2048;

@@ -25,7 +25,7 @@ use crate::policy::{
     CallInput, FileKind, FileRequest, Parsed, PlannedTarget, Policy, Rendering, Resolutions,
     internal,
 };
-use crate::target::{Target, parse_target};
+use crate::address::{Target, parse_target};
 
 /// Input field names.
 pub mod fields {

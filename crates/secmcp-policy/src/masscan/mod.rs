@@ -26,7 +26,7 @@ use std::time::Duration;
 use crate::denied::{Denied, field};
 use crate::permit::AuthorizedTarget;
 use crate::policy::{CallInput, Parsed, PlannedTarget, Policy, Rendering, Resolutions, internal};
-use crate::target::{Target, parse_target};
+use crate::address::{Target, parse_target};
 
 /// The input field of the typed port list.
 pub const FIELD_PORTS: &str = "ports";

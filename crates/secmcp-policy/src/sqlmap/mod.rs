@@ -18,7 +18,7 @@ mod tests;
 use crate::denied::{Denied, field};
 use crate::permit::AuthorizedTarget;
 use crate::policy::{CallInput, Parsed, PlannedTarget, Policy, Rendering, Resolutions};
-use crate::target::Target;
+use crate::address::Target;
 
 use flags::{Gate, Kind, Lookup, MAX_TEXT, Spec, lookup};
 pub use url::{HttpUrl, MAX_URL_LEN};

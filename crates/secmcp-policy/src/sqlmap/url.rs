@@ -6,7 +6,7 @@
 //! CIDRs, non-decimal ports, and any byte outside printable ASCII (sqlmap
 //! rewrites Unicode dashes and quotes in its arguments; percent-encode instead).
 
-use crate::target::{Target, parse_target};
+use crate::address::{Target, parse_target};
 
 /// The longest URL accepted, in bytes.
 pub const MAX_URL_LEN: usize = 2048;

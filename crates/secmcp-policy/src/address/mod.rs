@@ -5,6 +5,10 @@
 //! names. Everything else (octal/hex/short IPv4, nmap ranges, lists, URLs,
 //! `host:port`, zone ids, option-like strings) is refused with the reason.
 //! This module does no DNS and no I/O.
+//!
+//! (It was `target/`; a folder of that name is Cargo's build output, which
+//! editors, search tools and ignore files skip. Everything in it is re-exported
+//! at the crate root.)
 
 mod cidr;
 mod hostname;
