@@ -182,19 +182,17 @@ impl Permit {
 pub const VERSION_PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The permit for a tool's version probe (health checks identify each binary
-/// by it): a fixed argv that only prints the version, no target, a short
-/// timeout. Nothing a caller sends reaches it.
+/// by it): the fixed argv of the tool's descriptor
+/// ([`ToolGrammar::version_probe`](crate::ToolGrammar::version_probe)), no
+/// target, a short timeout. Nothing a caller sends reaches it.
 pub fn version_probe(tool: ToolId) -> Permit {
-    let args: &[&str] = match tool {
-        ToolId::Nmap | ToolId::Masscan | ToolId::Sqlmap => &["--version"],
-        ToolId::Gobuster => &["version"],
-        // hydra has no version flag; its help starts with `Hydra vX.Y`.
-        ToolId::Hydra => &["-h"],
-        ToolId::Dig => &["-v"],
-    };
     Permit::new(
         tool,
-        args.iter().map(|a| (*a).to_owned()).collect(),
+        crate::grammar(tool)
+            .version_probe
+            .iter()
+            .map(|a| (*a).to_owned())
+            .collect(),
         AuthorizedTarget {
             requested: String::new(),
             hostname: None,

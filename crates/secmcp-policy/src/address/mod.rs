@@ -22,6 +22,7 @@ pub use hostname::{Hostname, MAX_HOSTNAME_LEN};
 pub use ipv4::parse_canonical_ipv4;
 
 use crate::denied::{Denied, field};
+use crate::grammar_util::{INPUT_CHARS, TOKEN_CHARS, shown};
 
 /// The longest target string accepted, in bytes.
 pub const MAX_TARGET_LEN: usize = MAX_HOSTNAME_LEN;
@@ -66,10 +67,9 @@ pub fn parse_target(s: &str) -> Result<Target, Denied> {
 }
 
 fn reject(s: &str, why: &str) -> Denied {
-    let shown: String = s.chars().take(80).flat_map(char::escape_default).collect();
     Denied::validation(
         field::TARGET,
-        format!("target '{shown}' is not accepted: {why}"),
+        format!("target '{}' is not accepted: {why}", shown(s, INPUT_CHARS)),
         TARGET_HINT,
     )
 }
@@ -179,7 +179,7 @@ fn parse_prefix(p: &str) -> Result<u8, String> {
     if !decimal || (p.len() > 1 && p.starts_with('0')) {
         return Err(format!(
             "the prefix '/{}' must be a decimal number without leading zeros",
-            p.escape_default()
+            shown(p, TOKEN_CHARS)
         ));
     }
     p.parse::<u8>()

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::grammar_util::{INPUT_CHARS, parse_decimal, shown};
+
 /// The most items in one port list.
 pub const MAX_PORT_ITEMS: usize = 100;
 
@@ -56,7 +58,10 @@ pub fn parse_port_list(s: &str, allow_proto: bool) -> Result<PortList, String> {
         let (p, rest) = split_proto(raw);
         if p.is_some() {
             if !allow_proto {
-                return Err(format!("'{raw}': protocol prefixes are not accepted here"));
+                return Err(format!(
+                    "'{}': protocol prefixes are not accepted here",
+                    shown(raw, INPUT_CHARS)
+                ));
             }
             proto = p;
         }
@@ -86,7 +91,7 @@ fn parse_range(item: &str) -> Result<(u16, u16), String> {
         } else {
             "only digits, ',', '-' and T:/U: prefixes are accepted"
         };
-        return Err(format!("'{}': {what}", item.escape_default()));
+        return Err(format!("'{}': {what}", shown(item, INPUT_CHARS)));
     }
     let (lo, hi) = match item.split_once('-') {
         None => {
@@ -139,14 +144,6 @@ impl fmt::Display for PortList {
     }
 }
 
-/// A plain decimal number of at most `max_digits` digits (no sign, no spaces).
-pub fn parse_decimal(s: &str, max_digits: usize) -> Option<u64> {
-    if s.is_empty() || s.len() > max_digits || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
 /// An nmap time value, kept in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NmapTime {
@@ -167,7 +164,7 @@ impl NmapTime {
             _ => {
                 return Err(format!(
                     "'{}' is not a time (an integer with ms, s, m or h, e.g. 30s)",
-                    s.escape_default()
+                    shown(s, INPUT_CHARS)
                 ));
             }
         };
@@ -177,9 +174,14 @@ impl NmapTime {
             .ok_or_else(|| {
                 format!(
                     "'{}' is not a time (an integer with ms, s, m or h, e.g. 30s)",
-                    s.escape_default()
+                    shown(s, INPUT_CHARS)
                 )
             })
+    }
+
+    /// A time of `ms` milliseconds.
+    pub fn from_millis(ms: u64) -> Self {
+        Self { ms }
     }
 
     /// A time of `d`, rounded down to whole milliseconds.

@@ -1,47 +1,18 @@
-//! sqlmap: the argument grammar, the typed [`SqlmapPlan`], and argv rendering.
+//! The sqlmap grammar: the URL target, the `data` field and `extra_args`
+//! tokens -> [`SqlmapPlan`]. Spellings, value kinds and gates come from the
+//! table in `flags.rs`; each value is checked here into the form it will be
+//! rendered in.
 //!
-//! The whole tool needs `security.allow_intrusive`. The target is exactly one
-//! `http(s)://` URL whose host is scope-checked and pinned: sqlmap is given the
-//! URL with the pinned address and the original name as its `Host` header
-//! (`--host`), so it never resolves the name itself. `--safe-url` hosts are
-//! scope-checked and pinned the same way. `extra_args` tokens are checked
-//! against the exact spellings in `flags.rs`; the argv is rendered from the
-//! plan, each long option as ONE `--name=value` token, so no value can ever be
-//! read by sqlmap as an option of its own. Pure: no process is started here.
+//! Must not: render argv (`render.rs` does) or resolve names.
 
-mod flags;
-mod url;
-
-#[cfg(test)]
-mod tests;
-
-use crate::denied::{Denied, field};
-use crate::permit::AuthorizedTarget;
-use crate::policy::{CallInput, Parsed, PlannedTarget, Policy, Rendering, Resolutions};
+use super::flags::{Kind, Lookup, MAX_TEXT, Spec, lookup};
+use super::{Arg, HttpUrl, SqlmapPlan};
+use crate::Policy;
 use crate::address::Target;
-
-use flags::{Gate, Kind, Lookup, MAX_TEXT, Spec, lookup};
-pub use url::{HttpUrl, MAX_URL_LEN};
-
-/// The output directory handed to sqlmap, relative to the per-call working
-/// directory (sqlmap's cwd); the runner reads it back after the run.
-pub const OUTPUT_DIR: &str = "sqlmap-out";
-
-/// Flags the server always passes first: never prompt, never read stdin, no
-/// colours, never follow a redirect (it could lead to any host).
-pub const SERVER_FLAGS: [&str; 4] = [
-    "--batch",
-    "--ignore-stdin",
-    "--disable-coloring",
-    "--ignore-redirects",
-];
-
-/// The answer the server gives to sqlmap's "crack the hashes with a dictionary
-/// attack?" questions (a long CPU-bound job on the server, not a test).
-/// `refresh intent=N`: sqlmap follows a `Refresh` header, meta refresh or a JS
-/// `location` to any host (its `--ignore-redirects` covers only 3xx) unless the
-/// prompt is answered no; that host would be looked up and attacked unpinned.
-pub const ANSWERS: &str = "--answers=dictionary-based=N,refresh intent=N";
+use crate::denied::{Denied, field};
+use crate::grammar_util::{INPUT_CHARS, TOKEN_CHARS, shown, whole_number};
+use crate::policy::{CallInput, PlannedTarget, internal};
+use crate::tools::{Parsed, ToolFields, ToolPlan};
 
 const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted sqlmap options";
@@ -49,83 +20,11 @@ const INTRUSIVE_HINT: &str =
     "sqlmap sends attack payloads; ask the operator to set security.allow_intrusive: true";
 const ENUM_HINT: &str = "test for injection and fingerprint first; enumeration needs the operator to set tools.sqlmap.allow_enumeration: true";
 
-/// sqlmap's limits (`tools.sqlmap` in the server config).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SqlmapLimits {
-    /// Highest `--risk` (1-3). Risk 3 adds OR-based payloads that can change data.
-    pub max_risk: u8,
-    /// Highest `--level` (1-5).
-    pub max_level: u8,
-    /// Allows enumeration beyond fingerprinting (`--dbs`, `--tables`, `--dump`,
-    /// `--users`, `--passwords`, ...), on top of `security.allow_intrusive`.
-    pub allow_enumeration: bool,
-    /// Highest `--threads` (1-10).
-    pub max_threads: u8,
-}
-
-impl Default for SqlmapLimits {
-    fn default() -> Self {
-        Self {
-            max_risk: 2,
-            max_level: 3,
-            allow_enumeration: false,
-            max_threads: 4,
-        }
-    }
-}
-
-/// sqlmap's typed input fields beyond `target` and `extra_args`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SqlmapFields {
-    /// The POST body (`--data`), e.g. `user=a&id=1`; empty = a GET request.
-    pub data: String,
-}
-
-/// One accepted option with its checked value, as it will be rendered.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Arg {
-    name: &'static str,
-    value: Option<String>,
-    short: bool,
-}
-
-/// A validated sqlmap invocation, minus the pinned addresses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SqlmapPlan {
-    url: HttpUrl,
-    data: String,
-    /// `--safe-url`, rendered with its pinned address; its target index is 1.
-    safe_url: Option<HttpUrl>,
-    args: Vec<Arg>,
-}
-
-impl SqlmapPlan {
-    /// The URL under test.
-    pub fn url(&self) -> &HttpUrl {
-        &self.url
-    }
-
-    /// Whether an option (by its rendered spelling) is in the plan.
-    pub fn has(&self, name: &str) -> bool {
-        self.args.iter().any(|a| a.name == name)
-    }
-}
+/// The most digits a number may be written with.
+const NUMBER_DIGITS: usize = 7;
 
 fn bad(message: String) -> Denied {
     Denied::validation(field::EXTRA_ARGS, message, ARGS_HINT)
-}
-
-/// A user token for a message: escaped, at most 64 characters.
-fn shown(tok: &str) -> String {
-    let mut s: String = tok
-        .chars()
-        .take(64)
-        .flat_map(char::escape_default)
-        .collect();
-    if tok.chars().count() > 64 {
-        s.push('…');
-    }
-    s
 }
 
 /// Parses a sqlmap call into its plan, targets and file requests.
@@ -133,7 +32,7 @@ pub(crate) fn parse(
     policy: &Policy,
     input: &CallInput<'_>,
     tokens: &[String],
-) -> Result<Parsed<SqlmapPlan>, Denied> {
+) -> Result<Parsed, Denied> {
     if !policy.allow_intrusive {
         return Err(Denied::validation(
             field::TARGET,
@@ -144,18 +43,14 @@ pub(crate) fn parse(
     let url = HttpUrl::parse(input.target).map_err(|why| {
         Denied::validation(
             field::TARGET,
-            format!("'{}': {why}", shown(input.target)),
+            format!("'{}': {why}", shown(input.target, INPUT_CHARS)),
             "give one http:// or https:// URL with a query string, e.g. http://web.lab.internal/item?id=1 (a POST body goes in `data`)",
         )
     })?;
     let data = match &input.fields {
-        crate::ToolFields::Sqlmap(f) => f.data.clone(),
-        crate::ToolFields::None => String::new(),
-        _ => {
-            return Err(crate::policy::internal(
-                "sqlmap called with another tool's fields",
-            ));
-        }
+        ToolFields::Sqlmap(f) => f.data.clone(),
+        ToolFields::None => String::new(),
+        _ => return Err(internal("sqlmap called with another tool's fields")),
     };
     check_text(&data, "data", 8192).map_err(|m| {
         Denied::validation(
@@ -189,18 +84,21 @@ pub(crate) fn parse(
                 continue;
             }
             Lookup::Refused(name, why) => {
-                return Err(bad(format!("{} is not accepted: {why}", shown(name))));
+                return Err(bad(format!(
+                    "{} is not accepted: {why}",
+                    shown(name, TOKEN_CHARS)
+                )));
             }
             Lookup::Unknown => {
                 return Err(bad(format!(
                     "unknown option '{}' (options must be spelled exactly; abbreviations are not accepted)",
-                    shown(tok)
+                    shown(tok, TOKEN_CHARS)
                 )));
             }
             Lookup::Positional => {
                 return Err(bad(format!(
                     "unexpected argument '{}': the URL goes in the target field (exactly one per call) and a POST body in `data`",
-                    shown(tok)
+                    shown(tok, TOKEN_CHARS)
                 )));
             }
         };
@@ -215,7 +113,9 @@ pub(crate) fn parse(
                     .ok_or_else(|| bad(format!("{name} needs a value")))?,
             ),
         };
-        if spec.gate == Gate::Enumeration && !policy.sqlmap.allow_enumeration {
+        if let Some(setting) = spec.gate.setting()
+            && !setting.enabled(policy)
+        {
             return Err(Denied::validation(
                 field::EXTRA_ARGS,
                 format!(
@@ -262,12 +162,12 @@ pub(crate) fn parse(
         return Err(bad("--safe-post needs --safe-url".into()));
     }
     Ok(Parsed {
-        plan: SqlmapPlan {
+        plan: ToolPlan::Sqlmap(SqlmapPlan {
             url,
             data,
             safe_url,
             args,
-        },
+        }),
         targets,
         files: Vec::new(),
     })
@@ -295,7 +195,12 @@ fn check_text(v: &str, name: &str, max: usize) -> Result<(), String> {
 
 fn check_value(policy: &Policy, spec: &Spec, v: &str) -> Result<String, Denied> {
     let name = spec.names[0];
-    let err = |what: &str| bad(format!("{name} needs {what}, got '{}'", shown(v)));
+    let err = |what: &str| {
+        bad(format!(
+            "{name} needs {what}, got '{}'",
+            shown(v, TOKEN_CHARS)
+        ))
+    };
     check_text(v, name, MAX_TEXT).map_err(bad)?;
     let lim = &policy.sqlmap;
     match spec.kind {
@@ -444,17 +349,16 @@ fn check_value(policy: &Policy, spec: &Spec, v: &str) -> Result<String, Denied> 
 }
 
 fn int(v: &str, min: u32, max: u32) -> Option<u32> {
-    if v.is_empty() || v.len() > 7 || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    v.parse().ok().filter(|n| (min..=max).contains(n))
+    whole_number(v, "", u64::from(min), u64::from(max), NUMBER_DIGITS)
+        .ok()
+        .map(|n| n as u32)
 }
 
 fn capped(v: &str, name: &str, hard: u8, cap: u8, config: &str) -> Result<String, Denied> {
     let n = int(v, 1, u32::from(hard)).ok_or_else(|| {
         bad(format!(
             "{name} needs a whole number from 1 to {hard}, got '{}'",
-            shown(v)
+            shown(v, TOKEN_CHARS)
         ))
     })?;
     if n > u32::from(cap) {
@@ -465,49 +369,4 @@ fn capped(v: &str, name: &str, hard: u8, cap: u8, config: &str) -> Result<String
         ));
     }
     Ok(n.to_string())
-}
-
-/// Renders the argv of an authorized sqlmap plan. `targets[0]` is the URL's
-/// host, `targets[1]` the `--safe-url` host when there is one.
-pub(crate) fn render(
-    _policy: &Policy,
-    plan: &SqlmapPlan,
-    targets: &[AuthorizedTarget],
-    _res: &Resolutions,
-) -> Result<Rendering, Denied> {
-    let pinned = |i: usize| {
-        targets
-            .get(i)
-            .and_then(|t| t.pinned.first())
-            .map(ToString::to_string)
-            .ok_or_else(|| crate::policy::internal("a sqlmap target without a pinned address"))
-    };
-    let mut argv: Vec<String> = SERVER_FLAGS.iter().map(|s| (*s).to_owned()).collect();
-    argv.push(format!("--output-dir={OUTPUT_DIR}"));
-    argv.push(ANSWERS.to_owned());
-    argv.push(format!("--url={}", plan.url.with_host(&pinned(0)?)));
-    if plan.url.host.hostname().is_some() {
-        argv.push(format!("--host={}", plan.url.host_header()));
-    }
-    if !plan.data.is_empty() {
-        argv.push(format!("--data={}", plan.data));
-    }
-    if let Some(safe) = &plan.safe_url {
-        argv.push(format!("--safe-url={}", safe.with_host(&pinned(1)?)));
-    }
-    for a in &plan.args {
-        match (&a.value, a.short) {
-            (None, _) => argv.push(a.name.to_owned()),
-            (Some(v), true) => {
-                argv.push(a.name.to_owned());
-                argv.push(v.clone());
-            }
-            (Some(v), false) => argv.push(format!("{}={v}", a.name)),
-        }
-    }
-    Ok(Rendering {
-        argv,
-        write_files: Vec::new(),
-        collect: vec![OUTPUT_DIR.to_owned()],
-    })
 }

@@ -1,8 +1,14 @@
-//! nmap: the argument grammar, the typed [`NmapPlan`], and argv rendering.
+//! nmap: port and service discovery. The public types of its plan, its
+//! limits and its descriptor ([`GRAMMAR`]).
 //!
-//! `extra_args` tokens are parsed into a plan of enums, integers and
-//! validated values; the argv is then rendered from the plan alone, so no user
-//! token ever reaches nmap verbatim. Pure: no process is started here.
+//! `extra_args` tokens are parsed (`grammar.rs`, by the table in `flags.rs`)
+//! into a plan of enums, integers and validated values; the argv is then
+//! rendered from the plan alone (`render.rs`), so no user token ever reaches
+//! nmap verbatim. NSE scripts are resolved to names from the vetted catalog
+//! (`scripts.rs`, `nse.rs`); port lists and times are typed (`values.rs`).
+//!
+//! Must not: start processes, resolve names, or hand nmap a script category
+//! or expression.
 
 mod flags;
 mod grammar;
@@ -15,7 +21,29 @@ pub use render::render_argv;
 pub use scripts::{ALL_VETTED, Category, MAX_SCRIPT_ITEMS, ScriptSelection, check_allowlist};
 pub use values::{MAX_PORT_ITEMS, NmapTime, PortItem, PortList, Proto};
 
-pub(crate) use grammar::parse_args;
+use crate::tools::{Intrusive, RawSockets, ToolGrammar, ToolId};
+
+/// nmap's descriptor.
+pub static GRAMMAR: ToolGrammar = ToolGrammar {
+    id: ToolId::Nmap,
+    binary: "nmap",
+    version_probe: &["--version"],
+    version_prefix: "Nmap version ",
+    raw_sockets: RawSockets::SomeOptions,
+    intrusive: Intrusive::SomeOptions,
+    options: flags::options,
+    parse: grammar::parse,
+    render: render::render,
+};
+
+/// The ports scanned when a call selects none (`--top-ports`).
+pub const DEFAULT_TOP_PORTS: u32 = 1000;
+/// The timing template when a call gives no `-T`.
+pub const DEFAULT_TIMING: u8 = 4;
+/// The longest `--scan-delay` / `--max-scan-delay`, in milliseconds.
+pub const MAX_DELAY_MS: u64 = 10_000;
+/// The most `-v`s.
+pub const MAX_VERBOSITY: u8 = 2;
 
 /// Per-tool limits for nmap (`policy.nmap` in the config).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,21 +1,35 @@
-//! The nmap argument grammar: tokens -> [`NmapPlan`], with every gate
-//! (raw sockets, `security.allow_intrusive`, limits) checked on the way.
+//! The nmap argument grammar: target and tokens -> [`NmapPlan`], with every
+//! gate (raw sockets, `security.allow_intrusive`, limits) checked on the way.
+//! Which spellings exist, their value kinds and their gates come from the
+//! table in `flags.rs`; this file gives them meaning.
+//!
+//! Must not: render argv (`render.rs` does) or look at anything but the call.
 
 use std::time::Duration;
 
-use super::flags::{Arity, Lookup, Opt, Spelled, lookup};
+use super::flags::{
+    Arity, IDLE, INTRUSIVE_TIMING, Kind, Letter, Lookup, Opt, SCAN_LETTERS, Spelled, TIMING_NAMES,
+    lookup,
+};
 use super::scripts::ScriptRefusal;
-use super::values::{NmapTime, parse_decimal, parse_port_list};
-use super::{NmapPlan, PortSelection, Probe, ScanMode, ScanType, ScriptSelection};
+use super::values::{NmapTime, parse_port_list};
+use super::{
+    DEFAULT_TIMING, DEFAULT_TOP_PORTS, MAX_DELAY_MS, MAX_VERBOSITY, NmapPlan, PortSelection, Probe,
+    ScanMode, ScanType, ScriptSelection,
+};
 use crate::Policy;
+use crate::address::{Target, parse_target};
 use crate::denied::{Denied, field};
+use crate::grammar_util::{INTRUSIVE_HINT, TOKEN_CHARS, need_intrusive, shown, whole_number};
+use crate::policy::{CallInput, PlannedTarget};
+use crate::tools::options::Gate;
+use crate::tools::{Parsed, ToolPlan};
 
 const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted nmap flags";
 const RAW_HINT: &str = "use -sT (connect scan) or run the server with root/cap_net_raw";
-const INTRUSIVE_HINT: &str = "remove it, or ask the operator to set security.allow_intrusive: true";
-const MAX_VERBOSITY: u8 = 2;
-const MAX_DELAY_MS: u64 = 10_000;
+/// The most digits a number may be written with.
+const NUMBER_DIGITS: usize = 10;
 
 /// What the parser needs from the call.
 struct Ctx<'a> {
@@ -51,13 +65,44 @@ struct Draft {
     verbosity: u8,
 }
 
+/// Parses an nmap call: the target (IP, CIDR within
+/// `tools.nmap.max_cidr_addresses`, or host name) and the `extra_args` tokens.
+pub(crate) fn parse(
+    policy: &Policy,
+    input: &CallInput<'_>,
+    tokens: &[String],
+) -> Result<Parsed, Denied> {
+    let target = parse_target(input.target)?;
+    check_cidr_size(&target, policy.nmap.max_cidr_addresses)?;
+    let plan = parse_args(tokens, policy, input.timeout)?;
+    Ok(Parsed {
+        plan: ToolPlan::Nmap(plan),
+        targets: vec![PlannedTarget::new(field::TARGET, input.target, target)],
+        files: Vec::new(),
+    })
+}
+
+/// Refuses a CIDR target larger than `max` addresses.
+fn check_cidr_size(target: &Target, max: u64) -> Result<(), Denied> {
+    let Target::Cidr(c) = target else {
+        return Ok(());
+    };
+    if c.size() <= u128::from(max) {
+        return Ok(());
+    }
+    Err(Denied::validation(
+        field::TARGET,
+        format!(
+            "{c} covers {} addresses; this tool scans at most {max} per call",
+            c.size()
+        ),
+        "split the range into smaller CIDRs (e.g. /24 = 256 addresses)",
+    ))
+}
+
 /// Parses `extra_args` tokens into a plan under `policy`, for a call that may
 /// run for `timeout`.
-pub(crate) fn parse_args(
-    tokens: &[String],
-    policy: &Policy,
-    timeout: Duration,
-) -> Result<NmapPlan, Denied> {
+fn parse_args(tokens: &[String], policy: &Policy, timeout: Duration) -> Result<NmapPlan, Denied> {
     let ctx = Ctx { policy, timeout };
     let mut draft = Draft::default();
     let mut rest = tokens.iter();
@@ -73,31 +118,21 @@ fn bad(message: String) -> Denied {
     Denied::validation(field::EXTRA_ARGS, message, ARGS_HINT)
 }
 
-/// A user token for a message: escaped, at most 64 characters.
-fn shown(tok: &str) -> String {
-    let mut s: String = tok
-        .chars()
-        .take(64)
-        .flat_map(char::escape_default)
-        .collect();
-    if tok.chars().count() > 64 {
-        s.push('…');
-    }
-    s
-}
-
 fn classify(tok: &str) -> Result<Spelled<'_>, Denied> {
     match lookup(tok) {
         Lookup::Known(s) => Ok(s),
-        Lookup::Refused(name, why) => Err(bad(format!("{} is not accepted: {why}", shown(name)))),
+        Lookup::Refused(name, why) => Err(bad(format!(
+            "{} is not accepted: {why}",
+            shown(name, TOKEN_CHARS)
+        ))),
         Lookup::SingleDashLong(name) => Err(bad(format!(
             "unknown option '{}'; options must be spelled exactly, e.g. {name}",
-            shown(tok)
+            shown(tok, TOKEN_CHARS)
         ))),
         Lookup::Unknown => Err(unknown(tok)),
         Lookup::Positional => Err(bad(format!(
             "unexpected argument '{}': the target goes in the target field (one per call), and -PS/-PA/-PU ports attach directly (-PS22,80)",
-            shown(tok)
+            shown(tok, TOKEN_CHARS)
         ))),
     }
 }
@@ -105,7 +140,7 @@ fn classify(tok: &str) -> Result<Spelled<'_>, Denied> {
 fn unknown(tok: &str) -> Denied {
     bad(format!(
         "unknown option '{}' (abbreviations and single-dash long options are not accepted)",
-        shown(tok)
+        shown(tok, TOKEN_CHARS)
     ))
 }
 
@@ -117,7 +152,7 @@ fn take_value<'a>(
         (Arity::Switch, Some(v)) => Err(bad(format!(
             "{} takes no value (got '{}')",
             s.name,
-            shown(v)
+            shown(v, TOKEN_CHARS)
         ))),
         (Arity::Switch, None) => Ok(None),
         (Arity::Attached, v) | (Arity::Value, v @ Some(_)) => Ok(v),
@@ -141,34 +176,34 @@ fn need_raw(ctx: &Ctx<'_>, flag: &str) -> Result<(), Denied> {
     ))
 }
 
-fn need_intrusive(ctx: &Ctx<'_>, flag: &str, why: &str) -> Result<(), Denied> {
-    if ctx.policy.allow_intrusive {
-        return Ok(());
-    }
-    Err(Denied::validation(
-        field::EXTRA_ARGS,
-        format!("{flag} is intrusive ({why}) and needs security.allow_intrusive"),
-        INTRUSIVE_HINT,
-    ))
+fn intrusive(ctx: &Ctx<'_>, flag: &str, why: &str) -> Result<(), Denied> {
+    need_intrusive(ctx.policy, field::EXTRA_ARGS, || {
+        format!("{flag} is intrusive ({why})")
+    })
 }
 
-fn once<T>(slot: &mut Option<T>, value: T, name: &str) -> Result<(), Denied> {
-    if slot.is_some() {
-        return Err(bad(format!("{name} is given more than once")));
+/// Enforces an option's gate from the table: `allow_intrusive` first, then
+/// raw sockets.
+fn check_gate(ctx: &Ctx<'_>, gate: Gate, flag: &str, why: &str) -> Result<(), Denied> {
+    if gate.needs_intrusive() {
+        intrusive(ctx, flag, why)?;
     }
-    *slot = Some(value);
+    if gate.needs_raw_sockets() {
+        need_raw(ctx, flag)?;
+    }
     Ok(())
 }
 
-fn number(v: &str, name: &str, min: u64, max: u64) -> Result<u64, Denied> {
-    parse_decimal(v, 10)
-        .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| {
-            bad(format!(
-                "{name} needs a whole number from {min} to {max}, got '{}'",
-                shown(v)
-            ))
-        })
+fn once<T>(slot: &mut Option<T>, value: T, name: &str) -> Result<(), Denied> {
+    crate::grammar_util::once(slot, value, name).map_err(bad)
+}
+
+/// A number option's value, in the range its table row gives.
+fn int(s: &Spelled<'_>, v: &str) -> Result<u64, Denied> {
+    match s.spec.kind {
+        Kind::Int(min, max) => whole_number(v, s.name, min, max, NUMBER_DIGITS).map_err(bad),
+        _ => Err(bad(format!("internal: {} has no number range", s.name))),
+    }
 }
 
 fn time(v: &str, name: &str) -> Result<NmapTime, Denied> {
@@ -188,10 +223,11 @@ impl Draft {
         v: Option<&str>,
     ) -> Result<(), Denied> {
         let name = s.name;
+        check_gate(ctx, s.spec.gate, name, s.spec.why)?;
         match s.opt {
             Opt::ScanBundle => self.scan_bundle(ctx, tok, v.unwrap_or("")),
             Opt::VersionIntensity => {
-                let n = number(value(v, name)?, name, 0, 9)?;
+                let n = int(&s, value(v, name)?)?;
                 once(
                     &mut self.intensity,
                     n as u8,
@@ -214,62 +250,60 @@ impl Draft {
                 self.set_ports(PortSelection::List(list), "-p")
             }
             Opt::TopPorts => {
-                let n = number(value(v, name)?, name, 1, 65535)?;
+                let n = int(&s, value(v, name)?)?;
                 self.set_ports(PortSelection::Top(n as u32), name)
             }
             Opt::Fast => self.set_ports(PortSelection::Fast, name),
             Opt::Timing => self.timing(ctx, value(v, name)?),
             Opt::MinRate | Opt::MaxRate => self.rate(ctx, s.opt, name, value(v, name)?),
             Opt::MaxRetries => {
-                let n = number(value(v, name)?, name, 0, 10)?;
+                let n = int(&s, value(v, name)?)?;
                 once(&mut self.max_retries, n as u8, name)
             }
             Opt::HostTimeout => self.host_timeout(ctx, value(v, name)?),
             Opt::ScanDelay | Opt::MaxScanDelay => self.delay(s.opt, name, value(v, name)?),
             Opt::NoPing | Opt::PingSyn | Opt::PingAck | Opt::PingUdp | Opt::PingEcho => {
-                self.probe(ctx, s.opt, v)
+                self.probe(s.opt, v)
             }
             Opt::Script => self.script_list(ctx, value(v, name)?),
             Opt::Verbose(n) => self.verbose(n),
-            _ => self.switch(ctx, s.opt),
-        }
-    }
-
-    fn switch(&mut self, ctx: &Ctx<'_>, opt: Opt) -> Result<(), Denied> {
-        match opt {
-            Opt::Sequential => self.sequential = true,
-            Opt::NoDns => {} // the server always adds -n
+            Opt::Sequential => {
+                self.sequential = true;
+                Ok(())
+            }
+            Opt::NoDns => Ok(()), // the server always adds -n
             Opt::Os => {
-                need_raw(ctx, "-O")?;
                 self.os = true;
+                Ok(())
             }
-            Opt::OsscanGuess => self.osscan_guess = true,
-            Opt::OsscanLimit => self.osscan_limit = true,
-            Opt::Open => self.open = true,
-            Opt::Reason => self.reason = true,
-            Opt::Aggressive => self.aggressive(ctx)?,
-            Opt::Traceroute => {
-                need_intrusive(ctx, "--traceroute", "it probes every router on the path")?;
-                need_raw(ctx, "--traceroute")?;
+            Opt::OsscanGuess => {
+                self.osscan_guess = true;
+                Ok(())
+            }
+            Opt::OsscanLimit => {
+                self.osscan_limit = true;
+                Ok(())
+            }
+            Opt::Open => {
+                self.open = true;
+                Ok(())
+            }
+            Opt::Reason => {
+                self.reason = true;
+                Ok(())
+            }
+            Opt::Aggressive => {
+                self.os = true;
+                self.version = true;
+                self.default_scripts = true;
                 self.traceroute = true;
+                Ok(())
             }
-            _ => unreachable_opt(opt)?,
+            Opt::Traceroute => {
+                self.traceroute = true;
+                Ok(())
+            }
         }
-        Ok(())
-    }
-
-    fn aggressive(&mut self, ctx: &Ctx<'_>) -> Result<(), Denied> {
-        need_intrusive(
-            ctx,
-            "-A",
-            "it adds OS detection, default scripts and traceroute",
-        )?;
-        need_raw(ctx, "-A (it includes -O and --traceroute)")?;
-        self.os = true;
-        self.version = true;
-        self.default_scripts = true;
-        self.traceroute = true;
-        Ok(())
     }
 
     fn scan_bundle(&mut self, ctx: &Ctx<'_>, tok: &str, letters: &str) -> Result<(), Denied> {
@@ -283,39 +317,32 @@ impl Draft {
     }
 
     fn scan_letter(&mut self, ctx: &Ctx<'_>, tok: &str, len: usize, c: char) -> Result<(), Denied> {
-        let scan = match c {
-            'T' => ScanType::Connect,
-            'S' => ScanType::Syn,
-            'U' => ScanType::Udp,
-            'A' => ScanType::Ack,
-            'F' => ScanType::Fin,
-            'N' => ScanType::Null,
-            'X' => ScanType::Xmas,
-            'V' | 'C' | 'n' => {
-                let flag = match c {
-                    'V' => &mut self.version,
-                    'C' => &mut self.default_scripts,
-                    _ => &mut self.discovery_only,
-                };
-                *flag = true;
-                return Ok(());
+        let Some(l) = SCAN_LETTERS.iter().find(|l| l.letter == c) else {
+            if c == 'I' {
+                return Err(bad(format!("-sI is not accepted: {}", IDLE.reason)));
             }
-            'I' => return Err(bad(
-                "-sI is not accepted: idle scans spoof traffic through a third-party zombie host"
-                    .into(),
-            )),
-            _ if len == 1 => {
+            if len == 1 {
+                let known: Vec<&str> = SCAN_LETTERS.iter().map(|l| l.spelling).collect();
                 return Err(bad(format!(
-                    "-s{c} is not accepted (scan types: -sT -sS -sU -sA -sF -sN -sX -sn, plus -sV -sC)"
+                    "-s{} is not accepted (scan letters: {})",
+                    c.escape_default(),
+                    known.join(" ")
                 )));
             }
-            _ => return Err(unknown(tok)),
+            return Err(unknown(tok));
         };
-        if scan != ScanType::Connect {
-            need_raw(ctx, scan.flag())?;
+        if l.gate.needs_raw_sockets() {
+            need_raw(ctx, l.spelling)?;
         }
-        if !self.scan_types.contains(&scan) {
-            self.scan_types.push(scan);
+        match l.what {
+            Letter::Scan(scan) => {
+                if !self.scan_types.contains(&scan) {
+                    self.scan_types.push(scan);
+                }
+            }
+            Letter::Version => self.version = true,
+            Letter::DefaultScripts => self.default_scripts = true,
+            Letter::DiscoveryOnly => self.discovery_only = true,
         }
         Ok(())
     }
@@ -334,28 +361,21 @@ impl Draft {
     }
 
     fn timing(&mut self, ctx: &Ctx<'_>, v: &str) -> Result<(), Denied> {
-        const NAMES: [&str; 6] = [
-            "paranoid",
-            "sneaky",
-            "polite",
-            "normal",
-            "aggressive",
-            "insane",
-        ];
-        let level = match NAMES.iter().position(|n| *n == v) {
+        let level = match TIMING_NAMES.iter().position(|n| *n == v) {
             Some(i) => i as u8,
             None => match v.as_bytes() {
                 [d @ b'0'..=b'5'] => d - b'0',
                 _ => {
                     return Err(bad(format!(
-                        "-T needs 0-5 or paranoid|sneaky|polite|normal|aggressive|insane, got '{}'",
-                        shown(v)
+                        "-T needs 0-5 or {}, got '{}'",
+                        TIMING_NAMES.join("|"),
+                        shown(v, TOKEN_CHARS)
                     )));
                 }
             },
         };
-        if level == 5 {
-            need_intrusive(
+        if level == INTRUSIVE_TIMING {
+            intrusive(
                 ctx,
                 "-T5 (insane)",
                 "it can overwhelm targets and lose results",
@@ -366,7 +386,7 @@ impl Draft {
 
     fn rate(&mut self, ctx: &Ctx<'_>, opt: Opt, name: &str, v: &str) -> Result<(), Denied> {
         let max = u64::from(ctx.policy.nmap.max_rate_pps);
-        let n = number(v, name, 1, max)? as u32;
+        let n = whole_number(v, name, 1, max, NUMBER_DIGITS).map_err(bad)? as u32;
         let slot = if opt == Opt::MinRate {
             &mut self.min_rate
         } else {
@@ -396,7 +416,10 @@ impl Draft {
     fn delay(&mut self, opt: Opt, name: &str, v: &str) -> Result<(), Denied> {
         let t = time(v, name)?;
         if t.millis() > MAX_DELAY_MS {
-            return Err(bad(format!("{name} {t} is over the 10s limit")));
+            return Err(bad(format!(
+                "{name} {t} is over the {} limit",
+                NmapTime::from_millis(MAX_DELAY_MS)
+            )));
         }
         let slot = if opt == Opt::ScanDelay {
             &mut self.scan_delay
@@ -406,7 +429,8 @@ impl Draft {
         once(slot, t, name)
     }
 
-    fn probe(&mut self, ctx: &Ctx<'_>, opt: Opt, v: Option<&str>) -> Result<(), Denied> {
+    /// A discovery probe; its raw-socket gate was checked from the table.
+    fn probe(&mut self, opt: Opt, v: Option<&str>) -> Result<(), Denied> {
         let ports = |flag: &str| {
             v.map(|s| parse_port_list(s, false).map_err(|e| bad(format!("{flag}: {e}"))))
                 .transpose()
@@ -414,18 +438,9 @@ impl Draft {
         let probe = match opt {
             Opt::NoPing => Probe::NoPing,
             Opt::PingSyn => Probe::Syn(ports("-PS")?),
-            Opt::PingAck => {
-                need_raw(ctx, "-PA")?;
-                Probe::Ack(ports("-PA")?)
-            }
-            Opt::PingUdp => {
-                need_raw(ctx, "-PU")?;
-                Probe::Udp(ports("-PU")?)
-            }
-            _ => {
-                need_raw(ctx, "-PE")?;
-                Probe::Echo
-            }
+            Opt::PingAck => Probe::Ack(ports("-PA")?),
+            Opt::PingUdp => Probe::Udp(ports("-PU")?),
+            _ => Probe::Echo,
         };
         if !self.probes.contains(&probe) {
             self.probes.push(probe);
@@ -465,7 +480,7 @@ impl Draft {
             }
             (ScanMode::DiscoveryOnly, None) => PortSelection::None,
             (_, Some((sel, _))) => sel,
-            (_, None) => PortSelection::Top(1000),
+            (_, None) => PortSelection::Top(DEFAULT_TOP_PORTS),
         };
         if let (Some(lo), Some(hi)) = (self.min_rate, self.max_rate)
             && lo > hi
@@ -504,7 +519,7 @@ impl Draft {
             probes: self.probes,
             ports,
             sequential: self.sequential,
-            timing: self.timing.unwrap_or(4),
+            timing: self.timing.unwrap_or(DEFAULT_TIMING),
             min_rate: self.min_rate,
             max_rate: self.max_rate,
             max_retries: self.max_retries,
@@ -572,9 +587,4 @@ fn script_hint(p: &Policy) -> String {
             allow.join(", ")
         )
     }
-}
-
-/// Options routed to `switch` are exactly the switches handled there.
-fn unreachable_opt(opt: Opt) -> Result<(), Denied> {
-    Err(bad(format!("internal: option {opt:?} has no handler")))
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::policy::ResolvedFile;
+use crate::{CallInput, Denied, FileRoots, Policy, Resolutions};
 use crate::{DenyCode, Plan, ToolFields, ToolId, authorize_with, plan};
 
 fn policy() -> Policy {

@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use super::nse::{self, cat};
+use crate::grammar_util::{INPUT_CHARS, shown};
 
 /// The most items in one `--script` list.
 pub const MAX_SCRIPT_ITEMS: usize = 32;
@@ -48,7 +49,7 @@ pub enum Category {
     Malware,
 }
 
-const CATEGORIES: [(&str, Category); 11] = [
+pub(crate) const CATEGORIES: [(&str, Category); 11] = [
     ("default", Category::Default),
     ("safe", Category::Safe),
     ("discovery", Category::Discovery),
@@ -102,7 +103,7 @@ pub fn check_allowlist(entries: &[String]) -> Result<(), String> {
         None => Ok(()),
         Some(bad) => Err(format!(
             "'{}' is not in secmcp's vetted NSE catalog (scripts a lab run showed to contact nothing but the target); list vetted names, or `{ALL_VETTED}` for all of them",
-            bad.escape_default()
+            shown(bad, INPUT_CHARS)
         )),
     }
 }
@@ -240,7 +241,7 @@ fn check_plain(item: &str) -> Result<(), String> {
     if !plain || matches!(item, "and" | "or" | "not") {
         return Err(format!(
             "'{}' is not a plain script name or category: script paths ('/', '.nse'), wildcards ('*'), '+' and and/or/not expressions are not accepted",
-            item.escape_default()
+            shown(item, INPUT_CHARS)
         ));
     }
     Ok(())

@@ -8,11 +8,15 @@
 
 use std::net::IpAddr;
 
-use crate::denied::{Denied, field};
 use crate::address::{Hostname, Target, parse_canonical_ipv4};
+use crate::denied::{Denied, field};
+use crate::grammar_util::{TOKEN_CHARS, shown};
 
 /// The longest URL accepted, in bytes.
 pub const MAX_URL_LEN: usize = 2048;
+
+/// How much of a refused URL a message shows.
+const URL_CHARS: usize = 100;
 
 const URL_HINT: &str = "give one URL such as http://web.lab.internal:8080/ or https://10.0.0.5/app/ (no user info, query or fragment)";
 
@@ -46,14 +50,9 @@ impl HttpUrl {
 }
 
 fn bad(url: &str, why: &str) -> Denied {
-    let shown: String = url
-        .chars()
-        .take(100)
-        .flat_map(char::escape_default)
-        .collect();
     Denied::validation(
         field::TARGET,
-        format!("target '{shown}' is not accepted: {why}"),
+        format!("target '{}' is not accepted: {why}", shown(url, URL_CHARS)),
         URL_HINT,
     )
 }
@@ -175,7 +174,7 @@ pub(crate) fn parse_port(p: &str) -> Result<u16, String> {
     if !ok || (p.len() > 1 && p.starts_with('0')) {
         return Err(format!(
             "the port '{}' must be a decimal number from 1 to 65535",
-            p.escape_default()
+            shown(p, TOKEN_CHARS)
         ));
     }
     match p.parse::<u16>() {

@@ -2,9 +2,33 @@
 //!
 //! Order is fixed: server flags, privilege mode, scan, detection, scripts,
 //! discovery, ports, timing, output filters, `-6` if needed, then `--` and the
-//! target last. Nothing here looks at user tokens.
+//! target last.
+//!
+//! Must not: look at user tokens, or at any target but the authorized one.
 
 use super::{NmapPlan, PortSelection, Probe, ScanMode};
+use crate::Policy;
+use crate::denied::Denied;
+use crate::permit::AuthorizedTarget;
+use crate::policy::{Resolutions, internal};
+use crate::tools::{Rendering, ToolPlan};
+
+/// Renders an authorized nmap plan; `targets[0]` is the scanned target.
+pub(crate) fn render(
+    _policy: &Policy,
+    plan: &ToolPlan,
+    targets: &[AuthorizedTarget],
+    _res: &Resolutions,
+) -> Result<Rendering, Denied> {
+    let ToolPlan::Nmap(plan) = plan else {
+        return Err(internal("nmap was handed another tool's plan"));
+    };
+    let primary = targets
+        .first()
+        .ok_or_else(|| internal("a plan without a target"))?;
+    let ipv6 = primary.rendered.contains(':');
+    Ok(Rendering::argv(render_argv(plan, &primary.rendered, ipv6)))
+}
 
 /// Flags the server always passes first: no DNS, XML on stdout, no keyboard.
 pub const SERVER_FLAGS: [&str; 4] = ["-n", "-oX", "-", "--noninteractive"];

@@ -1,172 +1,167 @@
-//! The gobuster `extra_args` grammar: exact spellings only (`-t 5`,
-//! `--threads 5`, `--threads=5`); glued short forms (`-t5`, `-wfile`), bundles
-//! and every unknown token are refused. Which options exist depends on the mode
-//! (`-r` is the resolver in `dns`, follow-redirect in `dir`, which is refused).
+//! The gobuster grammar: target, typed fields and `extra_args` tokens ->
+//! [`GobusterPlan`]. Exact spellings only (`-t 5`, `--threads 5`,
+//! `--threads=5`); glued short forms (`-t5`, `-wfile`), bundles and every
+//! unknown token are refused. Which options exist depends on the mode
+//! (`flags.rs`: `-r` is the resolver in `dns`, follow-redirect in `dir`,
+//! which is refused).
+//!
+//! Must not: render argv (`render.rs` does) or read the wordlist.
 
-use super::{DnsOptions, GobusterLimits, HttpOptions, Mode};
+use super::flags::{Kind, Opt, REFUSED, SPECS, Spec, TARGET_ONLY};
+use super::url;
+use super::{
+    DnsOptions, FIELD_WORDLIST, GobusterFields, GobusterLimits, GobusterPlan, GobusterTarget,
+    HttpOptions, Mode,
+};
+use crate::Policy;
+use crate::address::{Hostname, Target};
 use crate::denied::{Denied, field};
-use crate::address::Target;
+use crate::files;
+use crate::grammar_util::{INPUT_CHARS, TOKEN_CHARS, shown, whole_number};
+use crate::policy::{CallInput, FileKind, FileRequest, PlannedTarget, internal};
+use crate::tools::{Parsed, ToolFields, ToolPlan};
 
 const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted gobuster options";
-const MAX_DELAY_MS: u64 = 10_000;
-const MAX_TIMEOUT_MS: u64 = 60_000;
+/// The most digits a number may be written with.
+const NUMBER_DIGITS: usize = 12;
 const MAX_LIST_ITEMS: usize = 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Opt {
-    Threads,
-    Delay,
-    Wordlist,
-    Quiet,
-    NoProgress,
-    NoColor,
-    NoError,
-    Timeout,
-    Extensions,
-    StatusCodes,
-    StatusBlacklist,
-    AddSlash,
-    NoTls,
-    Expanded,
-    NoStatus,
-    HideLength,
-    DiscoverBackup,
-    Retry,
-    RetryAttempts,
-    RandomAgent,
-    UserAgent,
-    Method,
-    ExcludeLength,
-    AppendDomain,
-    ShowIps,
-    ShowCname,
-    Wildcard,
-    Resolver,
-}
+const INTRUSIVE_HINT: &str =
+    "ask the operator to set security.allow_intrusive: true; only then can gobuster run";
 
-const ALL: &[Mode] = &[Mode::Dir, Mode::Dns, Mode::Vhost];
-const HTTP: &[Mode] = &[Mode::Dir, Mode::Vhost];
-const DIR: &[Mode] = &[Mode::Dir];
-const DNS: &[Mode] = &[Mode::Dns];
-const VHOST: &[Mode] = &[Mode::Vhost];
-
-struct Spec {
-    short: Option<&'static str>,
-    long: &'static str,
-    opt: Opt,
-    value: bool,
-    modes: &'static [Mode],
-}
-
-const fn s(
-    short: Option<&'static str>,
-    long: &'static str,
-    opt: Opt,
-    value: bool,
-    modes: &'static [Mode],
-) -> Spec {
-    Spec {
-        short,
-        long,
-        opt,
-        value,
-        modes,
+/// Parses a gobuster call into its plan, targets and file requests.
+pub(crate) fn parse(
+    policy: &Policy,
+    input: &CallInput<'_>,
+    tokens: &[String],
+) -> Result<Parsed, Denied> {
+    if !policy.allow_intrusive {
+        return Err(Denied::validation(
+            field::TARGET,
+            "gobuster is intrusive (it sends one request per wordlist entry) and needs security.allow_intrusive",
+            INTRUSIVE_HINT,
+        ));
     }
+    let fields = match input.fields {
+        ToolFields::Gobuster(f) => f.clone(),
+        ToolFields::None => GobusterFields::default(),
+        _ => return Err(internal("gobuster called with another tool's fields")),
+    };
+    let limits = &policy.gobuster;
+    let draft = parse_tokens(fields.mode, tokens, limits)?;
+
+    let wordlist = match (fields.wordlist.as_str(), &draft.wordlist) {
+        ("", Some(w)) => w.clone(),
+        ("", None) => limits.default_wordlist.clone(),
+        (f, None) => f.to_owned(),
+        (_, Some(_)) => {
+            return Err(Denied::validation(
+                FIELD_WORDLIST,
+                "the wordlist is given twice (the wordlist field and -w in extra_args)",
+                "give it once, preferably in the wordlist field",
+            ));
+        }
+    };
+    files::check_request(FIELD_WORDLIST, &wordlist, "wordlist")?;
+
+    let (target, targets) = match fields.mode {
+        Mode::Dir | Mode::Vhost => {
+            let url = url::parse(input.target)?;
+            let host = PlannedTarget::new(field::TARGET, input.target, url.host.clone());
+            (GobusterTarget::Url(url), vec![host])
+        }
+        Mode::Dns => {
+            let domain = parse_domain(policy, input.target)?;
+            let ((resolver, port), from) = match (&draft.resolver, limits.dns_resolver.as_str()) {
+                (Some(r), _) => (r.clone(), field::EXTRA_ARGS),
+                (None, "") => {
+                    return Err(Denied::validation(
+                        field::EXTRA_ARGS,
+                        "dns mode needs the DNS server to ask: give -r ADDRESS[:PORT] (it must be in scope)",
+                        "add e.g. -r 10.0.0.53 to extra_args; the host's own resolver is never used",
+                    ));
+                }
+                (None, configured) => (
+                    parse_resolver(configured)
+                        .map_err(|e| internal(&format!("tools.gobuster.dns_resolver: {e}")))?,
+                    "tools.gobuster.dns_resolver",
+                ),
+            };
+            let planned = PlannedTarget::new(from, resolver.to_string(), resolver);
+            let mut dns = draft.dns.clone();
+            dns.resolver_port = port;
+            let target = GobusterTarget::Domain(domain);
+            return finish(
+                fields.mode,
+                target,
+                vec![planned],
+                wordlist,
+                draft,
+                dns,
+                limits,
+            );
+        }
+    };
+    let dns = draft.dns.clone();
+    finish(fields.mode, target, targets, wordlist, draft, dns, limits)
 }
 
-const SPECS: &[Spec] = &[
-    s(Some("-t"), "--threads", Opt::Threads, true, ALL),
-    s(None, "--delay", Opt::Delay, true, ALL),
-    s(Some("-w"), "--wordlist", Opt::Wordlist, true, ALL),
-    s(Some("-q"), "--quiet", Opt::Quiet, false, ALL),
-    s(Some("-z"), "--no-progress", Opt::NoProgress, false, ALL),
-    s(None, "--no-color", Opt::NoColor, false, ALL),
-    s(None, "--no-error", Opt::NoError, false, ALL),
-    s(None, "--timeout", Opt::Timeout, true, ALL),
-    s(Some("-x"), "--extensions", Opt::Extensions, true, DIR),
-    s(Some("-s"), "--status-codes", Opt::StatusCodes, true, DIR),
-    s(
-        Some("-b"),
-        "--status-codes-blacklist",
-        Opt::StatusBlacklist,
-        true,
-        DIR,
-    ),
-    s(Some("-f"), "--add-slash", Opt::AddSlash, false, DIR),
-    s(Some("-e"), "--expanded", Opt::Expanded, false, DIR),
-    s(Some("-n"), "--no-status", Opt::NoStatus, false, DIR),
-    s(None, "--hide-length", Opt::HideLength, false, DIR),
-    s(
-        Some("-d"),
-        "--discover-backup",
-        Opt::DiscoverBackup,
-        false,
-        DIR,
-    ),
-    s(Some("-k"), "--no-tls-validation", Opt::NoTls, false, HTTP),
-    s(None, "--retry", Opt::Retry, false, HTTP),
-    s(None, "--retry-attempts", Opt::RetryAttempts, true, HTTP),
-    s(None, "--random-agent", Opt::RandomAgent, false, HTTP),
-    s(Some("-a"), "--useragent", Opt::UserAgent, true, HTTP),
-    s(Some("-m"), "--method", Opt::Method, true, HTTP),
-    s(None, "--exclude-length", Opt::ExcludeLength, true, HTTP),
-    s(None, "--append-domain", Opt::AppendDomain, false, VHOST),
-    s(Some("-i"), "--show-ips", Opt::ShowIps, false, DNS),
-    s(Some("-c"), "--show-cname", Opt::ShowCname, false, DNS),
-    s(None, "--wildcard", Opt::Wildcard, false, DNS),
-    s(Some("-r"), "--resolver", Opt::Resolver, true, DNS),
-];
+fn finish(
+    mode: Mode,
+    target: GobusterTarget,
+    targets: Vec<PlannedTarget>,
+    wordlist: String,
+    draft: Draft,
+    dns: DnsOptions,
+    limits: &GobusterLimits,
+) -> Result<Parsed, Denied> {
+    let files = vec![FileRequest {
+        field: FIELD_WORDLIST,
+        requested: wordlist.clone(),
+        kind: FileKind::Wordlist,
+    }];
+    let plan = GobusterPlan {
+        mode,
+        target,
+        wordlist,
+        threads: draft.threads.unwrap_or(limits.default_threads),
+        delay_ms: draft
+            .delay_ms
+            .unwrap_or(limits.min_delay_ms)
+            .max(limits.min_delay_ms),
+        timeout_ms: draft.timeout_ms,
+        no_error: draft.no_error,
+        http: draft.http,
+        dns,
+    };
+    Ok(Parsed {
+        plan: ToolPlan::Gobuster(plan),
+        targets,
+        files,
+    })
+}
 
-const WRITES: &str = "it writes a local file; the server reads gobuster's output itself";
-const READS: &str = "it makes gobuster read a local file";
-const TARGET_ONLY: &str = "the URL or domain comes only from the target field (one per call)";
-const SECRETS: &str =
-    "credentials and headers on the command line end up in logs; this tool does not take them";
-
-/// Refused spellings (any mode unless accepted above for the call's mode).
-const REFUSED: &[(&[&str], &str)] = &[
-    (&["-o", "--output"], WRITES),
-    (&["-p", "--pattern"], READS),
-    (&["-X", "--extensions-file"], READS),
-    (
-        &[
-            "--client-cert-p12",
-            "--client-cert-p12-password",
-            "--client-cert-pem",
-            "--client-cert-pem-key",
-        ],
-        READS,
-    ),
-    (
-        &["--proxy"],
-        "proxies relay requests through another host, outside the scope check",
-    ),
-    (&["-u", "--url", "-d", "--domain"], TARGET_ONLY),
-    (
-        &["-r", "--follow-redirect"],
-        "following redirects can lead gobuster to hosts outside the scope",
-    ),
-    (
-        &[
-            "-U",
-            "--username",
-            "-P",
-            "--password",
-            "-c",
-            "--cookies",
-            "-H",
-            "--headers",
-        ],
-        SECRETS,
-    ),
-    (&["--no-canonicalize-headers"], SECRETS),
-    (
-        &["-v", "--verbose"],
-        "verbose output floods the result with misses",
-    ),
-    (&["-h", "--help"], "help text is not a scan"),
-];
+fn parse_domain(policy: &Policy, target: &str) -> Result<Hostname, Denied> {
+    let domain = Hostname::parse(target).map_err(|why| {
+        Denied::validation(
+            field::TARGET,
+            format!(
+                "dns mode needs a domain as target; '{}' is not one: {why}",
+                shown(target, INPUT_CHARS)
+            ),
+            "give a domain such as corp.lab.internal (no URL, no address)",
+        )
+    })?;
+    policy.scope.check_name(&domain).map_err(|e| {
+        Denied::scope(
+            field::TARGET,
+            e.message,
+            "choose a domain under a suffix in security.allowed_targets",
+        )
+    })?;
+    Ok(domain)
+}
 
 /// Options seen so far.
 #[derive(Debug, Default)]
@@ -185,35 +180,23 @@ fn bad(message: String) -> Denied {
     Denied::validation(field::EXTRA_ARGS, message, ARGS_HINT)
 }
 
-fn shown(tok: &str) -> String {
-    let mut s: String = tok
-        .chars()
-        .take(64)
-        .flat_map(char::escape_default)
-        .collect();
-    if tok.chars().count() > 64 {
-        s.push('…');
-    }
-    s
-}
-
 fn refused_reason(name: &str) -> Option<&'static str> {
     REFUSED
         .iter()
         .find(|(names, _)| names.contains(&name))
-        .map(|(_, why)| *why)
+        .map(|(_, why)| why.reason)
 }
 
 fn find_spec(mode: Mode, name: &str) -> Option<&'static Spec> {
     SPECS
         .iter()
-        .find(|sp| sp.modes.contains(&mode) && (sp.long == name || sp.short == Some(name)))
+        .find(|sp| sp.modes.contains(&mode) && sp.names().any(|n| n == name))
 }
 
 fn other_modes(name: &str) -> Vec<&'static str> {
     SPECS
         .iter()
-        .filter(|sp| sp.long == name || sp.short == Some(name))
+        .filter(|sp| sp.names().any(|n| n == name))
         .flat_map(|sp| sp.modes.iter().map(|m| m.as_str()))
         .collect()
 }
@@ -236,16 +219,12 @@ fn lookup(mode: Mode, name: &str, tok: &str) -> Result<&'static Spec, Denied> {
     }
     Err(bad(format!(
         "unknown option '{}' (abbreviations are not accepted)",
-        shown(tok)
+        shown(tok, TOKEN_CHARS)
     )))
 }
 
 /// Parses the tokens for `mode`.
-pub(crate) fn parse_tokens(
-    mode: Mode,
-    tokens: &[String],
-    limits: &GobusterLimits,
-) -> Result<Draft, Denied> {
+fn parse_tokens(mode: Mode, tokens: &[String], limits: &GobusterLimits) -> Result<Draft, Denied> {
     let mut d = Draft::default();
     let mut rest = tokens.iter();
     while let Some(tok) = rest.next() {
@@ -266,20 +245,20 @@ pub(crate) fn parse_tokens(
             }
             return Err(bad(format!(
                 "unknown option '{}': give each option separately and its value as the next argument (e.g. -t 5)",
-                shown(tok)
+                shown(tok, TOKEN_CHARS)
             )));
         } else {
             return Err(bad(format!(
                 "unexpected argument '{}': {TARGET_ONLY}",
-                shown(tok)
+                shown(tok, TOKEN_CHARS)
             )));
         };
-        let value = match (spec.value, attached) {
+        let value = match (spec.kind != Kind::Switch, attached) {
             (false, Some(v)) => {
                 return Err(bad(format!(
                     "{} takes no value (got '{}')",
                     spec.long,
-                    shown(v)
+                    shown(v, TOKEN_CHARS)
                 )));
             }
             (false, None) => None,
@@ -296,32 +275,35 @@ pub(crate) fn parse_tokens(
 }
 
 fn once<T>(slot: &mut Option<T>, v: T, name: &str) -> Result<(), Denied> {
-    if slot.is_some() {
-        return Err(bad(format!("{name} is given more than once")));
-    }
-    *slot = Some(v);
-    Ok(())
+    crate::grammar_util::once(slot, v, name).map_err(bad)
 }
 
 fn number(v: &str, name: &str, min: u64, max: u64) -> Result<u64, Denied> {
-    let ok = !v.is_empty() && v.len() <= 12 && v.bytes().all(|b| b.is_ascii_digit());
-    ok.then(|| v.parse::<u64>().ok())
-        .flatten()
-        .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| {
-            bad(format!(
-                "{name} needs a whole number from {min} to {max}, got '{}'",
-                shown(v)
-            ))
-        })
+    whole_number(v, name, min, max, NUMBER_DIGITS).map_err(bad)
+}
+
+/// The upper bound of a kind with one (durations, number ranges).
+fn max_of(sp: &Spec) -> u64 {
+    match sp.kind {
+        Kind::Duration(max) | Kind::Int(_, max) => max,
+        _ => 0,
+    }
+}
+
+/// The lower bound of a number range.
+fn min_of(sp: &Spec) -> u64 {
+    match sp.kind {
+        Kind::Int(min, _) => min,
+        _ => 0,
+    }
 }
 
 /// A Go duration in the forms `250ms`, `2s`, `1m` (whole numbers only), in ms.
-pub(crate) fn duration_ms(v: &str, name: &str, max_ms: u64) -> Result<u64, Denied> {
+fn duration_ms(v: &str, name: &str, max_ms: u64) -> Result<u64, Denied> {
     let err = || {
         bad(format!(
             "{name} needs a duration such as 500ms, 2s or 1m (at most {max_ms} ms), got '{}'",
-            shown(v)
+            shown(v, TOKEN_CHARS)
         ))
     };
     let (digits, mult) = if let Some(d) = v.strip_suffix("ms") {
@@ -348,7 +330,7 @@ fn status_list(v: &str, name: &str) -> Result<String, Denied> {
     let err = || {
         bad(format!(
             "{name} needs status codes or ranges from 100 to 599 such as 200,301-302, got '{}'",
-            shown(v)
+            shown(v, TOKEN_CHARS)
         ))
     };
     if v.is_empty() {
@@ -385,7 +367,7 @@ pub(crate) fn parse_resolver(v: &str) -> Result<(Target, u16), String> {
             .map_err(|_| "it is not an IPv6 address (write [v6]:port for a port)".to_string())?;
         return Ok((Target::Ip(std::net::IpAddr::V6(ip)), 53));
     }
-    let (t, port) = super::url::split_host_port(v)?;
+    let (t, port) = url::split_host_port(v)?;
     Ok((t, port.unwrap_or(53)))
 }
 
@@ -399,7 +381,7 @@ impl Draft {
                 once(&mut self.threads, n as u32, name)?;
             }
             Opt::Delay => {
-                let ms = duration_ms(v, name, MAX_DELAY_MS)?;
+                let ms = duration_ms(v, name, max_of(sp))?;
                 if ms < limits.min_delay_ms {
                     return Err(bad(format!(
                         "--delay {v} is below the server's minimum of {}ms",
@@ -409,7 +391,7 @@ impl Draft {
                 once(&mut self.delay_ms, ms, name)?;
             }
             Opt::Timeout => {
-                let ms = duration_ms(v, name, MAX_TIMEOUT_MS)?;
+                let ms = duration_ms(v, name, max_of(sp))?;
                 if ms == 0 {
                     return Err(bad("--timeout must be more than 0".into()));
                 }
@@ -433,7 +415,7 @@ impl Draft {
                 if !ok || !h.extensions.is_empty() {
                     return Err(bad(format!(
                         "{name} needs one list of extensions such as php,txt,html (letters and digits), got '{}'",
-                        shown(v)
+                        shown(v, TOKEN_CHARS)
                     )));
                 }
                 h.extensions = items;
@@ -454,7 +436,7 @@ impl Draft {
             Opt::DiscoverBackup => h.discover_backup = true,
             Opt::Retry => h.retry = true,
             Opt::RetryAttempts => {
-                let n = number(v, name, 1, 10)?;
+                let n = number(v, name, min_of(sp), max_of(sp))?;
                 once(&mut h.retry_attempts, n as u8, name)?;
             }
             Opt::RandomAgent => h.random_agent = true,
@@ -464,21 +446,23 @@ impl Draft {
                 if !ok {
                     return Err(bad(format!(
                         "{name} needs 1-200 printable ASCII characters, got '{}'",
-                        shown(v)
+                        shown(v, TOKEN_CHARS)
                     )));
                 }
                 once(&mut h.useragent, v.to_owned(), name)?;
             }
             Opt::Method => {
-                let m = ["GET", "HEAD", "POST", "OPTIONS"]
-                    .into_iter()
-                    .find(|m| *m == v)
-                    .ok_or_else(|| {
-                        bad(format!(
-                            "{name} accepts GET, HEAD, POST or OPTIONS, got '{}'",
-                            shown(v)
-                        ))
-                    })?;
+                let words = match sp.kind {
+                    Kind::OneOf(words) => words,
+                    _ => &[],
+                };
+                let m = words.iter().copied().find(|m| *m == v).ok_or_else(|| {
+                    bad(format!(
+                        "{name} accepts {}, got '{}'",
+                        words.join(", "),
+                        shown(v, TOKEN_CHARS)
+                    ))
+                })?;
                 once(&mut h.method, m, name)?;
             }
             Opt::ExcludeLength => {
@@ -495,8 +479,12 @@ impl Draft {
             Opt::ShowCname => self.dns.show_cname = true,
             Opt::Wildcard => self.dns.wildcard = true,
             Opt::Resolver => {
-                let r = parse_resolver(v)
-                    .map_err(|why| bad(format!("{name} '{}' is not accepted: {why}", shown(v))))?;
+                let r = parse_resolver(v).map_err(|why| {
+                    bad(format!(
+                        "{name} '{}' is not accepted: {why}",
+                        shown(v, TOKEN_CHARS)
+                    ))
+                })?;
                 once(&mut self.resolver, r, name)?;
             }
         }

@@ -1,0 +1,1 @@
+//! Registry invariants and the option-docs round trip.
