@@ -186,9 +186,10 @@ impl OptionDoc {
         }
     }
 
-    /// `-p/--ports PORTS`, `-PS[PORTS]`, `+time=N`.
+    /// `-p/--ports PORTS`, `-PS[PORTS]`, `+time=N`; a `+x` and `+nox` pair
+    /// of spellings is written `+[no]x`.
     pub fn usage(&self) -> String {
-        let names = self.spellings.join("/");
+        let names = compact_names(&self.spellings);
         let Some(v) = &self.value else {
             return names;
         };
@@ -200,6 +201,25 @@ impl OptionDoc {
             Join::Word => v.placeholder.clone(),
         }
     }
+}
+
+/// Spellings joined with `/`, each `+x`/`+nox` pair as `+[no]x`.
+fn compact_names(spellings: &[String]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for s in spellings {
+        if let Some(rest) = s.strip_prefix("+no")
+            && spellings.iter().any(|x| x.strip_prefix('+') == Some(rest))
+        {
+            continue;
+        }
+        match s.strip_prefix('+') {
+            Some(rest) if spellings.iter().any(|x| *x == format!("+no{rest}")) => {
+                out.push(format!("+[no]{rest}"));
+            }
+            _ => out.push(s.clone()),
+        }
+    }
+    out.join("/")
 }
 
 /// Accepted options that belong together.
@@ -216,7 +236,8 @@ pub struct OptionGroup {
 pub struct RefusedFamily {
     /// The family, e.g. `output files`, `spoofing and decoys`.
     pub family: &'static str,
-    /// Every refused spelling of it, as the grammar matches them.
+    /// Every refused spelling of it, as the grammar matches them; `-o*`
+    /// stands for `-o` with anything glued on (`-oNfile`).
     pub spellings: Vec<String>,
 }
 
@@ -245,7 +266,7 @@ pub struct ToolOptions {
 }
 
 /// How many refused spellings of a family the compact text shows.
-const COMPACT_REFUSED_SPELLINGS: usize = 4;
+const COMPACT_REFUSED_SPELLINGS: usize = 2;
 
 impl ToolOptions {
     pub(crate) fn new(tool: ToolId) -> Self {
@@ -302,8 +323,11 @@ impl ToolOptions {
     }
 
     /// The compact text for a tool description: one line per group
-    /// (`title: usage, usage [gate]`), the gate legend, the notes, and the
-    /// refused families with their first few spellings.
+    /// (`title: usage, usage (note) [gate]`), where a run of options that
+    /// share their placeholder, note and gate is written once with its
+    /// options separated by spaces (`-sS -sU -sA [raw]`); then the gate
+    /// legend, the notes, and the refused families with their first few
+    /// spellings.
     pub fn render_compact(&self) -> String {
         let mut out = String::from("extra_args accepts only:\n");
         for g in &self.groups {
@@ -317,20 +341,18 @@ impl ToolOptions {
                 let _ = write!(out, " [{}]", gate.marker());
             }
             out.push_str(": ");
-            let items: Vec<String> = g
-                .options
-                .iter()
-                .map(|o| {
-                    let mut s = o.usage();
-                    if !o.note.is_empty() {
-                        let _ = write!(s, " ({})", o.note);
-                    }
-                    if shared.is_none() && o.gate != Gate::Open {
-                        let _ = write!(s, " [{}]", o.gate.marker());
-                    }
-                    s
-                })
-                .collect();
+            let mut items: Vec<String> = Vec::new();
+            let mut run: Vec<&OptionDoc> = Vec::new();
+            for o in &g.options {
+                if run.last().is_some_and(|last| !same_tail(last, o)) {
+                    items.push(render_run(&run, shared.is_some()));
+                    run.clear();
+                }
+                run.push(o);
+            }
+            if !run.is_empty() {
+                items.push(render_run(&run, shared.is_some()));
+            }
             out.push_str(&items.join(", "));
             out.push('\n');
         }
@@ -360,7 +382,7 @@ impl ToolOptions {
                         .map(String::as_str)
                         .collect();
                     let more = if f.spellings.len() > COMPACT_REFUSED_SPELLINGS {
-                        " ..."
+                        " …"
                     } else {
                         ""
                     };
@@ -372,4 +394,25 @@ impl ToolOptions {
         out.truncate(out.trim_end().len());
         out
     }
+}
+
+/// Whether two options can share one note and gate marker.
+fn same_tail(a: &OptionDoc, b: &OptionDoc) -> bool {
+    let placeholder = |o: &OptionDoc| o.value.as_ref().map(|v| (v.placeholder.clone(), v.join));
+    a.note == b.note && a.gate == b.gate && placeholder(a) == placeholder(b)
+}
+
+/// Options sharing a note and gate: their usages, then the note and marker.
+fn render_run(run: &[&OptionDoc], gate_said: bool) -> String {
+    let usages: Vec<String> = run.iter().map(|o| o.usage()).collect();
+    let mut s = usages.join(" ");
+    if let Some(o) = run.first() {
+        if !o.note.is_empty() {
+            let _ = write!(s, " ({})", o.note);
+        }
+        if !gate_said && o.gate != Gate::Open {
+            let _ = write!(s, " [{}]", o.gate.marker());
+        }
+    }
+    s
 }

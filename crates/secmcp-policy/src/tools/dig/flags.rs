@@ -130,10 +130,10 @@ const SEARCH: Why = Why {
     reason: "search lists come from the server's resolv.conf; give the full name as target",
 };
 const YAML: Why = Why {
-    family: "output format (the server sets +yaml)",
+    family: "output format",
     reason: "the server always sets +yaml itself",
 };
-const OTHER_SERVERS: &str = "asking other servers";
+const OTHER_SERVERS: &str = "other servers";
 
 /// Refused `+options` (without the `+`) and why.
 pub(crate) const PLUS_REFUSED: &[(&str, Why)] = &[
@@ -169,7 +169,7 @@ pub(crate) const PLUS_REFUSED: &[(&str, Why)] = &[
     (
         "subnet",
         Why {
-            family: "EDNS client subnet",
+            family: "client subnet",
             reason: "EDNS client-subnet options are not available",
         },
     ),
@@ -179,12 +179,12 @@ pub(crate) const PLUS_REFUSED: &[(&str, Why)] = &[
 pub(crate) const SECOND_QUERY: &str =
     "it adds a second query name; the one name to look up goes in target";
 const FILES_KEYS: &str = "files and keys";
-const SERVER_SET: &str = "settings the server chooses";
+const SERVER_SET: &str = "server-set options";
 const FAMILY: Why = Why {
     family: SERVER_SET,
     reason: "the server's address decides the address family; give an IPv4 or IPv6 server",
 };
-const OTHER: &str = "help, version, debugging";
+const OTHER: &str = "help, debugging";
 
 /// Refused single-dash options (by their letter) and why.
 pub(crate) const REFUSED: &[(&str, Why)] = &[
@@ -294,7 +294,7 @@ pub(crate) fn options() -> ToolOptions {
             doc = doc.value(d.value, Join::Separate, d.example);
         }
         if d.opt == DashOpt::Reverse {
-            doc = doc.note("reverse lookup; the address is the target");
+            doc = doc.note("reverse; the address is the target");
         }
         o.add(d.group, doc);
     }
@@ -302,12 +302,23 @@ pub(crate) fn options() -> ToolOptions {
         SERVER,
         OptionDoc::new(["@"])
             .value("@SERVER", Join::Word, "@10.0.0.53")
-            .note("an in-scope IP or host name, instead of the server field"),
+            .note("instead of the server field"),
     );
-    o.add(
-        PLUS,
-        OptionDoc::new(PLUS_SWITCHES.iter().map(|s| format!("+{s}"))),
-    );
+    // `+x` and its `+nox` are one option.
+    for s in PLUS_SWITCHES {
+        let paired = s
+            .strip_prefix("no")
+            .is_some_and(|rest| PLUS_SWITCHES.contains(&rest));
+        if paired {
+            continue;
+        }
+        let no = format!("no{s}");
+        let mut names = vec![format!("+{s}")];
+        if PLUS_SWITCHES.contains(&no.as_str()) {
+            names.push(format!("+{no}"));
+        }
+        o.add(PLUS, OptionDoc::new(names));
+    }
     for (name, min, max) in PLUS_NUMBERS {
         let range = if min == max {
             min.to_string()
@@ -328,7 +339,7 @@ pub(crate) fn options() -> ToolOptions {
         o.refuse(*why, format!("+{name}"));
     }
     o.note(
-        "The DNS server (server field or @SERVER; else tools.dig.default_server) must be in scope, and with tools.dig.query_names_in_scope so must the query name or reverse address. An IP target is a reverse (PTR) lookup. The server adds -r and +yaml.",
+        "The DNS server (server field, @SERVER or tools.dig.default_server) must be in scope; with tools.dig.query_names_in_scope so must the query name. An IP target is a reverse lookup. Always added: -r +yaml.",
     );
     o
 }

@@ -230,7 +230,7 @@ const WRITES: Why = Why {
     reason: "it writes a local file; the server reads gobuster's output itself",
 };
 const READS: Why = Why {
-    family: "input files and client certificates",
+    family: "input files",
     reason: "it makes gobuster read a local file",
 };
 /// Why a second URL, domain or positional argument is refused.
@@ -265,7 +265,7 @@ pub(crate) const REFUSED: &[(&[&str], Why)] = &[
     (
         &["-u", "--url", "-d", "--domain"],
         Why {
-            family: "a second URL or domain",
+            family: "other targets",
             reason: TARGET_ONLY,
         },
     ),
@@ -293,14 +293,14 @@ pub(crate) const REFUSED: &[(&[&str], Why)] = &[
     (
         &["-v", "--verbose"],
         Why {
-            family: "verbose output and help",
+            family: "verbose, help",
             reason: "verbose output floods the result with misses",
         },
     ),
     (
         &["-h", "--help"],
         Why {
-            family: "verbose output and help",
+            family: "verbose, help",
             reason: "help text is not a scan",
         },
     ),
@@ -331,16 +331,16 @@ pub(crate) fn options() -> ToolOptions {
             Kind::Switch => d,
             Kind::Threads => d
                 .value("N", Join::Separate, "5")
-                .note("up to tools.gobuster.max_threads"),
+                .note("max tools.gobuster.max_threads"),
             Kind::Duration(max) if spec.opt == Opt::Delay => {
                 d.value("D", Join::Separate, "50ms").note(format!(
-                    "e.g. 50ms; at least tools.gobuster.min_delay_ms, up to {}s",
+                    "min tools.gobuster.min_delay_ms, max {}s",
                     max / 1000
                 ))
             }
             Kind::Duration(max) => d
                 .value("D", Join::Separate, "10s")
-                .note(format!("up to {}s", max / 1000)),
+                .note(format!("max {}s", max / 1000)),
             Kind::Wordlist => d
                 .value("NAME", Join::Separate, "common")
                 .note("as the wordlist field"),
@@ -354,7 +354,7 @@ pub(crate) fn options() -> ToolOptions {
             Kind::Lengths => d.value("N,N", Join::Separate, "0,42"),
             Kind::Resolver => d
                 .value("ADDR[:PORT]", Join::Separate, "10.0.0.53")
-                .note("in scope; required unless tools.gobuster.dns_resolver is set"),
+                .note("in scope; needed unless tools.gobuster.dns_resolver is set"),
         };
         o.add(group(spec.modes), d);
     }
@@ -364,7 +364,7 @@ pub(crate) fn options() -> ToolOptions {
         }
     }
     o.note(
-        "The whole tool needs allow_intrusive. mode dir/vhost: target is one http(s) URL (host pinned; vhost sends the name as --domain); mode dns: target is an in-scope domain. Each option is its own argument (-t 5 or --threads=5; -t5 is refused). The server adds -q -z --no-color, -t (default tools.gobuster.default_threads) and --delay.",
+        "Needs allow_intrusive. Target: one http(s) URL (dir, vhost: the name goes as --domain) or an in-scope domain (dns). Write -t 5 or --threads=5, never -t5. Always added: -q -z --no-color, -t (default tools.gobuster.default_threads), --delay.",
     );
     o
 }

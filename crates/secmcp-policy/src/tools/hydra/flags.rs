@@ -84,7 +84,7 @@ pub(crate) const SPECS: &[Spec] = &[
         &["-I"],
         Opt::IgnoreRestore,
         Kind::Switch,
-        "ignored (the server always adds it)",
+        "ignored (always added)",
     ),
 ];
 
@@ -118,7 +118,7 @@ pub(crate) const REFUSED: &[(&str, Why)] = &[
     (
         "-R",
         Why {
-            family: "restore files",
+            family: "restore",
             reason: "it restores a previous session from a file; every call starts fresh (-I)",
         },
     ),
@@ -127,84 +127,84 @@ pub(crate) const REFUSED: &[(&str, Why)] = &[
     (
         "-x",
         Why {
-            family: "password generation",
+            family: "generation",
             reason: "password generation is unbounded; give a password list instead",
         },
     ),
     (
         "-y",
         Why {
-            family: "password generation",
+            family: "generation",
             reason: "it only applies to -x, which is not accepted",
         },
     ),
     (
         "-r",
         Why {
-            family: "password generation",
+            family: "generation",
             reason: "it only applies to -x, which is not accepted",
         },
     ),
     (
         "-m",
         Why {
-            family: "module options (use path/form/failure)",
+            family: "module options",
             reason: "module options come from the typed fields path, form and failure",
         },
     ),
     (
         "-4",
         Why {
-            family: "address family (the target decides)",
+            family: "address family",
             reason: "the target decides: give an IPv6 address and the server adds -6",
         },
     ),
     (
         "-6",
         Why {
-            family: "address family (the target decides)",
+            family: "address family",
             reason: "the target decides: give an IPv6 address and the server adds -6",
         },
     ),
     (
         "-v",
         Why {
-            family: "verbose and debug output",
+            family: "verbose, debug",
             reason: "verbose modes print every tried password into the output",
         },
     ),
     (
         "-V",
         Why {
-            family: "verbose and debug output",
+            family: "verbose, debug",
             reason: "verbose modes print every tried password into the output",
         },
     ),
     (
         "-d",
         Why {
-            family: "verbose and debug output",
+            family: "verbose, debug",
             reason: "debug mode prints every tried password into the output",
         },
     ),
     (
         "-O",
         Why {
-            family: "help, obsolete SSL",
+            family: "help, SSLv2",
             reason: "obsolete SSLv2/v3 is not available",
         },
     ),
     (
         "-U",
         Why {
-            family: "help, obsolete SSL",
+            family: "help, SSLv2",
             reason: "module help is not an attack",
         },
     ),
     (
         "-h",
         Why {
-            family: "help, obsolete SSL",
+            family: "help, SSLv2",
             reason: "help text is not an attack",
         },
     ),
@@ -219,7 +219,7 @@ pub(crate) fn options() -> ToolOptions {
             Kind::Switch => d,
             Kind::Tasks => d
                 .value("N", Join::Separate, "2")
-                .note("tasks, up to tools.hydra.max_tasks"),
+                .note("tasks, max tools.hydra.max_tasks"),
             Kind::Secs(min) => d
                 .value("N", Join::Separate, "5")
                 .note(format!("s, {min} to tools.hydra.max_wait_secs")),
@@ -242,7 +242,7 @@ pub(crate) fn options() -> ToolOptions {
         o.refuse(*why, *name);
     }
     o.note(
-        "The whole tool needs allow_intrusive. Each option and its value are separate arguments (-t 4, not -t4). The server adds -I, -o hydra.json -b json and -t (default tools.hydra.default_tasks).",
+        "Needs allow_intrusive. Write -t 4, never -t4. Always added: -I -o hydra.json -b json, -t (default tools.hydra.default_tasks).",
     );
     o
 }

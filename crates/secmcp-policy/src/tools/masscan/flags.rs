@@ -84,16 +84,16 @@ pub(crate) const ACCEPTED: &[Spec] = &[
         &["-sS", "-Pn", "-n"],
         Opt::NoOp,
         Kind::Switch,
-        "ignored (masscan always SYN-scans without DNS)",
+        "ignored (masscan always SYN-scans, no DNS)",
     ),
 ];
 
 pub(crate) const OUTPUT: Why = Why {
-    family: "output files and formats",
+    family: "output files",
     reason: "it writes output files or changes the output format; the server reads masscan's results itself (-oD -)",
 };
 const CONF: Why = Why {
-    family: "config and resume files",
+    family: "config files",
     reason: "it reads or writes a masscan configuration file",
 };
 const FILES: Why = Why {
@@ -105,12 +105,12 @@ const SPOOF: Why = Why {
     reason: "source spoofing is not available",
 };
 const ADAPTER: Why = Why {
-    family: "adapter and router settings",
+    family: "adapter settings",
     reason: "adapter and router settings come only from the server's config (tools.masscan)",
 };
 /// Why extra ranges and positional arguments are refused.
 pub(crate) const RANGES: Why = Why {
-    family: "other ranges and targets",
+    family: "other targets",
     reason: "targets come only from the target field (one IP or CIDR per call)",
 };
 const OTHER: Why = Why {
@@ -291,9 +291,9 @@ pub(crate) fn options() -> ToolOptions {
             Kind::Switch => d,
             Kind::Ports => d
                 .value("PORTS", Join::Separate, "80,443")
-                .note(format!("e.g. 22,80,8000-8100,U:53; up to {MAX_PORT_ITEMS} items")),
+                .note(format!("22,80,8000-8100,U:53; max {MAX_PORT_ITEMS} items; also -p80")),
             Kind::Rate => d.value("N", Join::Separate, "100").note(
-                "pps; default tools.masscan.default_rate_pps, above safe_rate_pps intrusive, never above max_rate_pps",
+                "pps; default tools.masscan.default_rate_pps; over safe_rate_pps intrusive; max max_rate_pps",
             ),
             Kind::UpTo(max) => d.value("N", Join::Separate, "1").note(format!("0-{max}")),
         };
@@ -302,8 +302,12 @@ pub(crate) fn options() -> ToolOptions {
     for (name, why) in REFUSED {
         o.refuse(*why, *name);
     }
+    // `-o*`: the prefix with anything glued on (`-oJ`, `-oXfile`).
+    for (prefix, _, why) in REFUSED_PREFIX {
+        o.refuse(*why, format!("{prefix}*"));
+    }
     o.note(
-        "Target: one IP or CIDR (no host names); ranges over tools.masscan.max_cidr_addresses need allow_intrusive, hard_max_cidr_addresses always applies. Ports are required (ports field or -p). The whole sweep (addresses x ports / rate + wait) must end within the call timeout; --wait defaults to tools.masscan.default_wait_secs. The server adds -oD - and the configured adapter settings; masscan always needs raw sockets.",
+        "Needs raw sockets. Target: one IP or CIDR, no names; over tools.masscan.max_cidr_addresses needs allow_intrusive, hard_max_cidr_addresses always applies. Ports are required (ports field or -p). addresses x ports / rate + wait must fit the call timeout; --wait defaults to tools.masscan.default_wait_secs. Always added: -oD -, the configured adapter.",
     );
     o
 }

@@ -148,7 +148,7 @@ const DISCOVERY: &str = "host discovery";
 const TIMING: &str = "timing";
 const OUTPUT: &str = "output";
 const AGGRESSIVE: &str = "aggressive";
-const IGNORED: &str = "ignored (the server always adds it)";
+const IGNORED: &str = "ignored (always added)";
 
 const fn spec(
     spelling: &'static str,
@@ -409,11 +409,11 @@ pub(crate) const SCAN_LETTERS: &[ScanLetter] = &[
 ];
 
 const READS_FILES: Why = Why {
-    family: "input files and other targets",
+    family: "input files, targets",
     reason: "it makes nmap read local files",
 };
 const TARGETS: Why = Why {
-    family: "input files and other targets",
+    family: "input files, targets",
     reason: "targets come only from the target field",
 };
 const WRITES_FILES: Why = Why {
@@ -421,12 +421,12 @@ const WRITES_FILES: Why = Why {
     reason: "it makes nmap write local files; the server collects XML output itself",
 };
 const SPOOFS: Why = Why {
-    family: "spoofing, decoys, proxies, interfaces",
+    family: "spoofing, proxies, interfaces",
     reason: "source spoofing, evasion, proxies and interface selection are not available",
 };
-const SCRIPT_FILES: &str = "script arguments and database";
-const HELP: &str = "help, version and tracing";
-const SERVER_SET: &str = "settings the server chooses";
+const SCRIPT_FILES: &str = "script args";
+const HELP: &str = "help, tracing";
+const SERVER_SET: &str = "server-set options";
 const TRACING: Why = Why {
     family: HELP,
     reason: "tracing floods the output and is not available",
@@ -737,17 +737,21 @@ pub(crate) fn options() -> ToolOptions {
         let dashes = if name.len() <= 2 { "-" } else { "--" };
         o.refuse(*why, format!("{dashes}{name}"));
     }
+    // `-o*`: the prefix with anything glued on (`-oNfile`).
+    for (prefix, why) in REFUSED_PREFIX {
+        o.refuse(*why, format!("{prefix}*"));
+    }
     let categories: Vec<&str> = CATEGORIES
         .iter()
         .filter(|(_, c)| c.is_intrusive())
         .map(|(n, _)| *n)
         .collect();
     o.note(format!(
-        "Defaults: -sT (-sS with raw sockets), --top-ports {DEFAULT_TOP_PORTS}, -T{DEFAULT_TIMING}, --host-timeout = the call timeout. The server adds {} and --privileged or --unprivileged; the target (IP, host name, or CIDR up to tools.nmap.max_cidr_addresses addresses) comes last.",
+        "Target: one IP, host name or CIDR of up to tools.nmap.max_cidr_addresses. Defaults: -sT (-sS with raw sockets), --top-ports {DEFAULT_TOP_PORTS}, -T{DEFAULT_TIMING}, --host-timeout = call timeout. Always added: {} --privileged|--unprivileged.",
         SERVER_FLAGS.join(" ")
     ));
     o.note(format!(
-        "Scripts: vetted names (tools.nmap.scripts) or default/safe/discovery/version, which expand to vetted scripts that contact only the target; {} need allow_intrusive and select nothing.",
+        "Scripts: vetted names (tools.nmap.scripts) or default/safe/discovery/version, expanded to vetted scripts that contact only the target; {} need allow_intrusive and select nothing.",
         categories.join("/")
     ));
     o
@@ -767,26 +771,26 @@ fn doc(spec: &Spec) -> OptionDoc {
             .note(format!("{min}-{max}")),
         Kind::Rate => d
             .value("N", join, "100")
-            .note("pps, up to tools.nmap.max_rate_pps"),
+            .note("pps, max tools.nmap.max_rate_pps"),
         Kind::Ports => d.value("PORTS", join, "22,80,443").note(format!(
-            "e.g. 1-1024, U:53,T:80, - = all; {MAX_PORT_ITEMS} items"
+            "22,80 1-1024 U:53,T:80 - ; max {MAX_PORT_ITEMS} items"
         )),
         Kind::ProbePorts => d.value("PORTS", join, "22,80"),
         Kind::Timing => d.value("N", Join::Glued, "3").note(format!(
-            "0-{} or {}..{}; {INTRUSIVE_TIMING} is intrusive",
+            "0-{} or {}..{}; {INTRUSIVE_TIMING} intrusive",
             TIMING_NAMES.len() - 1,
             TIMING_NAMES[0],
             TIMING_NAMES[TIMING_NAMES.len() - 1]
         )),
         Kind::HostTime => d
             .value("TIME", join, "60s")
-            .note("e.g. 500ms, 90s, 5m; up to the call timeout"),
+            .note("500ms 90s 5m; max = call timeout"),
         Kind::Delay => d
             .value("TIME", join, "100ms")
-            .note(format!("up to {}s", MAX_DELAY_MS / 1000)),
+            .note(format!("max {}s", MAX_DELAY_MS / 1000)),
         Kind::Scripts => d
             .value("NAMES", join, "banner,http-title")
-            .note(format!("comma-separated, up to {MAX_SCRIPT_ITEMS}")),
+            .note(format!("comma-separated, max {MAX_SCRIPT_ITEMS}")),
     }
 }
 

@@ -291,7 +291,7 @@ pub(crate) fn accepted() -> impl Iterator<Item = &'static Spec> {
 pub(crate) const SERVER_OWNED: &[&str] = &["--batch", "--disable-coloring", "--flush-session"];
 
 const READS_FILES: Why = Why {
-    family: "local files read",
+    family: "input files",
     reason: "it makes sqlmap read local files",
 };
 const WRITES_FILES: Why = Why {
@@ -303,11 +303,11 @@ const RUNS_CODE: Why = Why {
     reason: "it runs code (Python, shell or SQL) chosen by the caller",
 };
 const TAKEOVER: Why = Why {
-    family: "takeover of the database server",
+    family: "DB server takeover",
     reason: "it reads or writes files on, or runs commands on, the database server",
 };
 const OTHER_HOSTS: Why = Why {
-    family: "other hosts (proxies, Tor, crawling)",
+    family: "other hosts",
     reason: "it sends traffic to hosts other than the scope-checked target",
 };
 const TARGETS: Why = Why {
@@ -315,7 +315,7 @@ const TARGETS: Why = Why {
     reason: "the one URL comes only from the target field",
 };
 const NOT_A_SCAN: Why = Why {
-    family: "not a test (help, shells, updates)",
+    family: "not a test",
     reason: "it does not test the target",
 };
 
@@ -325,7 +325,7 @@ pub(crate) const REFUSED: &[(&str, Why)] = &[
     (
         "-o",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "it also turns on 3 threads, above tools.sqlmap.max_threads; pass --keep-alive --null-connection --predict-output instead (and --threads within the limit)",
         },
     ),
@@ -351,21 +351,21 @@ pub(crate) const REFUSED: &[(&str, Why)] = &[
     (
         "--data",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "use the `data` input field for a POST body",
         },
     ),
     (
         "--host",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "the server sets the Host header itself from the target URL (it pins the address)",
         },
     ),
     (
         "--headers",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "give each header with -H 'Name: value'",
         },
     ),
@@ -389,14 +389,14 @@ pub(crate) const REFUSED: &[(&str, Why)] = &[
     (
         "--ignore-proxy",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "no proxy is ever used",
         },
     ),
     (
         "--ignore-redirects",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "the server always adds it: redirects are never followed",
         },
     ),
@@ -491,7 +491,7 @@ pub(crate) const REFUSED: &[(&str, Why)] = &[
     (
         "--answers",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "the server answers sqlmap's questions itself (--batch)",
         },
     ),
@@ -552,7 +552,7 @@ pub(crate) const REFUSED: &[(&str, Why)] = &[
     (
         "-z",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "mnemonics expand to arbitrary options; spell options out",
         },
     ),
@@ -569,14 +569,14 @@ pub(crate) const REFUSED: &[(&str, Why)] = &[
     (
         "--no-logging",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "the server needs sqlmap's log to report results",
         },
     ),
     (
         "--offline",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "each call has a fresh session; offline mode has nothing to read",
         },
     ),
@@ -635,14 +635,14 @@ pub(crate) const REFUSED: &[(&str, Why)] = &[
     (
         "--ignore-stdin",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "the server always adds it",
         },
     ),
     (
         "--non-interactive",
         Why {
-            family: "settings the server sets",
+            family: "server-set options",
             reason: "the server always runs sqlmap with --batch",
         },
     ),
@@ -698,14 +698,14 @@ pub(crate) fn options() -> ToolOptions {
         }
     }
     o.add(
-        "ignored (the server handles them)",
+        "ignored (set by the server)",
         OptionDoc::new(SERVER_OWNED.iter().copied()),
     );
     for (name, why) in REFUSED {
         o.refuse(*why, *name);
     }
     o.note(
-        "The whole tool needs allow_intrusive. target: one http(s) URL with the parameters to test (a POST body goes in `data`); the host is pinned and sent as the Host header. Values follow as the next argument or --name=VALUE. The server adds --batch --ignore-stdin --disable-coloring --ignore-redirects and a private --output-dir; --safe-post/--safe-freq need --safe-url.",
+        "Needs allow_intrusive. Target: one http(s) URL with the parameters to test (POST body in `data`). --safe-post/--safe-freq need --safe-url. Always added: --batch --ignore-stdin --disable-coloring --ignore-redirects, a private --output-dir.",
     );
     o
 }
@@ -726,10 +726,10 @@ fn doc(spec: &Spec) -> OptionDoc {
         Kind::OneOf(words) if words.len() <= 4 => (words.join("|"), words[0], String::new()),
         Kind::OneOf(words) => ("NAME".into(), words[0], String::new()),
         Kind::SubsetOf(words) => (words.join(","), words[0], "a subset".into()),
-        Kind::CharOf(chars) => ("C".into(), &chars[..1], format!("one of {chars}")),
-        Kind::Level => ("N".into(), "1", "up to tools.sqlmap.max_level".into()),
-        Kind::Risk => ("N".into(), "1", "up to tools.sqlmap.max_risk".into()),
-        Kind::Threads => ("N".into(), "1", "up to tools.sqlmap.max_threads".into()),
+        Kind::CharOf(chars) => (format!("[{chars}]"), &chars[..1], String::new()),
+        Kind::Level => ("N".into(), "1", "max tools.sqlmap.max_level".into()),
+        Kind::Risk => ("N".into(), "1", "max tools.sqlmap.max_risk".into()),
+        Kind::Threads => ("N".into(), "1", "max tools.sqlmap.max_threads".into()),
         Kind::Technique => ("BEUSTQ".into(), "BU", String::new()),
         Kind::UnionCols => ("N-M".into(), "1-10", String::new()),
         Kind::Header => ("'Name: value'".into(), "X-Test: 1", "not Host".into()),
