@@ -1,8 +1,11 @@
 //! `Permit`: the proof that a call was planned and authorized by this crate.
 //!
 //! A `Permit` has private fields and no public constructor, so the only way to
-//! obtain one is `crate::authorize`. The runner builds its `RunSpec` only from a
-//! `Permit`, which makes an unchecked execution path a compile error.
+//! obtain one is `crate::authorize` (or [`version_probe`], whose argv is the
+//! fixed one of the tool's descriptor). The runner builds its `RunSpec` only
+//! from a `Permit`, which makes an unchecked execution path a compile error.
+//!
+//! Must not: offer a public constructor outside the `test-support` feature.
 
 use std::net::IpAddr;
 use std::time::Duration;

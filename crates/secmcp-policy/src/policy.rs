@@ -1,10 +1,17 @@
 //! The two entry points: [`plan`] (everything checkable without DNS) and
-//! [`authorize`] (the scope check with resolved addresses, then the `Permit`).
+//! [`authorize`]/[`authorize_with`] (the scope check with resolved
+//! addresses, then the `Permit`).
 //!
-//! The server calls `plan`, resolves [`Plan::host_to_resolve`] itself (this
-//! crate never does DNS), then calls `authorize` with the addresses. The
-//! target handed to the tool is always an IP literal or CIDR that passed the
-//! scope check, so DNS cannot change between check and use.
+//! The server calls `plan`, resolves [`Plan::hosts_to_resolve`] and
+//! [`Plan::files_to_resolve`] itself (this crate never does DNS or file I/O),
+//! then calls `authorize_with` with what it found. The target handed to the
+//! tool is always an IP literal or CIDR that passed the scope check, so DNS
+//! cannot change between check and use. Both reach a tool only through its
+//! descriptor ([`crate::grammar`]): `parse` in `plan`, `render` in
+//! `authorize_with`, the same way for every tool.
+//!
+//! Must not: know any one tool's options, or build a `Permit` for a plan
+//! whose every target did not pass the scope check.
 
 use std::net::IpAddr;
 use std::time::Duration;

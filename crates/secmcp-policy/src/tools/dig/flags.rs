@@ -48,6 +48,14 @@ const PLUS: &str = "+options";
 /// The accepted single-dash options.
 pub(crate) const DASH: &[Dash] = &[
     Dash {
+        letter: "p",
+        spelling: "-p",
+        opt: DashOpt::Port,
+        value: "PORT",
+        example: "53",
+        group: SERVER,
+    },
+    Dash {
         letter: "t",
         spelling: "-t",
         opt: DashOpt::Type,
@@ -70,14 +78,6 @@ pub(crate) const DASH: &[Dash] = &[
         value: "",
         example: "",
         group: QUERY,
-    },
-    Dash {
-        letter: "p",
-        spelling: "-p",
-        opt: DashOpt::Port,
-        value: "PORT",
-        example: "53",
-        group: SERVER,
     },
 ];
 

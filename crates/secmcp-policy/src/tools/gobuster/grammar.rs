@@ -457,9 +457,10 @@ impl Draft {
                     _ => &[],
                 };
                 let m = words.iter().copied().find(|m| *m == v).ok_or_else(|| {
+                    let (last, rest) = words.split_last().unwrap_or((&"", &[]));
                     bad(format!(
-                        "{name} accepts {}, got '{}'",
-                        words.join(", "),
+                        "{name} accepts {} or {last}, got '{}'",
+                        rest.join(", "),
                         shown(v, TOKEN_CHARS)
                     ))
                 })?;

@@ -14,7 +14,7 @@ use crate::Policy;
 use crate::address::{Target, parse_target};
 use crate::denied::{Denied, field};
 use crate::files;
-use crate::grammar_util::{INPUT_CHARS, TOKEN_CHARS, shown, whole_number};
+use crate::grammar_util::{TOKEN_CHARS, shown, whole_number};
 use crate::policy::{CallInput, FileKind, FileRequest, PlannedTarget, internal};
 use crate::tools::{Parsed, ToolFields, ToolPlan};
 
@@ -22,6 +22,8 @@ const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted hydra options";
 /// The most digits a number may be written with.
 const NUMBER_DIGITS: usize = 6;
+/// How much of an unknown service name a message shows.
+const SERVICE_CHARS: usize = 40;
 
 const INTRUSIVE_HINT: &str =
     "ask the operator to set security.allow_intrusive: true; only then can hydra run";
@@ -109,7 +111,7 @@ fn check_service(limits: &HydraLimits, s: &str) -> Result<String, Denied> {
         } else {
             format!(
                 "service '{}' is not enabled on this server",
-                shown(s, INPUT_CHARS)
+                shown(s, SERVICE_CHARS)
             )
         },
         format!("use one of: {}", limits.services.join(", ")),

@@ -47,7 +47,8 @@ pub(crate) struct Spec {
     pub opt: Opt,
     pub kind: Kind,
     pub gate: Gate,
-    /// Why it is intrusive, for the refusal message (empty when it is not).
+    /// What makes it intrusive, for the refusal message ("--banners opens
+    /// ... (intrusive)"); empty when it is not.
     pub why: &'static str,
     pub group: &'static str,
 }
@@ -76,7 +77,7 @@ pub(crate) const ACCEPTED: &[Spec] = &[
     ),
     Spec {
         gate: Gate::Intrusive,
-        why: "it opens full TCP sessions to every open port",
+        why: "opens full TCP sessions to every open port",
         ..spec(&["--banners"], Opt::Banners, Kind::Switch, "probes")
     },
     spec(&["--ping"], Opt::Ping, Kind::Switch, "probes"),

@@ -222,7 +222,7 @@ impl Draft {
     ) -> Result<(), Denied> {
         if spec.gate.needs_intrusive() {
             need_intrusive(policy, field::EXTRA_ARGS, || {
-                format!("{spelling} is intrusive ({})", spec.why)
+                format!("{spelling} {} (intrusive)", spec.why)
             })?;
         }
         match spec.opt {

@@ -30,7 +30,7 @@ mod tests;
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::grammar_util::{INPUT_CHARS, parse_decimal, shown};
+use crate::grammar_util::{parse_decimal, shown};
 use crate::tools::{Intrusive, RawSockets, ToolGrammar, ToolId};
 
 /// masscan's descriptor.
@@ -57,6 +57,8 @@ pub const MAX_PORT_ITEMS: usize = 64;
 pub const MAX_WAIT_SECS: u32 = 60;
 /// The most `--retries`.
 pub const MAX_RETRIES: u32 = 3;
+/// How much of a bad port item a message shows.
+const PORT_ITEM_CHARS: usize = 16;
 
 /// masscan's limits (`tools.masscan` in the server config).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,7 +216,7 @@ pub fn parse_port_list(s: &str) -> Result<PortList, String> {
             Some((p, _)) => {
                 return Err(format!(
                     "'{}': only T: (TCP) and U: (UDP) prefixes are accepted",
-                    shown(p, INPUT_CHARS)
+                    shown(p, PORT_ITEM_CHARS)
                 ));
             }
             None => (PortProto::Tcp, item),
@@ -222,7 +224,12 @@ pub fn parse_port_list(s: &str) -> Result<PortList, String> {
         let port = |p: &str| -> Result<u16, String> {
             parse_decimal(p, 5)
                 .and_then(|n| u16::try_from(n).ok())
-                .ok_or_else(|| format!("'{}' is not a port from 0 to 65535", shown(p, INPUT_CHARS)))
+                .ok_or_else(|| {
+                    format!(
+                        "'{}' is not a port from 0 to 65535",
+                        shown(p, PORT_ITEM_CHARS)
+                    )
+                })
         };
         let (start, end) = match body.split_once('-') {
             Some((a, b)) => (port(a)?, port(b)?),

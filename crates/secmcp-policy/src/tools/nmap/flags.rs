@@ -125,6 +125,9 @@ pub(crate) struct Spec {
     pub gate: Gate,
     /// Why it is intrusive, for the refusal message (empty when it is not).
     pub why: &'static str,
+    /// What the raw-socket refusal adds after the spelling, e.g. `-A`'s
+    /// " (it includes -O and --traceroute)" (empty for most).
+    pub raw_why: &'static str,
     /// Its group in the docs.
     pub group: &'static str,
 }
@@ -164,6 +167,7 @@ const fn spec(
         kind,
         gate: Gate::Open,
         why: "",
+        raw_why: "",
         group,
     }
 }
@@ -298,12 +302,15 @@ pub(crate) const SPECS: &[Spec] = &[
     spec("--reason", Opt::Reason, Form::Long, Kind::Switch, OUTPUT),
     spec("-v", Opt::Verbose(1), Form::Short, Kind::Switch, OUTPUT),
     spec("-vv", Opt::Verbose(2), Form::Short, Kind::Switch, OUTPUT),
-    intrusive(
-        "-A",
-        Opt::Aggressive,
-        Form::Short,
-        "it adds OS detection, default scripts and traceroute",
-    ),
+    Spec {
+        raw_why: " (it includes -O and --traceroute)",
+        ..intrusive(
+            "-A",
+            Opt::Aggressive,
+            Form::Short,
+            "it adds OS detection, default scripts and traceroute",
+        )
+    },
     intrusive(
         "--traceroute",
         Opt::Traceroute,

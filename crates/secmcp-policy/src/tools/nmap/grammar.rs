@@ -184,12 +184,18 @@ fn intrusive(ctx: &Ctx<'_>, flag: &str, why: &str) -> Result<(), Denied> {
 
 /// Enforces an option's gate from the table: `allow_intrusive` first, then
 /// raw sockets.
-fn check_gate(ctx: &Ctx<'_>, gate: Gate, flag: &str, why: &str) -> Result<(), Denied> {
+fn check_gate(
+    ctx: &Ctx<'_>,
+    gate: Gate,
+    flag: &str,
+    why: &str,
+    raw_why: &str,
+) -> Result<(), Denied> {
     if gate.needs_intrusive() {
         intrusive(ctx, flag, why)?;
     }
     if gate.needs_raw_sockets() {
-        need_raw(ctx, flag)?;
+        need_raw(ctx, &format!("{flag}{raw_why}"))?;
     }
     Ok(())
 }
@@ -223,7 +229,7 @@ impl Draft {
         v: Option<&str>,
     ) -> Result<(), Denied> {
         let name = s.name;
-        check_gate(ctx, s.spec.gate, name, s.spec.why)?;
+        check_gate(ctx, s.spec.gate, name, s.spec.why, s.spec.raw_why)?;
         match s.opt {
             Opt::ScanBundle => self.scan_bundle(ctx, tok, v.unwrap_or("")),
             Opt::VersionIntensity => {
