@@ -207,6 +207,15 @@ impl ToolGrammar {
 }
 
 /// The descriptor of `id`.
+///
+/// ```
+/// use secmcp_policy::{RawSockets, ToolId, grammar};
+///
+/// let masscan = grammar(ToolId::Masscan);
+/// assert_eq!(masscan.binary, "masscan");
+/// assert_eq!(masscan.version_probe, ["--version"]);
+/// assert_eq!(masscan.raw_sockets, RawSockets::Always);
+/// ```
 pub fn grammar(id: ToolId) -> &'static ToolGrammar {
     match id {
         ToolId::Nmap => &nmap::GRAMMAR,
@@ -219,6 +228,18 @@ pub fn grammar(id: ToolId) -> &'static ToolGrammar {
 }
 
 /// The options of `id`, documented from its grammar's own tables.
+///
+/// ```
+/// use secmcp_policy::{Gate, ToolId, options};
+///
+/// let nmap = options(ToolId::Nmap);
+/// let syn = nmap.accepted().find(|o| o.spellings == ["-sS"]).unwrap();
+/// assert_eq!(syn.gate, Gate::RawSockets);
+/// assert!(nmap.refused_spellings().any(|s| s == "-oN"));
+/// // The text a tool description embeds.
+/// let text = nmap.render_compact();
+/// assert!(text.contains("--top-ports N (1-65535)"));
+/// ```
 pub fn options(id: ToolId) -> ToolOptions {
     grammar(id).options()
 }

@@ -83,13 +83,13 @@ fn privilege_needs_agree_with_the_option_gates() {
         let c = case(id);
         let mode = &c.modes[0];
         let all_on = c.policy(true, true);
-        run(&c, mode, &all_on, &c.base_args(mode, None)).expect("the sample call works");
+        run(&c, mode, &all_on, &c.base_args(None)).expect("the sample call works");
         if g.raw_sockets == RawSockets::Always {
-            let d = run(&c, mode, &c.policy(false, true), &c.base_args(mode, None)).unwrap_err();
+            let d = run(&c, mode, &c.policy(false, true), &c.base_args(None)).unwrap_err();
             assert_eq!(d.code, DenyCode::PrivilegeRequired, "{id:?}: {}", d.message);
         }
         if g.intrusive == Intrusive::WholeTool {
-            let d = run(&c, mode, &c.policy(true, false), &c.base_args(mode, None)).unwrap_err();
+            let d = run(&c, mode, &c.policy(true, false), &c.base_args(None)).unwrap_err();
             assert!(
                 d.message.contains("allow_intrusive"),
                 "{id:?}: {}",
@@ -145,10 +145,7 @@ fn forms(c: &Case, d: &OptionDoc, spelling: &str) -> Vec<Vec<String>> {
 
 fn check_documented(c: &Case, mode: &Mode, d: &OptionDoc, args: &[String]) {
     let id = c.id;
-    let all = c
-        .base_args(mode, Some(d))
-        .into_iter()
-        .chain(args.iter().cloned());
+    let all = c.base_args(Some(d)).into_iter().chain(args.iter().cloned());
     let all: Vec<String> = all.collect();
     let raw = d.gate.needs_raw_sockets() || grammar(id).raw_sockets == RawSockets::Always;
     let intrusive = d.gate.needs_intrusive() || grammar(id).intrusive == Intrusive::WholeTool;
@@ -212,7 +209,7 @@ fn every_refused_spelling_is_refused() {
                 };
                 for tail in [vec![], vec!["x".to_owned()]] {
                     let args: Vec<String> = c
-                        .base_args(mode, None)
+                        .base_args(None)
                         .into_iter()
                         .chain([token.clone()])
                         .chain(tail)
@@ -275,7 +272,7 @@ fn every_accepted_spelling_is_documented() {
                 let tails = std::iter::once(None).chain(values.iter().map(Some));
                 for tail in tails {
                     let args: Vec<String> = c
-                        .base_args(mode, None)
+                        .base_args(None)
                         .into_iter()
                         .chain([cand.clone()])
                         .chain(tail.cloned())
@@ -443,7 +440,7 @@ impl Case {
 
     /// Arguments a call needs besides the option under test (`d`), e.g.
     /// masscan's ports, sqlmap's `--safe-url` for `--safe-freq`.
-    fn base_args(&self, _mode: &Mode, d: Option<&OptionDoc>) -> Vec<String> {
+    fn base_args(&self, d: Option<&OptionDoc>) -> Vec<String> {
         let has = |s: &str| d.is_some_and(|d| d.spellings.iter().any(|x| x == s));
         let args: &[&str] = match self.id {
             ToolId::Masscan if !has("-p") => &["-p", "80"],

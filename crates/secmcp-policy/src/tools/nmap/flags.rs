@@ -780,12 +780,11 @@ fn doc(spec: &Spec) -> OptionDoc {
             .value("N", join, "100")
             .note("pps, max tools.nmap.max_rate_pps"),
         Kind::Ports => d.value("PORTS", join, "22,80,443").note(format!(
-            "22,80 1-1024 U:53,T:80 - ; max {MAX_PORT_ITEMS} items"
+            "e.g. 22,80 1-1024 U:53,T:80, - for all; max {MAX_PORT_ITEMS} items"
         )),
         Kind::ProbePorts => d.value("PORTS", join, "22,80"),
-        Kind::Timing => d.value("N", Join::Glued, "3").note(format!(
-            "0-{} or {}..{}; {INTRUSIVE_TIMING} intrusive",
-            TIMING_NAMES.len() - 1,
+        Kind::Timing => d.value("<0-5>", Join::Glued, "3").note(format!(
+            "or {}..{}; {INTRUSIVE_TIMING} intrusive",
             TIMING_NAMES[0],
             TIMING_NAMES[TIMING_NAMES.len() - 1]
         )),
