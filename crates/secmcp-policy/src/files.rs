@@ -4,7 +4,7 @@
 //! A caller names a file either by an operator-defined alias (`common`) or by a
 //! path relative to one of the configured roots (`dirb/small.txt`). The server
 //! resolves it with realpath (so `..` and symlinks cannot escape) and reports
-//! the canonical path and size; [`check_resolved`] then re-checks, as a pure
+//! the canonical path and size; `check_resolved` then re-checks, as a pure
 //! string comparison on canonical paths, that the file is the alias's target
 //! or lies under a root, and is within the size cap.
 //!
@@ -12,6 +12,7 @@
 //! `..`-bearing path from a caller.
 
 use crate::denied::Denied;
+use crate::grammar_util::{INPUT_CHARS, shown};
 use crate::policy::{Resolutions, ResolvedFile, internal};
 
 /// The longest file name a caller may give, in bytes.
@@ -62,14 +63,12 @@ pub(crate) fn check_request(
     what: &str,
 ) -> Result<(), Denied> {
     let refuse = |why: &str| {
-        let shown: String = requested
-            .chars()
-            .take(80)
-            .flat_map(char::escape_default)
-            .collect();
         Denied::validation(
             field,
-            format!("{what} '{shown}' is not accepted: {why}"),
+            format!(
+                "{what} '{}' is not accepted: {why}",
+                shown(requested, INPUT_CHARS)
+            ),
             format!(
                 "name a {what} by its alias or by a path relative to a configured root (e.g. dir/list.txt); absolute paths and '..' are never accepted"
             ),

@@ -2,37 +2,55 @@
 //! processes, no rmcp.
 //!
 //! Flow: [`plan`] parses a call (target, timeout, tool arguments) into a typed
-//! [`Plan`]; the server resolves [`Plan::host_to_resolve`]; [`authorize`]
-//! scope-checks every target and address and returns a [`Permit`] whose argv
-//! was rendered from the typed plan, or a [`Denied`] with code, field, message
-//! and hint.
+//! [`Plan`]; the server resolves [`Plan::hosts_to_resolve`] and
+//! [`Plan::files_to_resolve`]; [`authorize_with`] scope-checks every target
+//! and address and returns a [`Permit`] whose argv was rendered from the typed
+//! plan, or a [`Denied`] with code, field, message and hint.
+//!
+//! Every tool is one descriptor, [`ToolGrammar`] (from [`grammar`]): binary,
+//! version probe, raw-socket and `allow_intrusive` needs, its option docs
+//! ([`options`], generated from the grammar's own tables, with
+//! [`ToolOptions::render_compact`] for tool descriptions), and the `parse` and
+//! `render` that `plan` and `authorize_with` call the same way for all six.
 //!
 //! Layout:
-//! - `target`: parsing of caller targets (canonical IPv4, IPv6, CIDR, host names).
+//! - `address`: parsing of caller targets (canonical IPv4, IPv6, CIDR, host
+//!   names). (Not called `target`: that is Cargo's build folder, which tools
+//!   and ignore files skip.)
 //! - `scope`: allow/deny entries and the scope check.
 //! - `tokens`: shell-style tokenising of `extra_args` (no shell is ever run).
-//! - `nmap`, `masscan`, `gobuster`, `hydra`, `sqlmap`, `dig`: one module per
-//!   tool: its argument grammar, typed plan and argv rendering.
+//! - `tools`: [`ToolId`], [`ToolFields`], [`ToolPlan`], the descriptors and
+//!   their dispatch, the option-docs model; one module per tool (`nmap`,
+//!   `masscan`, `gobuster`, `hydra`, `sqlmap`, `dig`, re-exported at the root),
+//!   each laid out as `mod.rs` (public types, `GRAMMAR`), `flags.rs` (option
+//!   table, refusals, docs), `grammar.rs` (-> plan), `render.rs` (-> argv),
+//!   `tests.rs`.
+//! - `grammar_util`: what every grammar shares (showing untrusted text in a
+//!   message, plain numbers, "given more than once", the intrusive gate).
 //! - `files`: caller file names (wordlists, credential lists) and the re-check
 //!   of what the server resolved them to.
-//! - `policy`: `Policy`, `plan()` and `authorize()`.
+//! - `policy`: `Policy`, `plan()` and `authorize()`/`authorize_with()`.
 //! - `denied`: `Denied` and its stable codes.
-//! - `permit`: the `Permit` type that only `authorize` can construct.
+//! - `permit`: the `Permit` type that only `authorize` can construct, and the
+//!   version-probe permits.
+//!
+//! Must not: do I/O, resolve names, start processes, or let a caller's token
+//! reach argv verbatim.
 
+pub mod address;
 pub mod denied;
-pub mod dig;
 pub mod files;
-pub mod gobuster;
-pub mod hydra;
-pub mod masscan;
-pub mod nmap;
+mod grammar_util;
 pub mod permit;
 pub mod policy;
 pub mod scope;
-pub mod sqlmap;
-pub mod target;
 pub mod tokens;
+pub mod tools;
 
+pub use address::{
+    Cidr, CidrIter, Hostname, MAX_HOSTNAME_LEN, MAX_TARGET_LEN, Target, parse_canonical_ipv4,
+    parse_target,
+};
 pub use denied::{Denied, DenyCode};
 pub use files::FileRoots;
 pub use nmap::NmapLimits;
@@ -42,45 +60,8 @@ pub use policy::{
     ToolFields, authorize, authorize_with, plan,
 };
 pub use scope::{Scope, ScopeEntry};
-pub use target::{Cidr, Hostname, Target, parse_target};
-
-/// The tools the policy core knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ToolId {
-    /// nmap
-    Nmap,
-    /// masscan
-    Masscan,
-    /// gobuster
-    Gobuster,
-    /// hydra
-    Hydra,
-    /// sqlmap
-    Sqlmap,
-    /// dig
-    Dig,
-}
-
-impl ToolId {
-    /// Every tool, in registry order.
-    pub const ALL: [ToolId; 6] = [
-        ToolId::Nmap,
-        ToolId::Masscan,
-        ToolId::Gobuster,
-        ToolId::Hydra,
-        ToolId::Sqlmap,
-        ToolId::Dig,
-    ];
-
-    /// The tool's wire name (also its binary's usual name).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ToolId::Nmap => "nmap",
-            ToolId::Masscan => "masscan",
-            ToolId::Gobuster => "gobuster",
-            ToolId::Hydra => "hydra",
-            ToolId::Sqlmap => "sqlmap",
-            ToolId::Dig => "dig",
-        }
-    }
-}
+pub use tools::{
+    Gate, Intrusive, Join, OptionDoc, OptionGroup, RawSockets, RefusedFamily, Setting, ToolGrammar,
+    ToolId, ToolOptions, ToolPlan, ValueDoc, dig, gobuster, grammar, hydra, masscan, nmap, options,
+    sqlmap,
+};

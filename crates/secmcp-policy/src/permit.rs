@@ -1,8 +1,11 @@
 //! `Permit`: the proof that a call was planned and authorized by this crate.
 //!
 //! A `Permit` has private fields and no public constructor, so the only way to
-//! obtain one is `crate::authorize`. The runner builds its `RunSpec` only from a
-//! `Permit`, which makes an unchecked execution path a compile error.
+//! obtain one is `crate::authorize` (or [`version_probe`], whose argv is the
+//! fixed one of the tool's descriptor). The runner builds its `RunSpec` only
+//! from a `Permit`, which makes an unchecked execution path a compile error.
+//!
+//! Must not: offer a public constructor outside the `test-support` feature.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -182,19 +185,17 @@ impl Permit {
 pub const VERSION_PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The permit for a tool's version probe (health checks identify each binary
-/// by it): a fixed argv that only prints the version, no target, a short
-/// timeout. Nothing a caller sends reaches it.
+/// by it): the fixed argv of the tool's descriptor
+/// ([`ToolGrammar::version_probe`](crate::ToolGrammar::version_probe)), no
+/// target, a short timeout. Nothing a caller sends reaches it.
 pub fn version_probe(tool: ToolId) -> Permit {
-    let args: &[&str] = match tool {
-        ToolId::Nmap | ToolId::Masscan | ToolId::Sqlmap => &["--version"],
-        ToolId::Gobuster => &["version"],
-        // hydra has no version flag; its help starts with `Hydra vX.Y`.
-        ToolId::Hydra => &["-h"],
-        ToolId::Dig => &["-v"],
-    };
     Permit::new(
         tool,
-        args.iter().map(|a| (*a).to_owned()).collect(),
+        crate::grammar(tool)
+            .version_probe
+            .iter()
+            .map(|a| (*a).to_owned())
+            .collect(),
         AuthorizedTarget {
             requested: String::new(),
             hostname: None,

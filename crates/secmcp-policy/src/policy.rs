@@ -1,22 +1,30 @@
 //! The two entry points: [`plan`] (everything checkable without DNS) and
-//! [`authorize`] (the scope check with resolved addresses, then the `Permit`).
+//! [`authorize`]/[`authorize_with`] (the scope check with resolved
+//! addresses, then the `Permit`).
 //!
-//! The server calls `plan`, resolves [`Plan::host_to_resolve`] itself (this
-//! crate never does DNS), then calls `authorize` with the addresses. The
-//! target handed to the tool is always an IP literal or CIDR that passed the
-//! scope check, so DNS cannot change between check and use.
+//! The server calls `plan`, resolves [`Plan::hosts_to_resolve`] and
+//! [`Plan::files_to_resolve`] itself (this crate never does DNS or file I/O),
+//! then calls `authorize_with` with what it found. The target handed to the
+//! tool is always an IP literal or CIDR that passed the scope check, so DNS
+//! cannot change between check and use. Both reach a tool only through its
+//! descriptor ([`crate::grammar`]): `parse` in `plan`, `render` in
+//! `authorize_with`, the same way for every tool.
+//!
+//! Must not: know any one tool's options, or build a `Permit` for a plan
+//! whose every target did not pass the scope check.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::ToolId;
+use crate::address::{Hostname, Target};
 use crate::denied::{Denied, field};
-use crate::nmap::{self, NmapLimits, NmapPlan};
-use crate::permit::{AuthorizedTarget, Permit, WorkFile};
+use crate::permit::{AuthorizedTarget, Permit};
 use crate::scope::Scope;
-use crate::target::{Hostname, Target, parse_target};
 use crate::tokens::{DEFAULT_MAX_ARGS_BYTES, MAX_TOKENS, tokenize};
-use crate::{dig, gobuster, hydra, masscan, sqlmap};
+use crate::tools::nmap::NmapLimits;
+use crate::tools::{ToolId, ToolPlan, dig, gobuster, grammar, hydra, masscan, sqlmap};
+
+pub use crate::tools::ToolFields;
 
 const SCOPE_HINT: &str =
     "choose a target inside security.allowed_targets; only the operator can change the scope";
@@ -74,24 +82,6 @@ pub struct CallInput<'a> {
     pub timeout: Duration,
     /// The tool's typed input fields beyond target and extra_args.
     pub fields: &'a ToolFields,
-}
-
-/// Typed input fields of the tools that have them (nmap has none).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum ToolFields {
-    /// No typed fields.
-    #[default]
-    None,
-    /// masscan's fields.
-    Masscan(masscan::MasscanFields),
-    /// gobuster's fields.
-    Gobuster(gobuster::GobusterFields),
-    /// hydra's fields.
-    Hydra(hydra::HydraFields),
-    /// sqlmap's fields.
-    Sqlmap(sqlmap::SqlmapFields),
-    /// dig's fields.
-    Dig(dig::DigFields),
 }
 
 /// What the server looked up for a plan: host name addresses (DNS, once) and
@@ -197,44 +187,6 @@ impl PlannedTarget {
     }
 }
 
-/// The typed arguments of one tool.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum ToolPlan {
-    Nmap(NmapPlan),
-    Masscan(masscan::MasscanPlan),
-    Gobuster(gobuster::GobusterPlan),
-    Hydra(hydra::HydraPlan),
-    Sqlmap(sqlmap::SqlmapPlan),
-    Dig(dig::DigPlan),
-}
-
-/// What a tool grammar makes of a call: its typed plan, every target it will
-/// touch (the first is the one the tool is pointed at) and the files the
-/// server must resolve.
-pub(crate) struct Parsed<P> {
-    pub(crate) plan: P,
-    pub(crate) targets: Vec<PlannedTarget>,
-    pub(crate) files: Vec<FileRequest>,
-}
-
-/// What a tool renderer produces from an authorized plan.
-pub(crate) struct Rendering {
-    pub(crate) argv: Vec<String>,
-    pub(crate) write_files: Vec<WorkFile>,
-    pub(crate) collect: Vec<String>,
-}
-
-impl Rendering {
-    /// Just an argv.
-    pub(crate) fn argv(argv: Vec<String>) -> Self {
-        Self {
-            argv,
-            write_files: Vec::new(),
-            collect: Vec::new(),
-        }
-    }
-}
-
 /// A parsed, validated call that still needs its scope check.
 ///
 /// Only [`plan`] builds one. `targets[0]` is the primary target, the one the
@@ -286,12 +238,9 @@ impl Plan {
         self.timeout
     }
 
-    /// The nmap plan, for an nmap call.
-    pub fn nmap(&self) -> Option<&NmapPlan> {
-        match &self.args {
-            ToolPlan::Nmap(p) => Some(p),
-            _ => None,
-        }
+    /// The tool's typed arguments.
+    pub fn tool_plan(&self) -> &ToolPlan {
+        &self.args
     }
 }
 
@@ -300,20 +249,8 @@ impl Plan {
 pub fn plan(tool: ToolId, policy: &Policy, input: &CallInput<'_>) -> Result<Plan, Denied> {
     check_timeout(input.timeout)?;
     let tokens = tokenize_args(policy, input.extra_args)?;
-    let (args, targets, files) = match tool {
-        ToolId::Nmap => {
-            let target = parse_target(input.target)?;
-            check_cidr_size(&target, policy.nmap.max_cidr_addresses)?;
-            let plan = nmap::parse_args(&tokens, policy, input.timeout)?;
-            let primary = PlannedTarget::new(field::TARGET, input.target, target);
-            (ToolPlan::Nmap(plan), vec![primary], Vec::new())
-        }
-        ToolId::Masscan => split(masscan::parse(policy, input, &tokens)?, ToolPlan::Masscan),
-        ToolId::Gobuster => split(gobuster::parse(policy, input, &tokens)?, ToolPlan::Gobuster),
-        ToolId::Hydra => split(hydra::parse(policy, input, &tokens)?, ToolPlan::Hydra),
-        ToolId::Sqlmap => split(sqlmap::parse(policy, input, &tokens)?, ToolPlan::Sqlmap),
-        ToolId::Dig => split(dig::parse(policy, input, &tokens)?, ToolPlan::Dig),
-    };
+    let parsed = (grammar(tool).parse)(policy, input, &tokens)?;
+    let (args, targets, files) = (parsed.plan, parsed.targets, parsed.files);
     if targets.is_empty() {
         return Err(internal("a plan without a target"));
     }
@@ -335,12 +272,6 @@ pub fn plan(tool: ToolId, policy: &Policy, input: &CallInput<'_>) -> Result<Plan
         timeout: input.timeout,
         args,
     })
-}
-
-type Split = (ToolPlan, Vec<PlannedTarget>, Vec<FileRequest>);
-
-fn split<P>(parsed: Parsed<P>, wrap: impl FnOnce(P) -> ToolPlan) -> Split {
-    (wrap(parsed.plan), parsed.targets, parsed.files)
 }
 
 fn tokenize_args(policy: &Policy, extra_args: &str) -> Result<Vec<String>, Denied> {
@@ -368,24 +299,6 @@ fn check_timeout(timeout: Duration) -> Result<(), Denied> {
         ));
     }
     Ok(())
-}
-
-/// Refuses a CIDR target larger than `max` addresses.
-pub(crate) fn check_cidr_size(target: &Target, max: u64) -> Result<(), Denied> {
-    let Target::Cidr(c) = target else {
-        return Ok(());
-    };
-    if c.size() <= u128::from(max) {
-        return Ok(());
-    }
-    Err(Denied::validation(
-        field::TARGET,
-        format!(
-            "{c} covers {} addresses; this tool scans at most {max} per call",
-            c.size()
-        ),
-        "split the range into smaller CIDRs (e.g. /24 = 256 addresses)",
-    ))
 }
 
 /// Scope-checks a plan whose only host name (if any) is the primary target,
@@ -423,18 +336,7 @@ pub fn authorize_with(policy: &Policy, plan: Plan, res: &Resolutions) -> Result<
             .map_err(|e| Denied::scope(t.field, e.message, SCOPE_HINT))?;
         authorized.push(pin(t, addrs)?);
     }
-    let rendering = match &plan.args {
-        ToolPlan::Nmap(p) => {
-            let primary = &authorized[0];
-            let ipv6 = primary.rendered.contains(':');
-            Rendering::argv(nmap::render_argv(p, &primary.rendered, ipv6))
-        }
-        ToolPlan::Masscan(p) => masscan::render(policy, p, &authorized, res)?,
-        ToolPlan::Gobuster(p) => gobuster::render(policy, p, &authorized, res)?,
-        ToolPlan::Hydra(p) => hydra::render(policy, p, &authorized, res)?,
-        ToolPlan::Sqlmap(p) => sqlmap::render(policy, p, &authorized, res)?,
-        ToolPlan::Dig(p) => dig::render(policy, p, &authorized, res)?,
-    };
+    let rendering = (grammar(plan.tool).render)(policy, &plan.args, &authorized, res)?;
     let mut targets = authorized.into_iter();
     let primary = targets
         .next()

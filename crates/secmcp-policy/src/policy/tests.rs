@@ -225,7 +225,9 @@ fn target_errors_come_before_argument_errors() {
 fn plan_exposes_the_typed_nmap_plan() {
     let p = Policy::default();
     let planned = plan(ToolId::Nmap, &p, &input("10.0.0.5", "-F -sV -T2")).unwrap();
-    let n = planned.nmap().unwrap();
+    let crate::ToolPlan::Nmap(n) = planned.tool_plan() else {
+        panic!("not an nmap plan: {:?}", planned.tool_plan());
+    };
     assert_eq!(n.timing(), 2);
     assert!(n.version_detection());
     assert_eq!(n.ports(), &crate::nmap::PortSelection::Fast);

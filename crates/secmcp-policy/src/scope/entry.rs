@@ -4,7 +4,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use crate::target::{Cidr, Hostname, parse_canonical_ipv4, parse_cidr};
+use crate::address::{Cidr, Hostname, parse_canonical_ipv4, parse_cidr};
 
 /// One scope entry, as written in the config.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

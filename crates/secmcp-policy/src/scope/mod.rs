@@ -16,7 +16,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 pub use entry::{ScopeEntry, ScopeEntryError};
 
-use crate::target::{Cidr, Hostname, Target};
+use crate::address::{Cidr, Hostname, Target};
 
 /// The config key of the allow list, as named in denial messages.
 pub const ALLOW_KEY: &str = "security.allowed_targets";

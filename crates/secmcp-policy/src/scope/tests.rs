@@ -14,7 +14,7 @@ fn host(s: &str) -> Hostname {
 
 fn cidr(s: &str) -> Cidr {
     let (a, p) = s.split_once('/').unwrap();
-    crate::target::parse_cidr(a, p).unwrap()
+    crate::address::parse_cidr(a, p).unwrap()
 }
 
 #[track_caller]

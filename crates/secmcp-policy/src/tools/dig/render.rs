@@ -1,0 +1,52 @@
+//! Renders dig's argv from an authorized [`DigPlan`](super::DigPlan): `-r`
+//! and `+yaml` first, the `+options`, `-p`, `@` the pinned server, the class,
+//! then the one query (`-x ADDR` or `-t TYPE -q NAME`).
+//!
+//! Must not: look at user tokens.
+
+use super::Query;
+use crate::Policy;
+use crate::denied::Denied;
+use crate::permit::AuthorizedTarget;
+use crate::policy::{Resolutions, internal};
+use crate::tools::{Rendering, ToolPlan};
+
+/// Flags the server always passes first: no ~/.digrc, YAML output.
+pub const SERVER_FLAGS: [&str; 2] = ["-r", "+yaml"];
+
+/// Renders the argv of an authorized dig plan.
+pub(crate) fn render(
+    _policy: &Policy,
+    plan: &ToolPlan,
+    targets: &[AuthorizedTarget],
+    _res: &Resolutions,
+) -> Result<Rendering, Denied> {
+    let ToolPlan::Dig(plan) = plan else {
+        return Err(internal("dig was handed another tool's plan"));
+    };
+    let server = targets
+        .first()
+        .ok_or_else(|| internal("dig without a server"))?;
+    let mut a: Vec<String> = SERVER_FLAGS.iter().map(|s| s.to_string()).collect();
+    a.extend(plan.options.iter().map(ToString::to_string));
+    if let Some(p) = plan.port {
+        a.push("-p".into());
+        a.push(p.to_string());
+    }
+    a.push(format!("@{}", server.rendered));
+    a.push("-c".into());
+    a.push(plan.class.as_str().into());
+    match &plan.query {
+        Query::Reverse(ip) => {
+            a.push("-x".into());
+            a.push(ip.to_string());
+        }
+        Query::Name(name) => {
+            a.push("-t".into());
+            a.push(plan.rtype.to_string());
+            a.push("-q".into());
+            a.push(name.clone());
+        }
+    }
+    Ok(Rendering::argv(a))
+}
