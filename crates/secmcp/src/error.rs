@@ -27,13 +27,19 @@ pub enum ErrorCode {
     ResourceExhausted,
     /// The tool's circuit breaker is open after repeated failures.
     CircuitBreakerOpen,
+    /// The operator's policy does not allow this (an intrusive tool or
+    /// option without `security.allow_intrusive`, a disabled feature).
+    PolicyDenied,
+    /// The call was cancelled (by the client, or by shutdown) and the tool
+    /// stopped; partial results are kept where there were any.
+    Cancelled,
     /// Anything else.
     Unknown,
 }
 
 impl ErrorCode {
     /// All codes, for tests and docs.
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 11] = [
         Self::ValidationError,
         Self::ScopeDenied,
         Self::PrivilegeRequired,
@@ -42,6 +48,8 @@ impl ErrorCode {
         Self::ExecutionError,
         Self::ResourceExhausted,
         Self::CircuitBreakerOpen,
+        Self::PolicyDenied,
+        Self::Cancelled,
         Self::Unknown,
     ];
 
@@ -56,6 +64,8 @@ impl ErrorCode {
             Self::ExecutionError => "execution_error",
             Self::ResourceExhausted => "resource_exhausted",
             Self::CircuitBreakerOpen => "circuit_breaker_open",
+            Self::PolicyDenied => "policy_denied",
+            Self::Cancelled => "cancelled",
             Self::Unknown => "unknown",
         }
     }

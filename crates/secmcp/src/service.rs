@@ -24,6 +24,7 @@ use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
+use crate::config::{Availability, Settings};
 use crate::dispatch::Core;
 use crate::health::HealthReport;
 use crate::tools::{self, Tool};
@@ -136,8 +137,9 @@ impl Service {
     }
 }
 
-/// The MCP description of one of our tools.
-pub fn describe(tool: &dyn Tool) -> McpTool {
+/// The MCP description of one of our tools under `settings` (its
+/// description lists only the options those settings allow).
+pub fn describe(tool: &dyn Tool, settings: &Settings) -> McpTool {
     let hints = tool.hints();
     let annotations = ToolAnnotations::with_title(tool.title())
         .read_only(hints.read_only)
@@ -146,7 +148,7 @@ pub fn describe(tool: &dyn Tool) -> McpTool {
         .open_world(hints.open_world);
     McpTool::new(
         tool.name(),
-        tool.description(),
+        crate::tools::description(tool, &settings.policy).to_string(),
         Arc::new(tool.input_schema()),
     )
     .with_title(tool.title())
@@ -322,7 +324,9 @@ impl ServerHandler for Service {
     ) -> Result<ListToolsResult, McpError> {
         self.core.metrics().request("tools/list");
         let settings = self.core.snapshot();
-        let mut tools: Vec<McpTool> = Core::enabled_tools_in(&settings).map(describe).collect();
+        let mut tools: Vec<McpTool> = Core::enabled_tools_in(&settings)
+            .map(|t| describe(t, &settings))
+            .collect();
         tools.push(describe_health());
         Ok(ListToolsResult::with_all_items(tools)
             .with_ttl_ms(TOOLS_TTL_MS)
@@ -339,6 +343,25 @@ impl ServerHandler for Service {
             return Ok(self.health_result().into());
         }
         let settings = self.core.snapshot();
+        if let Some(t) = crate::tools::find(&request.name)
+            && settings.availability(t.id()) == Availability::NeedsIntrusive
+        {
+            let e = crate::error::ToolError::new(
+                crate::error::ErrorCode::PolicyDenied,
+                format!(
+                    "{} is an intrusive tool and the operator has not enabled intrusive tools (security.allow_intrusive)",
+                    t.name()
+                ),
+                "use the tools in tools/list, or ask the operator to set security.allow_intrusive: true",
+            );
+            let done = self.core.refuse(t, e);
+            let text = done
+                .result
+                .err()
+                .map(|e| e.to_text(&done.correlation_id))
+                .unwrap_or_default();
+            return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
+        }
         let Some(tool) = Core::tool_in(&settings, &request.name) else {
             let mut names: Vec<_> = Core::enabled_tools_in(&settings)
                 .map(|t| t.name())

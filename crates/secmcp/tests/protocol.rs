@@ -195,8 +195,29 @@ async fn nmap_reports_open_and_closed_ports_on_loopback() {
             .map(|x| x["state"].as_str().unwrap().to_owned())
     };
     assert_eq!(state(open).as_deref(), Some("open"), "{s}");
-    assert_eq!(state(closed).as_deref(), Some("closed"), "{s}");
+    // The default detail (standard) counts closed ports instead of listing them.
+    assert_eq!(state(closed), None, "{s}");
+    assert_eq!(
+        s["hosts"][0]["extraports"][0]["state"],
+        json!("closed"),
+        "{s}"
+    );
     assert!(text(&r).contains(&format!("{open}/tcp")), "{}", text(&r));
+    // `detail: full` lists every port.
+    let args = json!({"target": "127.0.0.1", "extra_args": format!("-p {open},{closed}"),
+                      "detail": "full"});
+    let r = client.call_tool(call("nmap", args)).await.unwrap();
+    let s = r.structured_content.clone().unwrap();
+    let listed: Vec<u64> = s["hosts"][0]["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["port"].as_u64().unwrap())
+        .collect();
+    assert!(
+        listed.contains(&u64::from(closed)) && listed.contains(&u64::from(open)),
+        "{s}"
+    );
     drop(listener);
     client.cancel().await.unwrap();
 }

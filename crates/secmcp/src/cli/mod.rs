@@ -95,7 +95,7 @@ pub struct ServeArgs {
 pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve::serve(args),
-        Command::Tools(arg) => with_settings(&arg, |_| tools_cmd::print_tools()),
+        Command::Tools(arg) => with_settings(&arg, tools_cmd::print_tools),
         Command::Config { action } => match action {
             ConfigAction::Check(arg) => with_settings(&arg, config_cmd::check),
             ConfigAction::Show(arg) => with_settings(&arg, config_cmd::show),

@@ -26,7 +26,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use load::{config_path, load};
-pub use settings::{Settings, ToolSettings};
+pub use settings::{Availability, Settings, ToolSettings};
 
 use crate::tools::ToolsConfig;
 use crate::validate::Problem;

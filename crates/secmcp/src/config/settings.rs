@@ -58,6 +58,19 @@ pub struct Settings {
     pub raw: Config,
 }
 
+/// Whether a tool is offered, and why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    /// In `tools/list` and callable.
+    Offered,
+    /// Switched off in its section or by the include/exclude patterns: the
+    /// server does not know it.
+    Disabled,
+    /// An intrusive tool while `security.allow_intrusive` is off: hidden
+    /// from `tools/list`; a call gets `policy_denied`.
+    NeedsIntrusive,
+}
+
 /// Per-tool settings after validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolSettings {
@@ -79,6 +92,19 @@ impl Settings {
     /// The settings of one tool.
     pub fn tool(&self, id: ToolId) -> &ToolSettings {
         self.tools.get(id)
+    }
+
+    /// Whether a tool is offered to clients, and if not, why.
+    pub fn availability(&self, id: ToolId) -> Availability {
+        if !self.tool(id).enabled {
+            return Availability::Disabled;
+        }
+        let whole_tool =
+            secmcp_policy::grammar(id).intrusive == secmcp_policy::tools::Intrusive::WholeTool;
+        if whole_tool && !self.policy.allow_intrusive {
+            return Availability::NeedsIntrusive;
+        }
+        Availability::Offered
     }
 
     /// [`Settings::from_config`], adding to the problems already found while

@@ -34,8 +34,8 @@ use tokio_util::sync::CancellationToken;
 use secmcp_runner::{CgroupParent, RunLimits};
 
 use crate::breaker::{BreakerState, Breakers};
-use crate::config::Settings;
 use crate::config::env_vars;
+use crate::config::{Availability, Settings};
 use crate::error::{ErrorCode, ToolError};
 use crate::events::BreakerTransition;
 use crate::health::probe::VersionProbes;
@@ -174,17 +174,18 @@ impl Core {
         &self.limits
     }
 
-    /// The tools enabled in `settings`.
+    /// The tools offered to clients in `settings` (enabled, and allowed by
+    /// the security policy).
     pub fn enabled_tools_in(settings: &Settings) -> impl Iterator<Item = &'static dyn Tool> + '_ {
         tools::REGISTRY
             .iter()
             .copied()
-            .filter(|t| settings.tool(t.id()).enabled)
+            .filter(|t| settings.availability(t.id()) == Availability::Offered)
     }
 
-    /// The enabled tool called `name` in `settings`, if any.
+    /// The offered tool called `name` in `settings`, if any.
     pub fn tool_in(settings: &Settings, name: &str) -> Option<&'static dyn Tool> {
-        tools::find(name).filter(|t| settings.tool(t.id()).enabled)
+        tools::find(name).filter(|t| settings.availability(t.id()) == Availability::Offered)
     }
 
     /// The tools offered to clients now.

@@ -33,6 +33,15 @@ enum Health {
     Neutral,
 }
 
+/// An authorized call, ready to run.
+struct Run<'a> {
+    settings: &'a Settings,
+    tool: &'static dyn Tool,
+    permit: &'a Permit,
+    correlation_id: &'a str,
+    detail: secmcp_output::Detail,
+}
+
 struct Executed {
     result: Result<Rendered, ToolError>,
     truncated: bool,
@@ -144,7 +153,17 @@ impl Core {
         let _in_flight = self.metrics.in_flight(tool.name());
         let run_started = Instant::now();
         let exec = self
-            .execute(&settings, tool, &permit, program, &correlation_id, cancel)
+            .execute(
+                Run {
+                    settings: &settings,
+                    tool,
+                    permit: &permit,
+                    correlation_id: &correlation_id,
+                    detail: input.common.detail,
+                },
+                program,
+                cancel,
+            )
             .await;
         self.record(admission, tool, exec.health, &correlation_id);
         ToolRunCompleted {
@@ -187,6 +206,12 @@ impl Core {
         .emit(&self.metrics);
     }
 
+    /// Refuses a call before it reaches the pipeline (e.g. a tool the policy
+    /// hides), recorded like every other denial.
+    pub fn refuse(&self, tool: &'static dyn Tool, error: ToolError) -> CallResult {
+        self.denied(tool, new_correlation_id(), error)
+    }
+
     fn denied(
         &self,
         tool: &'static dyn Tool,
@@ -225,15 +250,14 @@ impl Core {
         }
     }
 
-    async fn execute(
-        &self,
-        settings: &Settings,
-        tool: &'static dyn Tool,
-        permit: &Permit,
-        program: PathBuf,
-        correlation_id: &str,
-        cancel: CancellationToken,
-    ) -> Executed {
+    async fn execute(&self, run: Run<'_>, program: PathBuf, cancel: CancellationToken) -> Executed {
+        let Run {
+            settings,
+            tool,
+            permit,
+            correlation_id,
+            detail,
+        } = run;
         let mut argv = Vec::with_capacity(permit.argv().len() + 1);
         argv.push(tool.name().to_owned());
         argv.extend(permit.argv().iter().cloned());
@@ -298,6 +322,7 @@ impl Core {
             extra_targets: permit.extra_targets(),
             argv,
             timeout: permit.timeout(),
+            detail,
         };
         let result = tool.render(&ctx, &outcome);
         let health = match &result {

@@ -34,6 +34,10 @@ pub struct ToolFacts {
     pub version_prefix: &'static str,
     /// Raw-socket need.
     pub raw_sockets: RawSocketNeed,
+    /// Its version probe has not answered yet in the first round of checks.
+    pub pending: bool,
+    /// Why the operator's policy keeps it from clients, if it does.
+    pub disabled_by_policy: Option<&'static str>,
 }
 
 /// Everything a round of checks looks at, except resources.
@@ -76,6 +80,13 @@ pub fn check_tool(t: &ToolFacts, has_raw_sockets: bool) -> (Component, bool, Opt
         status,
         message,
     };
+    if let Some(why) = t.disabled_by_policy {
+        let c = component(
+            HealthStatus::Healthy,
+            format!("{} is disabled by policy: it {why}", t.name),
+        );
+        return (c, false, None);
+    }
     if !t.binary_found {
         let c = component(
             HealthStatus::Unhealthy,
@@ -84,6 +95,13 @@ pub fn check_tool(t: &ToolFacts, has_raw_sockets: bool) -> (Component, bool, Opt
         return (c, false, None);
     }
     let version = match &t.version_output {
+        None if t.pending => {
+            let c = component(
+                HealthStatus::Starting,
+                format!("{} is being identified", t.name),
+            );
+            return (c, false, None);
+        }
         None => {
             let c = component(
                 HealthStatus::Unhealthy,
@@ -202,6 +220,7 @@ pub fn evaluate(
             available: usable && breaker != BreakerState::Open,
             version,
             breaker,
+            disabled_by_policy: t.disabled_by_policy.unwrap_or_default().to_owned(),
         });
     }
     components.push(check_resource(
@@ -221,14 +240,20 @@ pub fn evaluate(
     ));
     let usable = tools.iter().filter(|t| t.usable).count();
     let ready = readiness(inputs.config_loaded, usable);
-    let status = if !ready {
+    let starting = inputs
+        .tools
+        .iter()
+        .any(|t| t.pending && t.version_output.is_none());
+    let status = if starting {
+        HealthStatus::Starting
+    } else if !ready {
         HealthStatus::Unhealthy
     } else if components.iter().any(|c| c.status != HealthStatus::Healthy) {
         HealthStatus::Degraded
     } else {
         HealthStatus::Healthy
     };
-    if usable == 0 {
+    if usable == 0 && !starting {
         components.push(Component {
             name: "tools".into(),
             kind: ComponentKind::Tool,

@@ -17,8 +17,14 @@ use super::system::{ResourceProbe, ResourceReadings, SystemResources};
 /// Where the gathered facts come from (the server implements it over its
 /// settings, the runner's version probes and the breakers).
 pub trait HealthSource: Send + Sync + 'static {
-    /// Gathers the facts for one round of checks.
-    fn gather(&self) -> Pin<Box<dyn Future<Output = HealthInputs> + Send + '_>>;
+    /// Gathers the facts for one round of checks. A source that learns them
+    /// one by one (version probes) may hand partial facts to `progress` on
+    /// the way; the monitor publishes each as a report (the first round is
+    /// ready as soon as one tool is identified).
+    fn gather<'a>(
+        &'a self,
+        progress: &'a (dyn Fn(HealthInputs) + Send + Sync),
+    ) -> Pin<Box<dyn Future<Output = HealthInputs> + Send + 'a>>;
 }
 
 /// Runs the checks in the background and holds the last report.
@@ -102,11 +108,20 @@ async fn check_loop(
     wake: Arc<Notify>,
     shutdown: CancellationToken,
 ) {
+    let mut last_resources = ResourceReadings::default();
     loop {
         let cfg = config.borrow_and_update().clone();
+        let publish_partial = |partial: HealthInputs| {
+            report.send_replace(Arc::new(evaluate(
+                &cfg,
+                &partial,
+                &last_resources,
+                unix_now(),
+            )));
+        };
         // Not raced against `shutdown`: a probe in progress sees the shutdown
         // itself (its run is cancelled, killed and reaped) and gather returns.
-        let inputs = source.gather().await;
+        let inputs = source.gather(&publish_partial).await;
         if shutdown.is_cancelled() {
             return;
         }
@@ -128,10 +143,8 @@ async fn check_loop(
                 ResourceReadings::default()
             }
         };
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        report.send_replace(Arc::new(evaluate(&cfg, &inputs, &resources, now)));
+        last_resources = resources;
+        report.send_replace(Arc::new(evaluate(&cfg, &inputs, &resources, unix_now())));
         let interval = Duration::from_secs(cfg.check_interval_secs.max(1));
         tokio::select! {
             () = tokio::time::sleep(interval) => {}
@@ -140,4 +153,10 @@ async fn check_loop(
             () = shutdown.cancelled() => return,
         }
     }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

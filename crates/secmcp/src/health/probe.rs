@@ -18,31 +18,8 @@ use secmcp_policy::ToolId;
 use secmcp_runner::{RunLimits, RunSpec};
 use tokio_util::sync::CancellationToken;
 
-use crate::health::RawSocketNeed;
-
 /// Most output kept from a version probe.
 const PROBE_OUTPUT_BYTES: usize = 16 * 1024;
-
-/// How a tool's version probe output starts (see `health::parse_version`).
-pub fn version_prefix(tool: ToolId) -> &'static str {
-    match tool {
-        ToolId::Nmap => "Nmap version ",
-        ToolId::Masscan => "Masscan version ",
-        ToolId::Hydra => "Hydra v",
-        ToolId::Dig => "DiG ",
-        // Both print a bare version (`3.5`, `1.7.2#stable`).
-        ToolId::Gobuster | ToolId::Sqlmap => "",
-    }
-}
-
-/// Whether a tool needs raw sockets.
-pub fn raw_socket_need(tool: ToolId) -> RawSocketNeed {
-    match tool {
-        ToolId::Nmap => RawSocketNeed::Optional,
-        ToolId::Masscan => RawSocketNeed::Required,
-        _ => RawSocketNeed::Never,
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct FileStamp {
@@ -154,13 +131,16 @@ mod tests {
         ];
         for (tool, out, want) in cases {
             assert_eq!(
-                parse_version(out, version_prefix(tool)).as_deref(),
+                parse_version(out, secmcp_policy::grammar(tool).version_prefix).as_deref(),
                 Some(want),
                 "{tool:?}"
             );
         }
         assert_eq!(
-            parse_version("not nmap\n", version_prefix(ToolId::Nmap)),
+            parse_version(
+                "not nmap\n",
+                secmcp_policy::grammar(ToolId::Nmap).version_prefix
+            ),
             None
         );
     }

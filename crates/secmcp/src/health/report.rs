@@ -73,6 +73,9 @@ impl HealthConfig {
 pub enum HealthStatus {
     /// Everything works.
     Healthy,
+    /// The first round of checks is still running (tools are being
+    /// identified); ready as soon as one tool is.
+    Starting,
     /// Serving, with something wrong (a tool, a breaker, resource pressure).
     Degraded,
     /// Not able to serve tool calls.
@@ -80,10 +83,12 @@ pub enum HealthStatus {
 }
 
 impl HealthStatus {
-    /// The HTTP status the design uses: 200 healthy, 207 degraded, 503 unhealthy.
+    /// The HTTP status the design uses: 200 healthy, 207 degraded, 503
+    /// unhealthy; 503 while starting.
     pub fn http_status(self) -> u16 {
         match self {
             Self::Healthy => 200,
+            Self::Starting => 503,
             Self::Degraded => 207,
             Self::Unhealthy => 503,
         }
@@ -93,6 +98,7 @@ impl HealthStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Healthy => "healthy",
+            Self::Starting => "starting",
             Self::Degraded => "degraded",
             Self::Unhealthy => "unhealthy",
         }
@@ -139,6 +145,10 @@ pub struct ToolHealth {
     pub version: Option<String>,
     /// Its circuit breaker's state.
     pub breaker: BreakerState,
+    /// Why the operator's policy keeps it from clients (empty when it does
+    /// not), e.g. `needs security.allow_intrusive`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub disabled_by_policy: String,
 }
 
 /// The result of one round of checks.
@@ -157,23 +167,26 @@ pub struct HealthReport {
 }
 
 impl HealthReport {
-    /// The HTTP status of `/health`.
+    /// The HTTP status of `/health` (starting but already ready is 200).
     pub fn http_status(&self) -> u16 {
-        self.status.http_status()
+        match self.status {
+            HealthStatus::Starting if self.ready => 200,
+            s => s.http_status(),
+        }
     }
 
-    /// The report before the first round of checks: not ready.
+    /// The report before the first round of checks: starting, not ready.
     pub fn pending() -> Self {
         Self {
-            status: HealthStatus::Unhealthy,
+            status: HealthStatus::Starting,
             ready: false,
             checked_at_unix_secs: 0,
             tools: Vec::new(),
             components: vec![Component {
                 name: "startup".into(),
                 kind: ComponentKind::Config,
-                status: HealthStatus::Unhealthy,
-                message: "the first health check has not finished yet".into(),
+                status: HealthStatus::Starting,
+                message: "the tools are being identified".into(),
             }],
         }
     }
@@ -217,7 +230,13 @@ impl HealthReport {
 
     /// Recomputes the overall status from readiness and the components.
     fn restate(&mut self) {
-        self.status = if !self.ready {
+        self.status = if self
+            .components
+            .iter()
+            .any(|c| c.status == HealthStatus::Starting)
+        {
+            HealthStatus::Starting
+        } else if !self.ready {
             HealthStatus::Unhealthy
         } else if self
             .components

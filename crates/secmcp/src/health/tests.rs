@@ -22,6 +22,8 @@ fn nmap(found: bool, out: Option<Result<&str, &str>>) -> ToolFacts {
         version_output: out.map(|r| r.map(str::to_owned).map_err(str::to_owned)),
         version_prefix: "Nmap version ",
         raw_sockets: RawSocketNeed::Optional,
+        pending: false,
+        disabled_by_policy: None,
     }
 }
 
@@ -32,6 +34,8 @@ fn masscan(found: bool) -> ToolFacts {
         version_output: Some(Ok("Masscan version 1.3.2 ( by Robert Graham )".into())),
         version_prefix: "Masscan version ",
         raw_sockets: RawSocketNeed::Required,
+        pending: false,
+        disabled_by_policy: None,
     }
 }
 
@@ -291,6 +295,7 @@ fn readiness_and_liveness_rules() {
     assert!(!readiness(false, 3));
     assert!(liveness());
     assert!(!HealthReport::pending().ready);
+    assert_eq!(HealthReport::pending().status, HealthStatus::Starting);
     assert_eq!(HealthReport::pending().http_status(), 503);
 }
 
@@ -382,7 +387,10 @@ struct FakeSource {
 }
 
 impl HealthSource for FakeSource {
-    fn gather(&self) -> Pin<Box<dyn Future<Output = HealthInputs> + Send + '_>> {
+    fn gather<'a>(
+        &'a self,
+        _progress: &'a (dyn Fn(HealthInputs) + Send + Sync),
+    ) -> Pin<Box<dyn Future<Output = HealthInputs> + Send + 'a>> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let i = self.inputs.lock().unwrap().clone();
         Box::pin(async move { i })
@@ -438,4 +446,38 @@ async fn monitor_checks_in_the_background_on_its_interval() {
     shutdown.cancel();
     tokio::time::sleep(Duration::from_secs(120)).await;
     assert_eq!(source.calls.load(Ordering::SeqCst), calls, "stopped");
+}
+
+/// While the first round's probes run the report says `starting`; once one
+/// tool is identified it is ready, and when every probe answered it is
+/// healthy (or says why not).
+#[test]
+fn the_first_round_starts_and_is_ready_with_the_first_tool() {
+    let mut pending = nmap(true, None);
+    pending.pending = true;
+    let mut slow = masscan(true);
+    slow.version_output = None;
+    slow.pending = true;
+    let i = inputs(vec![pending.clone(), slow.clone()]);
+    let r = eval(&i, calm());
+    assert_eq!(
+        (r.status, r.ready, r.http_status()),
+        (HealthStatus::Starting, false, 503)
+    );
+    let mut ready = nmap(true, Some(Ok(NMAP_OUT)));
+    ready.pending = false;
+    let r = eval(&inputs(vec![ready.clone(), slow]), calm());
+    assert_eq!(
+        (r.status, r.ready, r.http_status()),
+        (HealthStatus::Starting, true, 200)
+    );
+    let mut denied = masscan(false);
+    denied.disabled_by_policy = Some("needs security.allow_intrusive");
+    let r = eval(&inputs(vec![ready, denied]), calm());
+    assert_eq!(r.status, HealthStatus::Healthy, "{r:?}");
+    let m = r.tools.iter().find(|t| t.name == "masscan").unwrap();
+    assert!(
+        !m.usable && m.disabled_by_policy.contains("allow_intrusive"),
+        "{m:?}"
+    );
 }

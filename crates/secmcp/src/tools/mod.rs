@@ -12,12 +12,15 @@ pub mod masscan;
 pub mod nmap;
 pub mod sqlmap;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use secmcp_output::Detail;
 use secmcp_policy::{AuthorizedTarget, Policy, ToolFields, ToolId};
 use secmcp_runner::RunOutcome;
 
@@ -44,27 +47,25 @@ pub struct Hints {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommonInput {
-    /// The one host to work on: an IPv4 address in dotted-quad form (10.0.0.5), an IPv6
-    /// address, a CIDR range (10.0.0.0/28), or a host name (web.lab.internal). It must
-    /// be inside the server's configured scope; host names are resolved by the server
-    /// and every address they resolve to must be in scope. One target per call.
+    /// One IP address, CIDR range or host name inside the server's scope (a name is
+    /// resolved once and pinned).
     pub target: String,
-    /// The tool's own command-line options as one string, e.g. `-sV -p 22,80`. Quoting
-    /// works as in a shell, but no shell runs. Only options in the tool's grammar are
-    /// accepted; the description lists them. Leave empty for sensible defaults.
+    /// The tool's own options, as listed in the description; quoting works as in a shell,
+    /// but no shell runs.
     #[serde(default)]
     pub extra_args: String,
-    /// Wall-clock limit for this call in seconds. Omit to use the server default.
-    /// A stopped run reports `timeout` with whatever partial results exist.
+    /// Seconds before the run is stopped (partial results are kept); the operator sets the
+    /// default and the maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub timeout_sec: Option<u32>,
-    /// Optional id of your choosing (1-128 characters: letters, digits, `.`, `_`, `:`,
-    /// `-`) to tie this call to your own records. Echoed in the result and every log
-    /// line; one is generated when omitted.
+    /// Optional id of yours (1-128 of A-Z a-z 0-9 . _ : -), echoed in the result and logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
+    /// `summary`, `standard` (default) or `full` (everything parsed).
+    #[serde(default)]
+    pub detail: Detail,
 }
 
 /// A call's input after parsing: the common fields and the tool's typed fields.
@@ -137,6 +138,8 @@ pub struct RenderContext<'a> {
     pub argv: Vec<String>,
     /// The timeout the run had.
     pub timeout: Duration,
+    /// How much of the parsed result to return.
+    pub detail: Detail,
 }
 
 /// A successful tool result.
@@ -155,10 +158,53 @@ pub struct ToolSpec {
     pub id: ToolId,
     /// Human title.
     pub title: &'static str,
-    /// Description written for the model.
-    pub description: &'static str,
+    /// What the tool does and what its result holds, for the model. The
+    /// description appends the options, generated from the grammar's tables.
+    pub summary: &'static str,
     /// Truthful behaviour hints.
     pub hints: Hints,
+}
+
+impl ToolSpec {
+    /// A spec.
+    pub const fn new(id: ToolId, title: &'static str, summary: &'static str, hints: Hints) -> Self {
+        Self {
+            id,
+            title,
+            summary,
+            hints,
+        }
+    }
+}
+
+/// What decides which options a description lists: those whose gate the
+/// policy can never open are left out (the agent could not use them).
+type DescriptionKey = (ToolId, bool, bool, bool);
+
+/// A tool's description under `policy`: the summary, then the options the
+/// policy allows, generated from the tables the policy core enforces (so it
+/// cannot drift). Cached per tool and gate state.
+pub fn description(tool: &dyn Tool, policy: &Policy) -> Arc<str> {
+    static CACHE: OnceLock<Mutex<HashMap<DescriptionKey, Arc<str>>>> = OnceLock::new();
+    let enumeration = secmcp_policy::tools::Setting::SqlmapEnumeration.enabled(policy);
+    let key = (
+        tool.id(),
+        policy.raw_sockets,
+        policy.allow_intrusive,
+        enumeration,
+    );
+    let cache = CACHE.get_or_init(Mutex::default);
+    let mut map = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    map.entry(key)
+        .or_insert_with(|| {
+            format!(
+                "{}\n\n{}",
+                tool.spec().summary,
+                describe_options(tool.id(), policy)
+            )
+            .into()
+        })
+        .clone()
 }
 
 /// One tool: a static spec, two schemas, input parsing and rendering.
@@ -180,10 +226,6 @@ pub trait Tool: Send + Sync + 'static {
     /// Human title.
     fn title(&self) -> &'static str {
         self.spec().title
-    }
-    /// Description written for the model.
-    fn description(&self) -> &'static str {
-        self.spec().description
     }
     /// Behaviour hints.
     fn hints(&self) -> Hints {
@@ -288,12 +330,22 @@ pub fn find(name: &str) -> Option<&'static dyn Tool> {
 /// A JSON Schema for `T` as an object, with the `$schema` key removed (clients
 /// that check schemas strictly want plain objects) and doc-comment line wraps
 /// in descriptions joined, so a model reads flowing sentences.
+///
+/// Also made portable for strict clients and model APIs: `$defs` references
+/// are inlined, a `oneOf` of string constants becomes a plain `enum`, and the
+/// non-standard integer `format`s schemars adds (`uint32`, ...) are dropped.
 pub fn schema_object<T: JsonSchema>() -> JsonObject {
     let schema = schemars::schema_for!(T);
     match serde_json::to_value(schema) {
         Ok(Value::Object(mut map)) => {
             map.remove("$schema");
+            map.remove("title");
+            let defs = match map.remove("$defs") {
+                Some(Value::Object(d)) => d,
+                _ => JsonObject::new(),
+            };
             for v in map.values_mut() {
+                portable(v, &defs);
                 unwrap_descriptions(v);
             }
             if let Some(Value::String(d)) = map.get_mut("description") {
@@ -302,6 +354,45 @@ pub fn schema_object<T: JsonSchema>() -> JsonObject {
             map
         }
         _ => JsonObject::new(),
+    }
+}
+
+/// Inlines `$ref`s into `defs`, folds string-constant `oneOf`s into `enum`s
+/// and drops non-standard number formats, everywhere in `v`.
+fn portable(v: &mut Value, defs: &JsonObject) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref")
+                && let Some(Value::Object(def)) =
+                    r.strip_prefix("#/$defs/").and_then(|n| defs.get(n))
+            {
+                map.remove("$ref");
+                for (k, dv) in def {
+                    // The field's own description wins over the type's.
+                    map.entry(k.clone()).or_insert_with(|| dv.clone());
+                }
+            }
+            if let Some(Value::Array(variants)) = map.get("oneOf") {
+                let consts: Option<Vec<Value>> = variants
+                    .iter()
+                    .map(|variant| variant.get("const").filter(|c| c.is_string()).cloned())
+                    .collect();
+                if let Some(values) = consts {
+                    map.remove("oneOf");
+                    map.insert("type".into(), Value::from("string"));
+                    map.insert("enum".into(), Value::Array(values));
+                }
+            }
+            let nonstandard = map.get("format").and_then(Value::as_str).is_some_and(|f| {
+                f.starts_with("uint") || f.starts_with("int") || f == "double" || f == "float"
+            });
+            if nonstandard {
+                map.remove("format");
+            }
+            map.values_mut().for_each(|child| portable(child, defs));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|child| portable(child, defs)),
+        _ => {}
     }
 }
 
@@ -372,6 +463,110 @@ pub fn check_stopped(
     Ok(())
 }
 
+/// Notes longer than this stay out of the description: value ranges and
+/// limits come back in the refusal of a value that breaks them.
+const SHORT_NOTE: usize = 12;
+
+/// What `extra_args` accepts, from the grammar's own tables: per group the
+/// options with their value placeholders, short ranges and gates; the
+/// grammar's facts (target, defaults) without what the server always adds;
+/// the refused families. Compact, because every client sends it to the
+/// model before the first call.
+fn describe_options(id: ToolId, policy: &Policy) -> String {
+    use secmcp_policy::tools::Gate;
+    use std::fmt::Write as _;
+    let mut o = secmcp_policy::options(id);
+    // Options no call can use under this policy are left out.
+    let usable = |gate: Gate| {
+        (policy.raw_sockets || !gate.needs_raw_sockets())
+            && (policy.allow_intrusive || !gate.needs_intrusive())
+            && gate.setting().is_none_or(|s| s.enabled(policy))
+    };
+    for g in &mut o.groups {
+        g.options.retain(|opt| usable(opt.gate));
+    }
+    o.groups.retain(|g| !g.options.is_empty());
+    let mut out = String::from("extra_args options:\n");
+    for g in &o.groups {
+        // A gate every option of the group shares is said once, after the
+        // title; otherwise once after each run of options that share it.
+        let shared =
+            g.options.first().map(|opt| opt.gate).filter(|gate| {
+                *gate != Gate::Open && g.options.iter().all(|opt| opt.gate == *gate)
+            });
+        let mut items: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < g.options.len() {
+            let gate = g.options[i].gate;
+            let mut run = Vec::new();
+            while i < g.options.len() && g.options[i].gate == gate {
+                let opt = &g.options[i];
+                let mut item = opt.usage();
+                if !opt.note.is_empty() && opt.note.len() <= SHORT_NOTE {
+                    let _ = write!(item, " ({})", opt.note);
+                }
+                run.push(item);
+                i += 1;
+            }
+            let mut joined = run.join(", ");
+            if gate != Gate::Open && shared.is_none() {
+                let _ = write!(joined, " [{}]", gate.marker());
+            }
+            items.push(joined);
+        }
+        let title = match shared {
+            Some(gate) => format!("{} [{}]", g.title, gate.marker()),
+            None => g.title.to_owned(),
+        };
+        let _ = writeln!(out, "- {title}: {}", items.join(", "));
+    }
+    let gates: Vec<Gate> = o.accepted().map(|opt| opt.gate).collect();
+    let mut legend = Vec::new();
+    if gates.iter().any(|g| g.needs_raw_sockets()) {
+        legend.push("[raw] needs raw sockets");
+    }
+    if gates.iter().any(|g| g.needs_intrusive()) {
+        legend.push("[intrusive] needs allow_intrusive");
+    }
+    if !legend.is_empty() {
+        let _ = writeln!(out, "{}.", legend.join(", "));
+    }
+    for n in &o.notes {
+        let kept = n
+            .split_once(" Always added:")
+            .map_or(n.as_str(), |(head, _)| head);
+        if !kept.trim().is_empty() && !kept.starts_with("Always added:") {
+            let _ = writeln!(out, "{}", kept.trim());
+        }
+    }
+    if !o.refused.is_empty() {
+        let families: Vec<&str> = o.refused.iter().map(|f| f.family).collect();
+        let _ = write!(out, "Refused: {}.", families.join("; "));
+    }
+    out.trim_end().to_owned()
+}
+
+/// The end every successful render shares: the summary with the correlation
+/// id as the text, and the tool's output as `structuredContent`.
+pub fn finish(
+    ctx: &RenderContext<'_>,
+    summary: String,
+    output: &impl Serialize,
+) -> Result<Rendered, ToolError> {
+    let structured = serde_json::to_value(output).map_err(|e| {
+        tracing::error!(error = %e, "cannot serialise a tool's output");
+        ToolError::new(
+            ErrorCode::Unknown,
+            "internal error rendering the result",
+            "retry",
+        )
+    })?;
+    Ok(Rendered {
+        text: format!("{summary}\ncorrelation_id: {}", ctx.correlation_id),
+        structured,
+    })
+}
+
 /// Deserialises raw call arguments into a tool's input struct; a mismatch
 /// (unknown field, wrong type, missing `target`) is a `validation_error` whose
 /// hint (`expected`) says what the object should hold.
@@ -418,7 +613,7 @@ mod tests {
                 tool.name()
             );
             assert!(
-                tool.description().len() > 200,
+                description(*tool, &Policy::default()).len() > 200,
                 "describe {} for the model",
                 tool.name()
             );
@@ -457,6 +652,7 @@ mod tests {
             extra_targets: &[],
             argv: vec![],
             timeout: Duration::from_secs(7),
+            detail: Detail::default(),
         };
         let ended = |timed_out, cancelled, signal| RunOutcome {
             exit_code: None,

@@ -27,39 +27,33 @@ pub struct Dig;
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DigInput {
-    /// What to look up: ONE DNS name (web.lab.internal, _sip._tcp.lab.internal), or an
-    /// IP address for a reverse (PTR) lookup. With the server's default policy the
-    /// name must be under an allowed domain suffix (and a reverse address inside the
-    /// allowed ranges).
+    /// The DNS name to look up, or an IP address for a reverse lookup.
     pub target: String,
-    /// The DNS server to ask: an IP address or host name inside the server's scope
-    /// (a name is resolved once and pinned). Required unless the operator configured a
-    /// default server; `@SERVER` in extra_args works too (give it once).
+    /// The in-scope DNS server (IP or name); required unless the operator set a default.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub server: String,
-    /// Record type: A (default), AAAA, CNAME, MX, NS, PTR, SOA, SRV, TXT, CAA, DS,
-    /// DNSKEY, RRSIG, NSEC, NSEC3PARAM, HINFO, NAPTR, SSHFP, TLSA, SVCB, HTTPS, ANY; or
-    /// AXFR / IXFR=SERIAL (zone transfers; they need the operator's allow_intrusive).
+    /// Record type (default A); AXFR and IXFR=SERIAL need allow_intrusive.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub query_type: String,
-    /// Record class: IN (default) or CH (e.g. version.bind).
+    /// `IN` (default) or `CH`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub query_class: String,
-    /// dig's own options as one string, e.g. `+tcp +norecurse -p 5353`. Quoting works
-    /// as in a shell, but no shell runs. Only the options in the tool description are
-    /// accepted. Leave empty for defaults.
+    /// The tool's own options, as listed in the description; quoting works as in a shell,
+    /// but no shell runs.
     #[serde(default)]
     pub extra_args: String,
-    /// Wall-clock limit for this call in seconds. Omit to use the server default.
+    /// Seconds before the run is stopped (partial results are kept); the operator sets the
+    /// default and the maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub timeout_sec: Option<u32>,
-    /// Optional id of your choosing (1-128 characters: letters, digits, `.`, `_`, `:`,
-    /// `-`) to tie this call to your own records. Echoed in the result and every log
-    /// line; one is generated when omitted.
+    /// Optional id of yours (1-128 of A-Z a-z 0-9 . _ : -), echoed in the result and logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
+    /// `summary`, `standard` (default) or `full` (everything parsed).
+    #[serde(default)]
+    pub detail: secmcp_output::Detail,
 }
 
 /// `structuredContent` of a finished dig call.
@@ -81,43 +75,20 @@ pub struct DigOutput {
     pub report: out::DigReport,
 }
 
-const DESCRIPTION: &str = "Look up DNS records with dig, asking ONE in-scope DNS server, and get \
-parsed results: response status (NOERROR, NXDOMAIN, REFUSED, ...), header flags (aa = \
-authoritative), the answering server, query time, and the answer, authority and additional \
-sections as records (name, ttl, class, type, data).\n\
-\n\
-target is the name to look up (web.lab.internal) or an IP address (reverse/PTR lookup). The \
-DNS server comes from the server field or `@SERVER` in extra_args and must be inside the \
-scope; it is required unless the operator configured a default lab resolver, so lookups never \
-go to this machine's own resolver. By default the query name (or reverse address) must be in \
-scope as well. The type and class come from query_type / query_class or as words in \
-extra_args (`MX`, `CH`).\n\
-\n\
-extra_args accepts only: record type and class words, @SERVER, -t TYPE, -c CLASS, -p PORT, -x \
-(reverse; the address is the target), and +tcp +vc +dnssec +norecurse +recurse +nsid \
-+cdflag +adflag +aaflag +cookie +edns +noedns +ignore +besteffort +expire (and their +no \
-forms), +time=1..30, +tries=1..5, +retry=0..4, +bufsize=N, +edns=0. AXFR and IXFR=SERIAL \
-(zone transfers) need the operator's allow_intrusive switch. Always refused: +trace (walks \
-the public root servers), +nssearch (asks servers that were not scope-checked), +short / \
-+yaml (the server sets +yaml itself), DNS over HTTPS/TLS, -f (batch file), -k / -y (TSIG \
-keys), -b (source address), -q or a second name (one query per call), -4 / -6. The server \
-always adds -r (no ~/.digrc) and +yaml.\n\
-\n\
-Errors start with a stable code (validation_error, scope_denied, not_found, timeout, \
-execution_error) followed by what to change.";
+const SUMMARY: &str = "Look up DNS records with dig, asking one in-scope DNS server (the server field or @SERVER; required unless the operator set a default). target is a name, or an IP address for a reverse lookup. Result: status, flags, the answering server, query time and the answer, authority and additional records.";
 
 /// What the registry and clients know about dig.
-static SPEC: ToolSpec = ToolSpec {
-    id: ToolId::Dig,
-    title: "dig DNS lookup",
-    description: DESCRIPTION,
-    hints: Hints {
+static SPEC: ToolSpec = ToolSpec::new(
+    ToolId::Dig,
+    "dig DNS lookup",
+    SUMMARY,
+    Hints {
         read_only: true,
         destructive: false,
         idempotent: true,
         open_world: true,
     },
-};
+);
 
 impl Tool for Dig {
     fn spec(&self) -> &'static ToolSpec {
@@ -146,6 +117,7 @@ impl Tool for Dig {
                 extra_args: input.extra_args,
                 timeout_sec: input.timeout_sec,
                 correlation_id: input.correlation_id,
+                detail: input.detail,
             },
             fields: ToolFields::Dig(DigFields {
                 query_type: some(input.query_type),
@@ -179,11 +151,8 @@ impl Tool for Dig {
                  (try +tcp, or a longer +time)",
             ));
         }
-        let text = format!(
-            "{}\ncorrelation_id: {}",
-            out::summary(&report),
-            ctx.correlation_id
-        );
+        let report = report.project(ctx.detail);
+        let summary = out::summary(&report);
         let output = DigOutput {
             correlation_id: ctx.correlation_id.to_owned(),
             query: query_of(ctx),
@@ -192,15 +161,7 @@ impl Tool for Dig {
             run: RunReport::from(outcome),
             report,
         };
-        let structured = serde_json::to_value(&output).map_err(|e| {
-            tracing::error!(error = %e, "cannot serialise dig output");
-            ToolError::new(
-                ErrorCode::Unknown,
-                "internal error rendering the result",
-                "retry",
-            )
-        })?;
-        Ok(Rendered { text, structured })
+        super::finish(ctx, summary, &output)
     }
 }
 

@@ -43,35 +43,30 @@ pub enum ModeInput {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GobusterInput {
-    /// What to enumerate: `dir` (paths), `vhost` (virtual hosts) or `dns` (subdomains).
+    /// `dir` (paths), `vhost` (virtual hosts) or `dns` (subdomains).
     pub mode: ModeInput,
-    /// dir/vhost: ONE URL, `http://HOST[:PORT][/PATH]` or `https://...`, whose host (a
-    /// host name or an IP; IPv6 in brackets) must be inside the server's scope; a host
-    /// name is resolved once by the server and gobuster is pinned to that address.
-    /// dns: the domain to enumerate (corp.lab.internal), which must be under an allowed
-    /// domain suffix.
+    /// dir/vhost: one http(s) URL whose host is in scope; dns: the domain to enumerate.
     pub target: String,
-    /// The wordlist: an alias configured by the operator (e.g. `common`) or a path
-    /// relative to a configured wordlist directory (e.g. `dirb/small.txt`). Absolute
-    /// paths and `..` are refused. Omit for the server's default wordlist.
+    /// An operator alias (e.g. `common`) or a path under a wordlist directory; omit for the
+    /// default.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub wordlist: String,
-    /// gobuster's own options as one string, e.g. `-x php,txt -t 5`. Quoting works as
-    /// in a shell, but no shell runs. Only the options listed in the tool description
-    /// are accepted, each as its own argument (`-t 5`, `--threads 5`, `--threads=5`).
+    /// The tool's own options, as listed in the description; quoting works as in a shell,
+    /// but no shell runs.
     #[serde(default)]
     pub extra_args: String,
-    /// Wall-clock limit for this call in seconds. Omit to use the server default.
-    /// A stopped run reports `timeout` with whatever was found so far.
+    /// Seconds before the run is stopped (partial results are kept); the operator sets the
+    /// default and the maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub timeout_sec: Option<u32>,
-    /// Optional id of your choosing (1-128 characters: letters, digits, `.`, `_`, `:`,
-    /// `-`) to tie this call to your own records. Echoed in the result and every log
-    /// line; one is generated when omitted.
+    /// Optional id of yours (1-128 of A-Z a-z 0-9 . _ : -), echoed in the result and logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
+    /// `summary`, `standard` (default) or `full` (everything parsed).
+    #[serde(default)]
+    pub detail: secmcp_output::Detail,
 }
 
 /// `structuredContent` of a finished gobuster call.
@@ -91,49 +86,22 @@ pub struct GobusterOutput {
     pub report: out::GobusterReport,
 }
 
-const DESCRIPTION: &str = "Brute-force discovery with gobuster against ONE in-scope web server \
-or domain: hidden paths and files (mode dir), virtual hosts (mode vhost) or subdomains (mode \
-dns), using a server-side wordlist. Results: each found path/host/subdomain with HTTP status, \
-size, redirect target, or resolved addresses.\n\
-\n\
-This tool is intrusive (one request per wordlist entry) and only works when the operator set \
-allow_intrusive. dir/vhost targets are one http(s):// URL; its host is resolved once and \
-pinned (gobuster gets the address, vhost mode gets the name as --domain). dns targets are a \
-domain under an allowed suffix; the DNS server must be given with -r ADDRESS[:PORT] (unless the \
-operator configured one) and must itself be in scope. The wordlist is an operator alias or a \
-path under the configured wordlist roots, never an arbitrary file. The server always adds \
--q -z --no-color, a thread count (default from config, capped) and a minimum --delay.\n\
-\n\
-extra_args accepts only: all modes: -t/--threads N, --delay D (e.g. 50ms; not below the \
-server's minimum), --timeout D, -w/--wordlist NAME (same rules as the wordlist field), \
---no-error. dir: -x/--extensions php,txt, -s/--status-codes 200,301-302, \
--b/--status-codes-blacklist 404, -f/--add-slash, -e/--expanded, -n/--no-status, \
---hide-length, -d/--discover-backup. dir and vhost: -k/--no-tls-validation, --retry, \
---retry-attempts N, --random-agent, -a/--useragent UA, -m/--method GET|HEAD|POST|OPTIONS, \
---exclude-length N,N. vhost: --append-domain. dns: -r/--resolver ADDRESS[:PORT], \
--i/--show-ips, -c/--show-cname, --wildcard. Each option is its own argument (--threads 5 or \
---threads=5; -t5 is refused). Always refused: -o/--output, -p/--pattern, --proxy, \
--X/--extensions-file, client certificates, a second URL or domain (-u, -d/--domain), \
--r/--follow-redirect in dir mode (redirects can leave the scope), credentials, cookies and \
-headers (they would end up in logs), other modes.\n\
-\n\
-Errors start with a stable code (validation_error, scope_denied, not_found, timeout, \
-execution_error) followed by what to change.";
+const SUMMARY: &str = "Brute-force discovery with gobuster against one in-scope web server or domain: hidden paths (mode dir), virtual hosts (vhost) or subdomains (dns), from a server-side wordlist (an alias or a path under the wordlist roots). Result: each find with status, size, redirect or addresses. One request per wordlist entry.";
 
 /// What the registry and clients know about gobuster.
-static SPEC: ToolSpec = ToolSpec {
-    id: ToolId::Gobuster,
-    title: "gobuster path, vhost and subdomain discovery",
-    description: DESCRIPTION,
-    // Thousands of requests: not read-only toward the target (logs, load),
-    // though it changes nothing by design.
-    hints: Hints {
+// Thousands of requests: not read-only toward the target (logs, load),
+// though it changes nothing by design.
+static SPEC: ToolSpec = ToolSpec::new(
+    ToolId::Gobuster,
+    "gobuster path, vhost and subdomain discovery",
+    SUMMARY,
+    Hints {
         read_only: false,
         destructive: false,
         idempotent: true,
         open_world: true,
     },
-};
+);
 
 impl Tool for Gobuster {
     fn spec(&self) -> &'static ToolSpec {
@@ -166,6 +134,7 @@ impl Tool for Gobuster {
                 extra_args: input.extra_args,
                 timeout_sec: input.timeout_sec,
                 correlation_id: input.correlation_id,
+                detail: input.detail,
             },
             fields: ToolFields::Gobuster(GobusterFields {
                 mode,
@@ -206,11 +175,8 @@ impl Tool for Gobuster {
                  the tool description",
             ));
         }
-        let text = format!(
-            "{}\ncorrelation_id: {}",
-            out::summary(&report),
-            ctx.correlation_id
-        );
+        let report = report.project(ctx.detail);
+        let summary = out::summary(&report);
         let output = GobusterOutput {
             correlation_id: ctx.correlation_id.to_owned(),
             target: TargetReport::from(ctx.target),
@@ -218,14 +184,6 @@ impl Tool for Gobuster {
             run: RunReport::from(outcome),
             report,
         };
-        let structured = serde_json::to_value(&output).map_err(|e| {
-            tracing::error!(error = %e, "cannot serialise gobuster output");
-            ToolError::new(
-                ErrorCode::Unknown,
-                "internal error rendering the result",
-                "retry",
-            )
-        })?;
-        Ok(Rendered { text, structured })
+        super::finish(ctx, summary, &output)
     }
 }

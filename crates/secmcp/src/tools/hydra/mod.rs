@@ -33,60 +33,53 @@ pub struct Hydra;
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HydraInput {
-    /// The ONE host to attack: an IPv4 address (10.0.0.5), an IPv6 address or a host
-    /// name (web.lab.internal). It must be inside the server's scope; a host name is
-    /// resolved once and hydra is pinned to that address. No ranges, no URLs.
+    /// One IP address or host name inside the server's scope (no ranges, no URLs).
     pub target: String,
-    /// The hydra service module, by its real name: e.g. `ssh`, `ftp`, `http-get`
-    /// (HTTP basic auth on `path`), `http-post-form` (a login form), `mysql`. Only the
-    /// modules the operator enabled are accepted; an error lists them.
+    /// The hydra module name: e.g. `ssh`, `ftp`, `http-get` (basic auth), `http-post-form`,
+    /// `mysql`.
     pub service: String,
-    /// The port, when the service does not run on its default port.
+    /// The port, if not the service's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u16", range(min = 1))]
     pub port: Option<u16>,
-    /// User names to try, inline (short lists; the server writes them to a private
-    /// file). Give this or `user_list`.
+    /// User names to try, inline. Or `user_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub usernames: Vec<String>,
-    /// Passwords to try, inline (short lists; the server writes them to a private file
-    /// and never logs them). Give this or `password_list` (or `-e nsr` in extra_args).
+    /// Passwords to try, inline (never logged). Or `password_list`, or `-e nsr`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub passwords: Vec<String>,
-    /// A user name list on the server: an alias configured by the operator or a path
-    /// relative to a configured list directory. Absolute paths and `..` are refused.
+    /// A user list on the server (alias or path under a list directory).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub user_list: String,
-    /// A password list on the server, named like `user_list`.
+    /// A password list on the server (alias or path under a list directory).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub password_list: String,
-    /// http(s)-get/head/post and *-form services: the page path, e.g. `/admin` or
-    /// `/login.php` (default `/`).
+    /// http and *-form services: the page path (default `/`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
-    /// *-form services: the form body with the placeholders ^USER^ and ^PASS^, e.g.
-    /// `user=^USER^&pass=^PASS^`. Write `&` and `:` as they are; the server escapes
-    /// them for hydra.
+    /// *-form services: the form body with ^USER^ and ^PASS^, e.g.
+    /// `user=^USER^&pass=^PASS^`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub form: String,
-    /// *-form services: text that appears in the reply when a login FAILED, e.g.
-    /// `Login failed` (without hydra's `F=`).
+    /// *-form services: text of a FAILED login reply, e.g. `Login failed`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub failure: String,
-    /// hydra's own options as one string, e.g. `-t 4 -f`. Only the options listed in
-    /// the tool description are accepted, each with its value as the next argument.
+    /// The tool's own options, as listed in the description; quoting works as in a shell,
+    /// but no shell runs.
     #[serde(default)]
     pub extra_args: String,
-    /// Wall-clock limit for this call in seconds. Omit to use the server default.
+    /// Seconds before the run is stopped (partial results are kept); the operator sets the
+    /// default and the maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub timeout_sec: Option<u32>,
-    /// Optional id of your choosing (1-128 characters: letters, digits, `.`, `_`, `:`,
-    /// `-`) to tie this call to your own records. Echoed in the result and every log
-    /// line; one is generated when omitted.
+    /// Optional id of yours (1-128 of A-Z a-z 0-9 . _ : -), echoed in the result and logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
+    /// `summary`, `standard` (default) or `full` (everything parsed).
+    #[serde(default)]
+    pub detail: secmcp_output::Detail,
 }
 
 /// `structuredContent` of a finished hydra call.
@@ -105,46 +98,20 @@ pub struct HydraOutput {
     pub report: out::HydraReport,
 }
 
-const DESCRIPTION: &str = "Guess logins with hydra against ONE in-scope host and service \
-(ssh, ftp, HTTP basic auth via http-get, web login forms via http-post-form, databases, mail, \
-...) and get the valid credentials found (host, port, service, login, password), the number of \
-attempts planned and whether hydra finished.\n\
-\n\
-This tool is intrusive (it tries many logins against a live service and can lock accounts) and \
-only works when the operator set allow_intrusive. The target is one IP or host name (resolved \
-once and pinned). service is a real hydra module name from the operator's allowlist. \
-Credentials: short inline lists in usernames/passwords (written by the server to private \
-files, never put on a command line or in logs) or list names in user_list/password_list (an \
-operator alias or a path under the configured list directories). HTTP pages and forms use the \
-typed fields path, form (with ^USER^ and ^PASS^) and failure (text of a failed login). The \
-server always adds -I (ignore restore files), -o hydra.json -b json and a task count \
-(default from config, capped).\n\
-\n\
-extra_args accepts only: -t N (tasks, capped), -w N (response wait, s), -W N (wait between \
-connects, s), -f/-F (stop at the first valid pair), -u (loop around users), -e nsr (also try \
-empty password, login as password, reversed login), -S (SSL), -K (no redo), -q, -s PORT \
-(same as port), -L NAME / -P NAME / -C NAME (lists, same rules as user_list/password_list; -C \
-is a login:password list). Each option and its value are separate arguments (-t 4, not -t4). \
-Always refused: -l/-p (inline secrets belong in the typed fields), -M (target files), -R \
-(restore), -o/-b (output), -x/-y/-r (unbounded generation), -m (use path/form/failure), \
--4/-6 (the target decides), -v/-V/-d (they print passwords), -O, -T, -U, -h.\n\
-\n\
-Errors start with a stable code (validation_error, scope_denied, not_found, timeout, \
-execution_error) followed by what to change.";
+const SUMMARY: &str = "Guess logins with hydra against one in-scope host and service (a hydra module from the operator's allowlist: ssh, ftp, http-get, http-post-form, ...). Credentials: short inline lists (usernames/passwords; never put on a command line or in logs) or list names (user_list/password_list). Result: the valid logins found and the attempts planned. It can lock accounts.";
 
 /// What the registry and clients know about hydra.
-static SPEC: ToolSpec = ToolSpec {
-    id: ToolId::Hydra,
-    title: "hydra login guessing",
-    description: DESCRIPTION,
-    // Login attempts are logged by the target and can lock accounts.
-    hints: Hints {
+static SPEC: ToolSpec = ToolSpec::new(
+    ToolId::Hydra,
+    "hydra login guessing",
+    SUMMARY,
+    Hints {
         read_only: false,
         destructive: false,
         idempotent: false,
         open_world: true,
     },
-};
+);
 
 impl Tool for Hydra {
     fn spec(&self) -> &'static ToolSpec {
@@ -177,6 +144,7 @@ impl Tool for Hydra {
                 extra_args: input.extra_args,
                 timeout_sec: input.timeout_sec,
                 correlation_id: input.correlation_id,
+                detail: input.detail,
             },
             fields: ToolFields::Hydra(HydraFields {
                 service: input.service,
@@ -226,11 +194,8 @@ impl Tool for Hydra {
                 "check that the service answers on that port and the fields match the service",
             ));
         }
-        let text = format!(
-            "{}\ncorrelation_id: {}",
-            out::summary(&report),
-            ctx.correlation_id
-        );
+        let report = report.project(ctx.detail);
+        let summary = out::summary(&report);
         let output = HydraOutput {
             correlation_id: ctx.correlation_id.to_owned(),
             target: TargetReport::from(ctx.target),
@@ -238,15 +203,7 @@ impl Tool for Hydra {
             run: RunReport::from(outcome),
             report,
         };
-        let structured = serde_json::to_value(&output).map_err(|e| {
-            tracing::error!(error = %e, "cannot serialise hydra output");
-            ToolError::new(
-                ErrorCode::Unknown,
-                "internal error rendering the result",
-                "retry",
-            )
-        })?;
-        Ok(Rendered { text, structured })
+        super::finish(ctx, summary, &output)
     }
 }
 

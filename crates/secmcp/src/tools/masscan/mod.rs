@@ -32,39 +32,34 @@ fn is_false(b: &bool) -> bool {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MasscanInput {
-    /// The addresses to sweep: ONE IPv4/IPv6 address or CIDR range (10.0.0.0/24), inside
-    /// the server's scope. Host names are not accepted (masscan does no DNS). Ranges
-    /// above the server's cap (256 addresses by default) need the operator's
-    /// allow_intrusive switch; a hard ceiling always applies.
+    /// One IP address or CIDR range inside the server's scope (no host names).
     pub target: String,
-    /// Ports to scan (required here or as -p in extra_args): `22,80,443`, `1-1024`,
-    /// `U:53` for UDP; at most 64 comma-separated items.
+    /// Ports (required, here or -p): `22,80,443`, `1-1024`, `U:53`; at most 64 items.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub ports: String,
-    /// Packets per second. Omit for the server default (100). Above the safe rate
-    /// (1000 by default) needs allow_intrusive; the server's maximum always applies.
+    /// Packets per second (default 100; above the safe rate needs allow_intrusive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub rate_pps: Option<u32>,
-    /// Grab service banners from open TCP ports (intrusive: needs allow_intrusive).
+    /// Grab banners from open TCP ports (needs allow_intrusive).
     #[serde(default, skip_serializing_if = "is_false")]
     pub banners: bool,
-    /// masscan's own options as one string, e.g. `-p 80,443 --rate 200 --wait 2`.
-    /// Quoting works as in a shell, but no shell runs. Only the options in the tool
-    /// description are accepted.
+    /// The tool's own options, as listed in the description; quoting works as in a shell,
+    /// but no shell runs.
     #[serde(default)]
     pub extra_args: String,
-    /// Wall-clock limit for this call in seconds. Omit to use the server default. The
-    /// scan must fit: addresses x ports / rate + wait must be below it.
+    /// Seconds before the run is stopped (partial results are kept); the operator sets the
+    /// default and the maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub timeout_sec: Option<u32>,
-    /// Optional id of your choosing (1-128 characters: letters, digits, `.`, `_`, `:`,
-    /// `-`) to tie this call to your own records. Echoed in the result and every log
-    /// line; one is generated when omitted.
+    /// Optional id of yours (1-128 of A-Z a-z 0-9 . _ : -), echoed in the result and logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
+    /// `summary`, `standard` (default) or `full` (everything parsed).
+    #[serde(default)]
+    pub detail: secmcp_output::Detail,
 }
 
 /// `structuredContent` of a finished masscan call.
@@ -83,45 +78,20 @@ pub struct MasscanOutput {
     pub report: out::MasscanReport,
 }
 
-const DESCRIPTION: &str = "Sweep ONE in-scope IP address or small CIDR range for open ports \
-with masscan (stateless SYN scanning at a fixed packet rate) and get parsed results: the hosts \
-that answered and their open ports (port, protocol, reason, TTL), plus service banners when \
-asked for. Ports that did not answer are not listed. Use nmap for service/version detection, \
-host names, or a single host's full picture.\n\
-\n\
-target: an IPv4/IPv6 address or CIDR (no host names). Ranges above the server cap (256 \
-addresses by default) need the operator's allow_intrusive switch; a hard ceiling always \
-applies. Ports are required (ports field or -p). Rate: 100 packets/s by default; above the \
-safe rate (1000 by default) needs allow_intrusive; the server maximum is absolute, whichever \
-spelling is used. The whole sweep (addresses x ports / rate + wait) must fit in the call \
-timeout. masscan needs raw-socket privilege (privilege_required otherwise).\n\
-\n\
-extra_args accepts only: -p/--ports LIST (also -p80 and --ports=LIST), --rate N / \
---max-rate N (also =N), --wait SECONDS (0..60, default 3), --retries N (0..3), --ping, \
---banners (intrusive), and -sS / -Pn / -n (ignored; masscan always SYN-scans without DNS). \
-Always refused: output options (-oX/-oJ/-oD/-oL/-oG/-oB, --output-*; the server reads \
-masscan's JSON itself), configuration and resume files (-c/--conf, --resume), \
---excludefile/--includefile/-iL, --readscan, --pcap, source spoofing (--source-ip, \
---source-port), adapter and router settings (--adapter*, --router-*, -e/-i; they come only \
-from the operator's config), extra ranges (--range, --exclude, positional addresses), and \
-anything else.\n\
-\n\
-Errors start with a stable code (validation_error, scope_denied, privilege_required, \
-not_found, timeout, execution_error) followed by what to change.";
+const SUMMARY: &str = "Sweep one in-scope address or small CIDR range for open ports with masscan (stateless SYN scan at a fixed packet rate). Result: the hosts that answered and their open ports (port, protocol, reason, TTL), with banners when asked. Closed ports are not listed; use nmap for service versions or one host's full picture.";
 
 /// What the registry and clients know about masscan.
-static SPEC: ToolSpec = ToolSpec {
-    id: ToolId::Masscan,
-    title: "masscan port sweep",
-    description: DESCRIPTION,
-    // A sweep sends packets to other hosts but changes nothing on them.
-    hints: Hints {
+static SPEC: ToolSpec = ToolSpec::new(
+    ToolId::Masscan,
+    "masscan port sweep",
+    SUMMARY,
+    Hints {
         read_only: true,
         destructive: false,
         idempotent: true,
         open_world: true,
     },
-};
+);
 
 impl Tool for Masscan {
     fn spec(&self) -> &'static ToolSpec {
@@ -149,6 +119,7 @@ impl Tool for Masscan {
                 extra_args: input.extra_args,
                 timeout_sec: input.timeout_sec,
                 correlation_id: input.correlation_id,
+                detail: input.detail,
             },
             fields: ToolFields::Masscan(MasscanFields {
                 ports: (!input.ports.is_empty()).then_some(input.ports),
@@ -170,11 +141,8 @@ impl Tool for Masscan {
         if outcome.exit_code != Some(0) {
             return Err(failure(outcome));
         }
-        let text = format!(
-            "{}\ncorrelation_id: {}",
-            out::summary(&report),
-            ctx.correlation_id
-        );
+        let report = report.project(ctx.detail);
+        let summary = out::summary(&report);
         let output = MasscanOutput {
             correlation_id: ctx.correlation_id.to_owned(),
             target: TargetReport::from(ctx.target),
@@ -182,15 +150,7 @@ impl Tool for Masscan {
             run: RunReport::from(outcome),
             report,
         };
-        let structured = serde_json::to_value(&output).map_err(|e| {
-            tracing::error!(error = %e, "cannot serialise masscan output");
-            ToolError::new(
-                ErrorCode::Unknown,
-                "internal error rendering the result",
-                "retry",
-            )
-        })?;
-        Ok(Rendered { text, structured })
+        super::finish(ctx, summary, &output)
     }
 }
 

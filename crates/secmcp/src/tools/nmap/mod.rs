@@ -37,43 +37,20 @@ pub struct NmapOutput {
     pub report: xml::NmapReport,
 }
 
-const DESCRIPTION: &str = "Scan one in-scope host, address or small CIDR range with nmap and \
-get parsed results: each host's status, hostnames, open/closed ports with state, reason and \
-service (name, product, version, CPE), NSE script output and OS matches.\n\
-\n\
-Defaults: TCP connect scan (-sT; -sS when the server has raw-socket privilege), the top \
-1000 ports, -T4, a host timeout equal to the call timeout. The server always adds -n (the \
-target is resolved once by the server and pinned) and -oX - (it parses the XML itself).\n\
-\n\
-extra_args accepts only these nmap options: scan types -sT -sS -sU -sA -sF -sN -sX -sn \
-(bundles like -sTV work), -sV, -sC, --version-intensity N, --version-light, --version-all, \
--p PORTS (e.g. 22,80,443 or 1-1024 or U:53,T:80 or -), --top-ports N, -F, -r, -T0..-T4, \
---min-rate/--max-rate N, --max-retries N, --host-timeout T, --scan-delay T, \
---max-scan-delay T, -Pn, -PS/-PA/-PU[ports], -PE, -O, --osscan-guess, --osscan-limit, \
---open, --reason, -v, --script NAMES (vetted scripts such as http-title, banner, \
-ssl-cert, ssh-hostkey, or the categories default, safe, discovery, version, which the \
-server expands to vetted scripts that contact only the target). \
--sS, -sU, -sA/-sF/-sN/-sX, -O and -PA/-PU/-PE need raw-socket privilege. -A, -T5, \
---traceroute and the vuln/exploit/intrusive/brute/dos categories need the operator's \
-allow_intrusive switch. Output files, input files, script files or script arguments, \
-decoys, spoofing, proxies and interface options are always refused, as is a second target.\n\
-\n\
-Errors start with a stable code (validation_error, scope_denied, privilege_required, \
-not_found, timeout, execution_error) followed by what to change.";
+const SUMMARY: &str = "Scan one in-scope host, address or small CIDR range with nmap. Result: each host's state and names, its ports with state, reason and service (product, version, CPE), NSE script output and OS guesses.";
 
 /// What the registry and clients know about nmap.
-static SPEC: ToolSpec = ToolSpec {
-    id: ToolId::Nmap,
-    title: "nmap network scan",
-    description: DESCRIPTION,
-    // A scan sends packets to other hosts but changes nothing on them.
-    hints: Hints {
+static SPEC: ToolSpec = ToolSpec::new(
+    ToolId::Nmap,
+    "nmap network scan",
+    SUMMARY,
+    Hints {
         read_only: true,
         destructive: false,
         idempotent: true,
         open_world: true,
     },
-};
+);
 
 impl Tool for Nmap {
     fn spec(&self) -> &'static ToolSpec {
@@ -122,11 +99,8 @@ impl Tool for Nmap {
             ));
         }
         let report = annotate(report, ctx);
-        let text = format!(
-            "{}\ncorrelation_id: {}",
-            xml::summary(&report),
-            ctx.correlation_id
-        );
+        let report = report.project(ctx.detail);
+        let summary = xml::summary(&report);
         let output = NmapOutput {
             correlation_id: ctx.correlation_id.to_owned(),
             target: TargetReport::from(ctx.target),
@@ -134,15 +108,7 @@ impl Tool for Nmap {
             run: RunReport::from(outcome),
             report,
         };
-        let structured = serde_json::to_value(&output).map_err(|e| {
-            tracing::error!(error = %e, "cannot serialise nmap output");
-            ToolError::new(
-                ErrorCode::Unknown,
-                "internal error rendering the result",
-                "retry",
-            )
-        })?;
-        Ok(Rendered { text, structured })
+        super::finish(ctx, summary, &output)
     }
 }
 

@@ -27,32 +27,28 @@ pub struct Sqlmap;
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SqlmapInput {
-    /// The one URL to test: `http://` or `https://`, with the parameters to test in its
-    /// query string (http://web.lab.internal/item?id=1), or with a POST body in `data`.
-    /// Its host must be inside the server's configured scope; a host name is resolved
-    /// once by the server and sqlmap is pinned to that address. Printable ASCII only
-    /// (percent-encode the rest); no user@ part, no #fragment. Mark a path injection
-    /// point with `*`.
+    /// The one http(s) URL to test, with its parameters in the query string (mark a path
+    /// injection point with `*`); printable ASCII, no user@ or #fragment.
     pub target: String,
     /// The POST body to send (and test), e.g. `user=alice&id=1`. Omit for a GET request.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub data: String,
-    /// sqlmap's own options as one string, e.g. `--technique=BU --level 2 -p id`.
-    /// Quoting works as in a shell, but no shell runs. Only the options listed in the
-    /// tool description are accepted. Leave empty for sqlmap's defaults.
+    /// The tool's own options, as listed in the description; quoting works as in a shell,
+    /// but no shell runs.
     #[serde(default)]
     pub extra_args: String,
-    /// Wall-clock limit for this call in seconds. Omit to use the server default.
-    /// A stopped run reports `timeout` with whatever partial results exist.
+    /// Seconds before the run is stopped (partial results are kept); the operator sets the
+    /// default and the maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub timeout_sec: Option<u32>,
-    /// Optional id of your choosing (1-128 characters: letters, digits, `.`, `_`, `:`,
-    /// `-`) to tie this call to your own records. Echoed in the result and every log
-    /// line; one is generated when omitted.
+    /// Optional id of yours (1-128 of A-Z a-z 0-9 . _ : -), echoed in the result and logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
+    /// `summary`, `standard` (default) or `full` (everything parsed).
+    #[serde(default)]
+    pub detail: secmcp_output::Detail,
 }
 
 /// `structuredContent` of a finished sqlmap call.
@@ -71,60 +67,20 @@ pub struct SqlmapOutput {
     pub report: out::SqlmapReport,
 }
 
-const DESCRIPTION: &str = "Test one in-scope http(s) URL for SQL injection with sqlmap and \
-get parsed results: the injectable parameters (name, place such as GET/POST), the \
-techniques that work on each (type, title, a proving payload), the back-end DBMS, \
-fingerprint facts (banner, current user/database) and, where the operator allows it, \
-enumerated databases, tables and dumped rows.\n\
-\n\
-sqlmap is INTRUSIVE: it sends attack payloads to the target, so the server offers it only \
-when the operator set allow_intrusive. Give the URL with its parameters in `target` \
-(http://host/item?id=1) and a POST body in `data`. The server always runs --batch (sqlmap's \
-default answers), never follows redirects, pins the host's address (the name goes in the \
-Host header) and keeps sqlmap's session in a private per-call directory, so nothing carries \
-over between calls. Keep runs short with --technique (e.g. BU) and a small --level.\n\
-\n\
-extra_args accepts only: --technique LETTERS (BEUSTQ), --level N (1-5, capped by the \
-server, default cap 3), --risk N (1-3, default cap 2), -p PARAMS, --skip PARAMS, \
---skip-static, --param-exclude RE, --param-filter GET,POST,COOKIE,URI, --dbms NAME, --os, \
---prefix, --suffix, --string, --not-string, --regexp, --code N, --smart, --text-only, \
---titles, --time-sec N, --union-cols N-M, --union-char, --union-from, --invalid-bignum, \
---invalid-logical, --invalid-string, --no-cast, --no-escape, -A/--user-agent, \
--H/--header 'Name: value' (not Host), --method GET|POST|PUT|PATCH, --cookie, --cookie-del, \
---param-del, --referer, --random-agent, --mobile, --drop-set-cookie, --abort-code, \
---ignore-code, --ignore-timeouts, --delay S, --timeout S, --retries N, --randomize, \
---safe-url URL (in scope, same host name or an IP), --safe-post, --safe-freq, \
---skip-urlencode, --csrf-token, --force-ssl, --chunked, --hpp, -o, --keep-alive, \
---null-connection, --predict-output, --threads N (capped), -f/--fingerprint, -b/--banner, \
---current-user, --current-db, --hostname, --is-dba, --base64, --base64-safe, \
---binary-fields, --charset, --encoding, --fresh-queries, --hex, --parse-errors, --repair, \
---skip-heuristics, --skip-waf, --test-filter, --test-skip, --abort-on-empty, -v N (0-3). \
-Enumeration beyond fingerprinting (--dbs, --tables, --columns, --schema, --count, --dump, \
---dump-all, --users, --passwords, --privileges, --roles, --search, --comments, \
---statements, --all, -D/-T/-C/-X/-U, --where, --start/--stop/--first/--last, \
---common-tables/--common-columns) also needs the operator's tools.sqlmap.allow_enumeration. \
-Always refused: anything that reads or writes files or runs code (-r, -l, -m, -c, -s, -t, \
---eval, --tamper, --os-*, --file-*, --sql-query/--sql-shell/--sql-file, --reg-*, \
---pre/postprocess, --output-dir, --load-cookies), anything that reaches other hosts \
-(-g, --proxy, --tor, --crawl, --forms, --csrf-url, --second-url, --dns-domain) and a \
-second URL (-u).\n\
-\n\
-Errors start with a stable code (validation_error, scope_denied, not_found, timeout, \
-execution_error) followed by what to change.";
+const SUMMARY: &str = "Test one in-scope http(s) URL (parameters in the URL, a POST body in data) for SQL injection with sqlmap. Result: the injectable parameters, the techniques that work with a proving payload, the DBMS, fingerprint facts and, where the operator allows it, enumerated data. It sends attack payloads; keep runs short with --technique and a small --level.";
 
 /// What the registry and clients know about sqlmap.
-static SPEC: ToolSpec = ToolSpec {
-    id: ToolId::Sqlmap,
-    title: "sqlmap SQL injection test",
-    description: DESCRIPTION,
-    // Attack payloads can change data on the target (risk 3, stacked queries).
-    hints: Hints {
+static SPEC: ToolSpec = ToolSpec::new(
+    ToolId::Sqlmap,
+    "sqlmap SQL injection test",
+    SUMMARY,
+    Hints {
         read_only: false,
         destructive: true,
         idempotent: false,
         open_world: true,
     },
-};
+);
 
 impl Tool for Sqlmap {
     fn spec(&self) -> &'static ToolSpec {
@@ -151,6 +107,7 @@ impl Tool for Sqlmap {
                 extra_args: input.extra_args,
                 timeout_sec: input.timeout_sec,
                 correlation_id: input.correlation_id,
+                detail: input.detail,
             },
             fields: ToolFields::Sqlmap(SqlmapFields { data: input.data }),
         })
@@ -209,11 +166,8 @@ impl Tool for Sqlmap {
                 "check the options in extra_args against the tool description",
             ));
         }
-        let text = format!(
-            "{}\ncorrelation_id: {}",
-            out::summary(&report),
-            ctx.correlation_id
-        );
+        let report = report.project(ctx.detail);
+        let summary = out::summary(&report);
         let output = SqlmapOutput {
             correlation_id: ctx.correlation_id.to_owned(),
             target: TargetReport::from(ctx.target),
@@ -221,15 +175,7 @@ impl Tool for Sqlmap {
             run: RunReport::from(outcome),
             report,
         };
-        let structured = serde_json::to_value(&output).map_err(|e| {
-            tracing::error!(error = %e, "cannot serialise sqlmap output");
-            ToolError::new(
-                ErrorCode::Unknown,
-                "internal error rendering the result",
-                "retry",
-            )
-        })?;
-        Ok(Rendered { text, structured })
+        super::finish(ctx, summary, &output)
     }
 }
 
