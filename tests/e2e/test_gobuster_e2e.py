@@ -184,16 +184,19 @@ async def test_scope_on_every_host(
 async def test_intrusive_off_refuses_every_mode(itarget_off: Target, spies: IntrusiveLab) -> None:
     for mode, target in (("dir", url_of(spies)), ("vhost", url_of(spies)), ("dns", spies.corp_domain)):
         r = await call(itarget_off, mode=mode, target=target, extra_args=f"-r {spies.dns_ip}" if mode == "dns" else "")
-        text = assert_error(r, "validation_error")
+        text = assert_error(r, "policy_denied")
         assert "allow_intrusive" in text
     assert spies.gobuster.calls() == []
 
 
 async def test_default_lab_config_refuses_gobuster(lab_target: Target, lab: Lab) -> None:
-    """The shared lab config has allow_intrusive: false."""
+    """The shared lab config has allow_intrusive: false: gobuster is not listed, and a
+    call says why (policy_denied), not that the input was wrong."""
     async with connect(lab_target, "modern") as c:
+        names = [t.name for t in (await c.list_tools()).tools]
         r = await c.call_tool("gobuster", {"mode": "dir", "target": f"http://{lab.web_ip}:{lab.open_port}/"})
-    assert "allow_intrusive" in assert_error(r, "validation_error")
+    assert "gobuster" not in names and "nmap" in names, names
+    assert "security.allow_intrusive" in assert_error(r, "policy_denied")
 
 
 async def test_unknown_mode_is_refused(itarget_stdio: Target, spies: IntrusiveLab) -> None:

@@ -202,6 +202,6 @@ async def test_target_and_field_denials(itarget_stdio: Target, spies: IntrusiveL
 
 
 async def test_intrusive_off_refuses_hydra(itarget_off: Target, spies: IntrusiveLab) -> None:
-    text = assert_error(await call(itarget_off, **base(spies)), "validation_error")
+    text = assert_error(await call(itarget_off, **base(spies)), "policy_denied")
     assert "allow_intrusive" in text
     assert spies.hydra.calls() == []

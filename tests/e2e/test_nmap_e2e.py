@@ -84,7 +84,7 @@ async def test_tools_list_has_nmap(lab_target: Target, mode: str) -> None:
 
 async def test_scan_open_and_closed_port(lab_target: Target, mode: str, lab: Lab, spy: NmapSpy) -> None:
     async with connect(lab_target, mode) as c:
-        r = await call_nmap(c, target=lab.web_ip, extra_args=f"-p {lab.open_port},{lab.closed_port}")
+        r = await call_nmap(c, target=lab.web_ip, extra_args=f"-p {lab.open_port},{lab.closed_port}", detail="full")
     sc = assert_ok(r)
     states = port_states(sc, lab.web_ip)
     assert states.get(lab.open_port) == "open", states
@@ -117,9 +117,19 @@ async def test_hostname_is_pinned(lab_target: Target, mode: str, lab: Lab, spy: 
     assert len(calls) == 1 and f" {lab.web_ip}" in calls[0] and lab.web_name not in calls[0], calls
 
 
+async def test_default_detail_counts_closed_ports(lab_target: Target, mode: str, lab: Lab, spy: NmapSpy) -> None:
+    async with connect(lab_target, mode) as c:
+        r = await call_nmap(c, target=lab.web_ip, extra_args=f"-p {lab.open_port},{lab.closed_port}")
+    sc = assert_ok(r)
+    states = port_states(sc, lab.web_ip)
+    assert states == {lab.open_port: "open"}, states
+    host = next(h for h in sc["hosts"] if h["address"] == lab.web_ip)
+    assert host["extraports"] == [{"state": "closed", "count": 1}], host
+
+
 async def test_ipv6_lab_target(lab_target: Target, mode: str, lab: Lab, spy: NmapSpy) -> None:
     async with connect(lab_target, mode) as c:
-        r = await call_nmap(c, target=lab.web_ip6, extra_args=f"-p {lab.open_port},{lab.closed_port}")
+        r = await call_nmap(c, target=lab.web_ip6, extra_args=f"-p {lab.open_port},{lab.closed_port}", detail="full")
     sc = assert_ok(r)
     states = port_states(sc, lab.web_ip6)
     assert states.get(lab.open_port) == "open", states

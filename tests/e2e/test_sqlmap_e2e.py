@@ -239,5 +239,5 @@ async def test_enumeration_needs_the_config_switch(no_enum_target: Target, spy: 
 async def test_intrusive_off_refuses_the_tool(off_target: Target, mode: str, spy: Spy) -> None:
     async with connect(off_target, mode) as c:
         r = await c.call_tool("sqlmap", {"target": f"http://{SQLI_IP}:{SQLI_PORT}/item?id=1"})
-    assert "allow_intrusive" in assert_error(r, "validation_error")
+    assert "allow_intrusive" in assert_error(r, "policy_denied")
     assert spy.calls() == []
