@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::policy::{FileKind, ResolvedFile};
-use crate::{DenyCode, Permit, authorize_with, plan};
+use crate::{DenyCode, Permit, Policy, authorize_with, plan};
 
 /// The most characters one compact description may have (sqlmap, with over
 /// a hundred accepted spellings, is the longest; the others stay under 1,600).
