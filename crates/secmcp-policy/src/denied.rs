@@ -94,6 +94,16 @@ impl Denied {
     }
 }
 
+/// An internal inconsistency (a plan that cannot happen), reported as a
+/// validation error.
+pub(crate) fn internal(what: &str) -> Denied {
+    Denied::validation(
+        field::TARGET,
+        format!("internal error: {what}"),
+        "report this to the operator",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,9 +11,9 @@
 //! Must not: touch the filesystem (the server does), or accept an absolute or
 //! `..`-bearing path from a caller.
 
-use crate::denied::Denied;
+use crate::call::{Resolutions, ResolvedFile};
+use crate::denied::{Denied, internal};
 use crate::grammar_util::{INPUT_CHARS, shown};
-use crate::policy::{Resolutions, ResolvedFile, internal};
 
 /// The longest file name a caller may give, in bytes.
 pub const MAX_REQUEST_LEN: usize = 255;

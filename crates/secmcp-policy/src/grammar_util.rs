@@ -1,5 +1,6 @@
 //! Helpers every grammar shares: showing untrusted text in a message, plain
-//! decimal numbers, "given more than once", and the `allow_intrusive` gate.
+//! decimal numbers, "given more than once", and the hint of an
+//! `allow_intrusive` refusal (the gate itself is `Rules::need_intrusive`).
 //!
 //! Only helpers whose semantics really are the same for every caller live
 //! here. Value kinds that merely look alike stay with their tool: nmap's and
@@ -9,9 +10,6 @@
 //! lists (gobuster ranges, sqlmap plain codes).
 //!
 //! Must not: know about any one tool, or build messages that name a tool.
-
-use crate::Policy;
-use crate::denied::Denied;
 
 /// How much of a caller's token a message shows, in characters.
 pub(crate) const TOKEN_CHARS: usize = 64;
@@ -74,23 +72,6 @@ pub(crate) fn once<T>(slot: &mut Option<T>, value: T, name: &str) -> Result<(), 
     }
     *slot = Some(value);
     Ok(())
-}
-
-/// Refuses what `what` describes (e.g. "-A is intrusive (...)") unless the
-/// operator set `security.allow_intrusive`.
-pub(crate) fn need_intrusive(
-    policy: &Policy,
-    field: &'static str,
-    what: impl FnOnce() -> String,
-) -> Result<(), Denied> {
-    if policy.allow_intrusive {
-        return Ok(());
-    }
-    Err(Denied::validation(
-        field,
-        format!("{} and needs security.allow_intrusive", what()),
-        INTRUSIVE_HINT,
-    ))
 }
 
 #[cfg(test)]

@@ -4,65 +4,15 @@
 //! obtain one is `crate::authorize` (or [`version_probe`], whose argv is the
 //! fixed one of the tool's descriptor). The runner builds its `RunSpec` only
 //! from a `Permit`, which makes an unchecked execution path a compile error.
+//! What it carries, [`AuthorizedTarget`] and [`WorkFile`], is defined with
+//! the other call types in `call.rs` and re-exported here.
 //!
 //! Must not: offer a public constructor outside the `test-support` feature.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::ToolId;
-
-/// What the scope check approved, as the tool will be given it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthorizedTarget {
-    /// The target exactly as the caller wrote it (already validated).
-    pub requested: String,
-    /// The host name, when the caller gave one (lower-cased, no trailing dot).
-    pub hostname: Option<String>,
-    /// The addresses the tool is pinned to (one address for a host name or IP).
-    pub pinned: Vec<IpAddr>,
-    /// The canonical form handed to the tool (IP literal or network/prefix).
-    pub rendered: String,
-    /// How many addresses the target covers.
-    pub address_count: u64,
-}
-
-impl AuthorizedTarget {
-    /// The addresses the target covers, as inclusive ranges: each pinned
-    /// address, or the whole network of a CIDR target.
-    pub fn address_ranges(&self) -> Vec<(IpAddr, IpAddr)> {
-        if !self.pinned.is_empty() {
-            return self.pinned.iter().map(|&ip| (ip, ip)).collect();
-        }
-        let Some((addr, prefix)) = self.rendered.split_once('/') else {
-            return Vec::new();
-        };
-        match (addr.parse::<IpAddr>(), prefix.parse::<u8>()) {
-            (Ok(a), Ok(p)) => crate::Cidr::new(a, p)
-                .map(|net| (net.addr(), net.last()))
-                .into_iter()
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-}
-
-/// A file the runner writes into the run's private working directory before
-/// the tool starts (e.g. an inline credential list), by relative name.
-#[derive(Clone, PartialEq, Eq)]
-pub struct WorkFile {
-    /// Plain file name (no `/`), relative to the working directory.
-    pub name: String,
-    /// Contents.
-    pub contents: Vec<u8>,
-}
-
-impl std::fmt::Debug for WorkFile {
-    // Contents may be secrets (password lists): never printed.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "WorkFile({}, {} bytes)", self.name, self.contents.len())
-    }
-}
+pub use crate::call::{AuthorizedTarget, WorkFile};
+use crate::tools::{ToolId, grammar};
 
 /// An authorized, fully rendered tool invocation.
 #[derive(Debug, Clone)]
@@ -137,7 +87,7 @@ impl Permit {
             AuthorizedTarget {
                 requested: "127.0.0.1".into(),
                 hostname: None,
-                pinned: vec![IpAddr::from([127, 0, 0, 1])],
+                pinned: vec![std::net::IpAddr::from([127, 0, 0, 1])],
                 rendered: "127.0.0.1".into(),
                 address_count: 1,
             },
@@ -191,7 +141,7 @@ pub const VERSION_PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 pub fn version_probe(tool: ToolId) -> Permit {
     Permit::new(
         tool,
-        crate::grammar(tool)
+        grammar(tool)
             .version_probe
             .iter()
             .map(|a| (*a).to_owned())

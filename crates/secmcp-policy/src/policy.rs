@@ -1,14 +1,15 @@
-//! The two entry points: [`plan`] (everything checkable without DNS) and
-//! [`authorize`]/[`authorize_with`] (the scope check with resolved
-//! addresses, then the `Permit`).
+//! The top of the crate: [`Policy`] and the two entry points, [`plan`]
+//! (everything checkable without DNS) and [`authorize`]/[`authorize_with`]
+//! (the scope check with resolved addresses, then the `Permit`).
 //!
 //! The server calls `plan`, resolves [`Plan::hosts_to_resolve`] and
 //! [`Plan::files_to_resolve`] itself (this crate never does DNS or file I/O),
 //! then calls `authorize_with` with what it found. The target handed to the
 //! tool is always an IP literal or CIDR that passed the scope check, so DNS
-//! cannot change between check and use. Both reach a tool only through its
-//! descriptor ([`crate::grammar`]): `parse` in `plan`, `render` in
-//! `authorize_with`, the same way for every tool.
+//! cannot change between check and use. `plan` hands a call to its tool's
+//! `parse` and `authorize_with` an authorized plan to its tool's `render`,
+//! each by one exhaustive match, with the rules every tool obeys (`Rules`)
+//! and that tool's own limits: no tool sees the whole `Policy`.
 //!
 //! Must not: know any one tool's options, or build a `Permit` for a plan
 //! whose every target did not pass the scope check.
@@ -17,13 +18,15 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::address::{Hostname, Target};
-use crate::denied::{Denied, field};
-use crate::permit::{AuthorizedTarget, Permit};
+use crate::call::{AuthorizedTarget, Call, Parsed, Rendering, Rules};
+use crate::denied::{Denied, field, internal};
+use crate::permit::Permit;
 use crate::scope::Scope;
 use crate::tokens::{DEFAULT_MAX_ARGS_BYTES, MAX_TOKENS, tokenize};
 use crate::tools::nmap::NmapLimits;
-use crate::tools::{ToolId, ToolPlan, dig, gobuster, grammar, hydra, masscan, sqlmap};
+use crate::tools::{Setting, ToolId, ToolPlan, dig, gobuster, hydra, masscan, nmap, sqlmap};
 
+pub use crate::call::{FileKind, FileRequest, PlannedTarget, Resolutions, ResolvedFile};
 pub use crate::tools::ToolFields;
 
 const SCOPE_HINT: &str =
@@ -52,6 +55,26 @@ pub struct Policy {
     pub sqlmap: sqlmap::SqlmapLimits,
     /// dig limits.
     pub dig: dig::DigLimits,
+}
+
+impl Policy {
+    /// The rules every tool obeys, out of this snapshot.
+    fn rules(&self) -> Rules<'_> {
+        Rules {
+            scope: &self.scope,
+            allow_intrusive: self.allow_intrusive,
+            raw_sockets: self.raw_sockets,
+        }
+    }
+}
+
+impl Setting {
+    /// Whether `policy` has it switched on.
+    pub fn enabled(self, policy: &Policy) -> bool {
+        match self {
+            Setting::SqlmapEnumeration => policy.sqlmap.enables(self),
+        }
+    }
 }
 
 impl Default for Policy {
@@ -84,109 +107,6 @@ pub struct CallInput<'a> {
     pub fields: &'a ToolFields,
 }
 
-/// What the server looked up for a plan: host name addresses (DNS, once) and
-/// files (canonical path and size, e.g. wordlists). This crate never does
-/// either lookup itself; it checks what it is given.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Resolutions {
-    hosts: Vec<(Hostname, Vec<IpAddr>)>,
-    files: Vec<ResolvedFile>,
-}
-
-impl Resolutions {
-    /// Records the addresses `host` resolved to (resolver order).
-    pub fn add_host(&mut self, host: Hostname, addrs: Vec<IpAddr>) {
-        self.hosts.push((host, addrs));
-    }
-
-    /// The addresses recorded for `host` (empty when none).
-    pub fn host(&self, host: &Hostname) -> &[IpAddr] {
-        self.hosts
-            .iter()
-            .find(|(h, _)| h == host)
-            .map_or(&[], |(_, a)| a.as_slice())
-    }
-
-    /// Records a file the server resolved for a [`FileRequest`].
-    pub fn add_file(&mut self, file: ResolvedFile) {
-        self.files.push(file);
-    }
-
-    /// The resolution of the file requested as `requested`.
-    pub fn file(&self, requested: &str) -> Option<&ResolvedFile> {
-        self.files.iter().find(|f| f.requested == requested)
-    }
-}
-
-/// A file the server resolved: canonical absolute path (symlinks and `..`
-/// resolved with realpath) and size.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedFile {
-    /// As the plan requested it (an alias or a relative path).
-    pub requested: String,
-    /// Canonical absolute path.
-    pub path: String,
-    /// Size in bytes.
-    pub size_bytes: u64,
-}
-
-/// What kind of file a plan needs; the server picks the roots and aliases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FileKind {
-    /// A wordlist (gobuster).
-    Wordlist,
-    /// A list of user names (hydra).
-    UserList,
-    /// A list of passwords (hydra).
-    PasswordList,
-}
-
-/// A file a plan needs the server to resolve before `authorize_with`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRequest {
-    /// The input field it came from.
-    pub field: &'static str,
-    /// An alias or a path relative to a configured root.
-    pub requested: String,
-    /// What it is.
-    pub kind: FileKind,
-}
-
-/// A target a plan must have scope-checked before it may run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedTarget {
-    field: &'static str,
-    requested: String,
-    target: Target,
-}
-
-impl PlannedTarget {
-    /// A target to scope-check, from input `field`.
-    pub(crate) fn new(field: &'static str, requested: impl Into<String>, target: Target) -> Self {
-        Self {
-            field,
-            requested: requested.into(),
-            target,
-        }
-    }
-
-    /// The input field it came from (`"target"`, or e.g. `"extra_args"` for a
-    /// future `dig @server`).
-    pub fn field(&self) -> &'static str {
-        self.field
-    }
-
-    /// As the caller wrote it.
-    pub fn requested(&self) -> &str {
-        &self.requested
-    }
-
-    /// The parsed target.
-    pub fn target(&self) -> &Target {
-        &self.target
-    }
-}
-
 /// A parsed, validated call that still needs its scope check.
 ///
 /// Only [`plan`] builds one. `targets[0]` is the primary target, the one the
@@ -209,13 +129,13 @@ impl Plan {
     /// The host name the server must resolve before [`authorize`], if the
     /// primary target is one.
     pub fn host_to_resolve(&self) -> Option<&Hostname> {
-        self.targets.first().and_then(|t| t.target.hostname())
+        self.targets.first().and_then(|t| t.target().hostname())
     }
 
     /// Every host name the server must resolve before [`authorize_with`].
     pub fn hosts_to_resolve(&self) -> Vec<&Hostname> {
         let mut out: Vec<&Hostname> = Vec::new();
-        for h in self.targets.iter().filter_map(|t| t.target.hostname()) {
+        for h in self.targets.iter().filter_map(|t| t.target().hostname()) {
             if !out.contains(&h) {
                 out.push(h);
             }
@@ -249,7 +169,7 @@ impl Plan {
 pub fn plan(tool: ToolId, policy: &Policy, input: &CallInput<'_>) -> Result<Plan, Denied> {
     check_timeout(input.timeout)?;
     let tokens = tokenize_args(policy, input.extra_args)?;
-    let parsed = (grammar(tool).parse)(policy, input, &tokens)?;
+    let parsed = parse(tool, policy, input, &tokens)?;
     let (args, targets, files) = (parsed.plan, parsed.targets, parsed.files);
     if targets.is_empty() {
         return Err(internal("a plan without a target"));
@@ -258,11 +178,11 @@ pub fn plan(tool: ToolId, policy: &Policy, input: &CallInput<'_>) -> Result<Plan
     // resolving a caller-chosen out-of-scope name would itself leak it (DNS
     // exfiltration) and tell the caller whether the name exists.
     for t in &targets {
-        if let Some(h) = t.target.hostname() {
+        if let Some(h) = t.target().hostname() {
             policy
                 .scope
                 .check_name(h)
-                .map_err(|e| Denied::scope(t.field, e.message, SCOPE_HINT))?;
+                .map_err(|e| Denied::scope(t.field(), e.message, SCOPE_HINT))?;
         }
     }
     Ok(Plan {
@@ -271,6 +191,39 @@ pub fn plan(tool: ToolId, policy: &Policy, input: &CallInput<'_>) -> Result<Plan
         files,
         timeout: input.timeout,
         args,
+    })
+}
+
+/// Hands a call to its tool's grammar, with the rules every tool obeys and
+/// the tool's own limits and fields.
+fn parse(
+    tool: ToolId,
+    policy: &Policy,
+    input: &CallInput<'_>,
+    tokens: &[String],
+) -> Result<Parsed<ToolPlan>, Denied> {
+    let rules = policy.rules();
+    let call = Call {
+        target: input.target,
+        timeout: input.timeout,
+        tokens,
+    };
+    let fields = input.fields;
+    Ok(match tool {
+        ToolId::Nmap => nmap::parse(&rules, &policy.nmap, &call)?.map(ToolPlan::Nmap),
+        ToolId::Masscan => {
+            masscan::parse(&rules, &policy.masscan, &call, fields.of())?.map(ToolPlan::Masscan)
+        }
+        ToolId::Gobuster => {
+            gobuster::parse(&rules, &policy.gobuster, &call, fields.of())?.map(ToolPlan::Gobuster)
+        }
+        ToolId::Hydra => {
+            hydra::parse(&rules, &policy.hydra, &call, fields.of())?.map(ToolPlan::Hydra)
+        }
+        ToolId::Sqlmap => {
+            sqlmap::parse(&rules, &policy.sqlmap, &call, fields.of())?.map(ToolPlan::Sqlmap)
+        }
+        ToolId::Dig => dig::parse(&rules, &policy.dig, &call, fields.of())?.map(ToolPlan::Dig),
     })
 }
 
@@ -311,7 +264,7 @@ pub fn authorize(policy: &Policy, plan: Plan, resolved: &[IpAddr]) -> Result<Per
         .first()
         .ok_or_else(|| internal("a plan without a target"))?;
     let mut res = Resolutions::default();
-    match primary.target.hostname() {
+    match primary.target().hostname() {
         Some(h) => res.add_host(h.clone(), resolved.to_vec()),
         None if !resolved.is_empty() => {
             return Err(internal(
@@ -329,14 +282,14 @@ pub fn authorize(policy: &Policy, plan: Plan, resolved: &[IpAddr]) -> Result<Per
 pub fn authorize_with(policy: &Policy, plan: Plan, res: &Resolutions) -> Result<Permit, Denied> {
     let mut authorized = Vec::with_capacity(plan.targets.len());
     for t in &plan.targets {
-        let addrs = t.target.hostname().map_or(&[][..], |h| res.host(h));
+        let addrs = t.target().hostname().map_or(&[][..], |h| res.host(h));
         policy
             .scope
-            .check(&t.target, addrs)
-            .map_err(|e| Denied::scope(t.field, e.message, SCOPE_HINT))?;
+            .check(t.target(), addrs)
+            .map_err(|e| Denied::scope(t.field(), e.message, SCOPE_HINT))?;
         authorized.push(pin(t, addrs)?);
     }
-    let rendering = (grammar(plan.tool).render)(policy, &plan.args, &authorized, res)?;
+    let rendering = render(policy, &plan.args, &authorized, res)?;
     let mut targets = authorized.into_iter();
     let primary = targets
         .next()
@@ -349,9 +302,28 @@ pub fn authorize_with(policy: &Policy, plan: Plan, res: &Resolutions) -> Result<
     )
 }
 
+/// Hands an authorized plan to its tool's renderer, with what that renderer
+/// reads: `targets` are the plan's targets in order, each scope-checked and
+/// pinned.
+fn render(
+    policy: &Policy,
+    plan: &ToolPlan,
+    targets: &[AuthorizedTarget],
+    res: &Resolutions,
+) -> Result<Rendering, Denied> {
+    match plan {
+        ToolPlan::Nmap(p) => nmap::render(p, targets),
+        ToolPlan::Masscan(p) => masscan::render(&policy.masscan, p, targets),
+        ToolPlan::Gobuster(p) => gobuster::render(&policy.gobuster, p, targets, res),
+        ToolPlan::Hydra(p) => hydra::render(&policy.hydra, p, targets, res),
+        ToolPlan::Sqlmap(p) => sqlmap::render(p, targets),
+        ToolPlan::Dig(p) => dig::render(p, targets),
+    }
+}
+
 /// The literal handed to the tool; IPv4-mapped IPv6 becomes plain IPv4.
 fn pin(t: &PlannedTarget, resolved: &[IpAddr]) -> Result<AuthorizedTarget, Denied> {
-    let (hostname, pinned, rendered, address_count) = match &t.target {
+    let (hostname, pinned, rendered, address_count) = match t.target() {
         Target::Ip(ip) => {
             let ip = ip.to_canonical();
             (None, vec![ip], ip.to_string(), 1)
@@ -366,21 +338,12 @@ fn pin(t: &PlannedTarget, resolved: &[IpAddr]) -> Result<AuthorizedTarget, Denie
         }
     };
     Ok(AuthorizedTarget {
-        requested: t.requested.clone(),
+        requested: t.requested().to_owned(),
         hostname,
         pinned,
         rendered,
         address_count,
     })
-}
-
-/// An internal inconsistency, reported as a validation error.
-pub(crate) fn internal(what: &str) -> Denied {
-    Denied::validation(
-        field::TARGET,
-        format!("internal error: {what}"),
-        "report this to the operator",
-    )
 }
 
 #[cfg(test)]

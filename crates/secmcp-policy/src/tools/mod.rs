@@ -1,28 +1,38 @@
-//! The six tools, one module each with the same layout, and the one
-//! descriptor per tool ([`ToolGrammar`]) that the rest of the crate and the
-//! server read.
+//! The six tools, one module each with the same layout, and the registry
+//! over them: [`grammar`], the one exhaustive match from [`ToolId`] to each
+//! tool's descriptor ([`ToolGrammar`]), and [`ToolFields`]/[`ToolPlan`], the
+//! typed fields and plan of any one tool.
+//!
+//! Below the tools, shared by all of them: `id.rs` ([`ToolId`]),
+//! `options.rs` (the option-docs model) and `descriptor.rs` ([`ToolGrammar`]
+//! and the privilege needs it states).
 //!
 //! Every tool module has:
-//! - `mod.rs`: its public types (`<Tool>Limits`, `<Tool>Fields`, `<Tool>Plan`
-//!   and the values in them) and its `GRAMMAR` descriptor;
+//! - `mod.rs`: its descriptor `GRAMMAR` and what it hands on to the crate and
+//!   the server (its public types, its `parse` and `render`);
+//! - `types.rs`: its public types (`<Tool>Limits`, `<Tool>Fields`,
+//!   `<Tool>Plan` and the values in them);
 //! - `flags.rs`: its option table (every spelling the grammar knows, value
 //!   kind, gate, refused spellings with reasons) and the [`ToolOptions`]
 //!   built from it;
-//! - `grammar.rs`: target, typed fields and `extra_args` tokens -> plan;
-//! - `render.rs`: plan + authorized targets -> argv, work files, collect;
+//! - `grammar.rs`: `parse`, target, typed fields and `extra_args` tokens ->
+//!   plan, under the rules every tool obeys and its own limits;
+//! - `render.rs`: `render`, plan + authorized targets -> argv, work files,
+//!   collect;
 //! - `tests.rs`; and helpers where they earn it (nmap `nse.rs`,
 //!   `scripts.rs`, `values.rs`; gobuster and sqlmap `url.rs`).
 //!
-//! [`crate::plan`] and [`crate::authorize_with`] reach a tool only through
-//! its descriptor's `parse` and `render`, which have the same signature for
-//! every tool; [`grammar`] is the one exhaustive match over [`ToolId`].
+//! [`crate::plan`] and [`crate::authorize_with`] call each tool's `parse`
+//! and `render` through one exhaustive match each, in `policy.rs`.
 //!
-//! Must not: do I/O, or let a tool be reached any other way than through
-//! its descriptor.
+//! Must not: do I/O, or know the `Policy` (each tool gets only the rules
+//! every tool obeys and its own limits).
 
+mod descriptor;
 pub mod dig;
 pub mod gobuster;
 pub mod hydra;
+mod id;
 pub mod masscan;
 pub mod nmap;
 mod options;
@@ -31,80 +41,19 @@ pub mod sqlmap;
 #[cfg(test)]
 mod tests;
 
-use crate::denied::Denied;
-use crate::permit::{AuthorizedTarget, WorkFile};
-use crate::policy::{CallInput, FileRequest, PlannedTarget, Policy, Resolutions};
+use crate::call::Fields;
 
+pub use descriptor::{Intrusive, RawSockets, ToolGrammar};
+pub use id::ToolId;
 pub use options::{
     Gate, Join, OptionDoc, OptionGroup, RefusedFamily, Setting, ToolOptions, ValueDoc,
 };
 
-/// The tools the policy core knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ToolId {
-    /// nmap
-    Nmap,
-    /// masscan
-    Masscan,
-    /// gobuster
-    Gobuster,
-    /// hydra
-    Hydra,
-    /// sqlmap
-    Sqlmap,
-    /// dig
-    Dig,
-}
-
 impl ToolId {
-    /// Every tool, in registry order.
-    pub const ALL: [ToolId; 6] = [
-        ToolId::Nmap,
-        ToolId::Masscan,
-        ToolId::Gobuster,
-        ToolId::Hydra,
-        ToolId::Sqlmap,
-        ToolId::Dig,
-    ];
-
-    /// The tool's wire name (also its binary's usual name).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ToolId::Nmap => "nmap",
-            ToolId::Masscan => "masscan",
-            ToolId::Gobuster => "gobuster",
-            ToolId::Hydra => "hydra",
-            ToolId::Sqlmap => "sqlmap",
-            ToolId::Dig => "dig",
-        }
-    }
-
     /// The tool's descriptor.
     pub fn grammar(self) -> &'static ToolGrammar {
         grammar(self)
     }
-}
-
-/// Whether a tool needs raw sockets (root or CAP_NET_RAW).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RawSockets {
-    /// Never.
-    Never,
-    /// For some options only (each option's [`Gate`] says which).
-    SomeOptions,
-    /// For every run.
-    Always,
-}
-
-/// Whether a tool needs `security.allow_intrusive`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Intrusive {
-    /// Never.
-    Never,
-    /// For some options or values only (gates and notes say which).
-    SomeOptions,
-    /// For every run: the whole tool is an attack.
-    WholeTool,
 }
 
 /// Typed input fields of the tools that have them (nmap has none).
@@ -125,6 +74,68 @@ pub enum ToolFields {
     Dig(dig::DigFields),
 }
 
+impl ToolFields {
+    /// The fields of the tool that takes `F`, as its grammar reads them.
+    pub(crate) fn of<F: OwnFields>(&self) -> Fields<'_, F> {
+        match F::pick(self) {
+            Some(f) => Fields::Own(f),
+            None if *self == ToolFields::None => Fields::Absent,
+            None => Fields::Foreign,
+        }
+    }
+}
+
+/// A tool's typed input fields: one variant of [`ToolFields`].
+pub(crate) trait OwnFields: Sized {
+    /// These fields, when `carried` holds them.
+    fn pick(carried: &ToolFields) -> Option<&Self>;
+}
+
+impl OwnFields for masscan::MasscanFields {
+    fn pick(carried: &ToolFields) -> Option<&Self> {
+        match carried {
+            ToolFields::Masscan(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl OwnFields for gobuster::GobusterFields {
+    fn pick(carried: &ToolFields) -> Option<&Self> {
+        match carried {
+            ToolFields::Gobuster(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl OwnFields for hydra::HydraFields {
+    fn pick(carried: &ToolFields) -> Option<&Self> {
+        match carried {
+            ToolFields::Hydra(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl OwnFields for sqlmap::SqlmapFields {
+    fn pick(carried: &ToolFields) -> Option<&Self> {
+        match carried {
+            ToolFields::Sqlmap(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl OwnFields for dig::DigFields {
+    fn pick(carried: &ToolFields) -> Option<&Self> {
+        match carried {
+            ToolFields::Dig(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
 /// The typed arguments of one tool's call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToolPlan {
@@ -140,70 +151,6 @@ pub enum ToolPlan {
     Sqlmap(sqlmap::SqlmapPlan),
     /// dig
     Dig(dig::DigPlan),
-}
-
-/// What a tool grammar makes of a call: its typed plan, every target it will
-/// touch (the first is the one the tool is pointed at) and the files the
-/// server must resolve.
-pub(crate) struct Parsed {
-    pub(crate) plan: ToolPlan,
-    pub(crate) targets: Vec<PlannedTarget>,
-    pub(crate) files: Vec<FileRequest>,
-}
-
-/// What a tool renderer produces from an authorized plan.
-pub(crate) struct Rendering {
-    pub(crate) argv: Vec<String>,
-    pub(crate) write_files: Vec<WorkFile>,
-    pub(crate) collect: Vec<String>,
-}
-
-impl Rendering {
-    /// Just an argv.
-    pub(crate) fn argv(argv: Vec<String>) -> Self {
-        Self {
-            argv,
-            write_files: Vec::new(),
-            collect: Vec::new(),
-        }
-    }
-}
-
-/// A tool's parser: target, typed fields and `extra_args` tokens -> plan.
-pub(crate) type ParseFn = fn(&Policy, &CallInput<'_>, &[String]) -> Result<Parsed, Denied>;
-
-/// A tool's renderer: its authorized plan -> argv, work files, collect.
-/// `targets` are the plan's targets in order, each scope-checked and pinned.
-pub(crate) type RenderFn =
-    fn(&Policy, &ToolPlan, &[AuthorizedTarget], &Resolutions) -> Result<Rendering, Denied>;
-
-/// Everything the crate and the server know about one tool, in one place.
-#[derive(Debug)]
-pub struct ToolGrammar {
-    /// The tool.
-    pub id: ToolId,
-    /// The program name looked up on `PATH` (unless configured).
-    pub binary: &'static str,
-    /// The fixed argv that makes the binary print its version.
-    pub version_probe: &'static [&'static str],
-    /// How the probe's output starts (`Nmap version `); empty when the tool
-    /// prints a bare version.
-    pub version_prefix: &'static str,
-    /// Whether the tool needs raw sockets.
-    pub raw_sockets: RawSockets,
-    /// Whether the tool needs `security.allow_intrusive`.
-    pub intrusive: Intrusive,
-    /// Its options, documented from its grammar's own tables.
-    pub options: fn() -> ToolOptions,
-    pub(crate) parse: ParseFn,
-    pub(crate) render: RenderFn,
-}
-
-impl ToolGrammar {
-    /// Its options (see [`ToolOptions`]).
-    pub fn options(&self) -> ToolOptions {
-        (self.options)()
-    }
 }
 
 /// The descriptor of `id`.

@@ -14,7 +14,7 @@
 
 use std::fmt::Write as _;
 
-use crate::{Policy, ToolId};
+use super::id::ToolId;
 
 /// What an accepted option needs beyond what the whole tool needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,13 +74,6 @@ impl Setting {
     pub fn name(self) -> &'static str {
         match self {
             Setting::SqlmapEnumeration => "tools.sqlmap.allow_enumeration",
-        }
-    }
-
-    /// Whether `policy` has it switched on.
-    pub fn enabled(self, policy: &Policy) -> bool {
-        match self {
-            Setting::SqlmapEnumeration => policy.sqlmap.allow_enumeration,
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::policy::{FileKind, ResolvedFile};
-use crate::{DenyCode, Permit, authorize_with, plan};
+use crate::{DenyCode, Permit, Policy, authorize_with, plan};
 
 /// The most characters one compact description may have (sqlmap, with over
 /// a hundred accepted spellings, is the longest; the others stay under 1,600).
@@ -185,6 +185,54 @@ fn check_documented(c: &Case, mode: &Mode, d: &OptionDoc, args: &[String]) {
             "{id:?} {all:?}: {}",
             e.message
         );
+    }
+}
+
+#[test]
+fn another_tools_fields_are_refused_where_each_grammar_reads_them() {
+    // Each grammar looks at its fields at its own point: masscan and dig
+    // first; gobuster, hydra and sqlmap after their whole-tool
+    // allow_intrusive gate. nmap takes no fields and never looks.
+    for id in ToolId::ALL {
+        let c = case(id);
+        let m = &c.modes[0];
+        let foreign = match id {
+            ToolId::Dig => ToolFields::Masscan(masscan::MasscanFields::default()),
+            _ => ToolFields::Dig(dig::DigFields::default()),
+        };
+        let call = |intrusive: bool| {
+            let input = crate::CallInput {
+                target: m.target,
+                extra_args: "",
+                timeout: Duration::from_secs(120),
+                fields: &foreign,
+            };
+            plan(id, &c.policy(true, intrusive), &input).map(|_| ())
+        };
+        let internal = |r: Result<(), crate::Denied>| {
+            let d = r.expect_err(id.as_str());
+            assert!(
+                d.message.starts_with("internal error: ") && d.message.contains(id.as_str()),
+                "{id:?}: {}",
+                d.message
+            );
+        };
+        match id {
+            ToolId::Nmap => assert_eq!((call(true), call(false)), (Ok(()), Ok(()))),
+            ToolId::Masscan | ToolId::Dig => {
+                internal(call(true));
+                internal(call(false));
+            }
+            ToolId::Gobuster | ToolId::Hydra | ToolId::Sqlmap => {
+                internal(call(true));
+                let d = call(false).expect_err(id.as_str());
+                assert!(
+                    d.message.ends_with("needs security.allow_intrusive"),
+                    "{id:?}: {}",
+                    d.message
+                );
+            }
+        }
     }
 }
 

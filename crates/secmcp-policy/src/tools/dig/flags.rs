@@ -5,8 +5,8 @@
 //!
 //! Must not: parse values (the grammar does) or render argv.
 
-use super::{DnsClass, RECORD_TYPES};
-use crate::ToolId;
+use super::types::{DnsClass, RECORD_TYPES};
+use crate::tools::id::ToolId;
 use crate::tools::options::{Join, OptionDoc, ToolOptions, Why};
 
 /// A single-dash option dig takes from a caller.

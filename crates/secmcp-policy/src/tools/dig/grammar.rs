@@ -8,16 +8,14 @@
 use super::flags::{
     DASH, DashOpt, PLUS_NUMBERS, PLUS_REFUSED, PLUS_SWITCHES, REFUSED, SECOND_QUERY,
 };
-use super::{
-    DigFields, DigPlan, DnsClass, FIELD_QUERY_CLASS, FIELD_QUERY_TYPE, FIELD_SERVER, PlusOpt,
-    Query, RECORD_TYPES, RecordType,
+use super::types::{
+    DigFields, DigLimits, DigPlan, DnsClass, FIELD_QUERY_CLASS, FIELD_QUERY_TYPE, FIELD_SERVER,
+    PlusOpt, Query, RECORD_TYPES, RecordType,
 };
-use crate::Policy;
 use crate::address::{Hostname, Target, parse_target};
-use crate::denied::{Denied, field};
-use crate::grammar_util::{INPUT_CHARS, TOKEN_CHARS, need_intrusive, shown, whole_number};
-use crate::policy::{CallInput, PlannedTarget, internal};
-use crate::tools::{Parsed, ToolFields, ToolPlan};
+use crate::call::{Call, Fields, Parsed, PlannedTarget, Rules};
+use crate::denied::{Denied, field, internal};
+use crate::grammar_util::{INPUT_CHARS, TOKEN_CHARS, shown, whole_number};
 
 const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted dig options";
@@ -67,15 +65,16 @@ fn set_once<T>(
 
 /// Parses a dig call into its plan, targets and file requests.
 pub(crate) fn parse(
-    policy: &Policy,
-    input: &CallInput<'_>,
-    tokens: &[String],
-) -> Result<Parsed, Denied> {
+    rules: &Rules<'_>,
+    limits: &DigLimits,
+    call: &Call<'_>,
+    fields: Fields<'_, DigFields>,
+) -> Result<Parsed<DigPlan>, Denied> {
     let empty = DigFields::default();
-    let fields = match input.fields {
-        ToolFields::Dig(f) => f,
-        ToolFields::None => &empty,
-        _ => return Err(internal("dig got another tool's fields")),
+    let fields = match fields {
+        Fields::Own(f) => f,
+        Fields::Absent => &empty,
+        Fields::Foreign => return Err(internal("dig got another tool's fields")),
     };
     let mut d = Draft::default();
     if let Some(t) = &fields.query_type {
@@ -89,11 +88,11 @@ pub(crate) fn parse(
     if let Some(s) = &fields.server {
         d.server = Some((s.clone(), FIELD_SERVER));
     }
-    let mut rest = tokens.iter();
+    let mut rest = call.tokens.iter();
     while let Some(tok) = rest.next() {
         d.token(tok, &mut rest)?;
     }
-    let query = query(policy, input.target, &d)?;
+    let query = query(call.target, &d)?;
     let rtype = match (&query, d.rtype) {
         (Query::Reverse(_), Some((RecordType::Plain("PTR"), _)) | None) => RecordType::Plain("PTR"),
         (Query::Reverse(ip), Some((t, _))) => {
@@ -105,21 +104,21 @@ pub(crate) fn parse(
         (_, None) => RecordType::Plain("A"),
     };
     if rtype.is_zone_transfer() {
-        need_intrusive(policy, field::EXTRA_ARGS, || {
+        rules.need_intrusive(field::EXTRA_ARGS, || {
             format!("{rtype} is intrusive (a zone transfer copies the whole zone)")
         })?;
     }
     let class = d.class.map_or(DnsClass::In, |(c, _)| c);
-    check_query_scope(policy, &query, class)?;
-    let server = server_target(policy, &d)?;
+    check_query_scope(rules, limits, &query, class)?;
+    let server = server_target(limits, &d)?;
     Ok(Parsed {
-        plan: ToolPlan::Dig(DigPlan {
+        plan: DigPlan {
             query,
             rtype,
             class,
             port: d.port,
             options: d.options,
-        }),
+        },
         targets: vec![server],
         files: Vec::new(),
     })
@@ -301,7 +300,7 @@ fn plus_option(plus: &str) -> Result<PlusOpt, Denied> {
 }
 
 /// The query from the target (and any `-x`).
-fn query(_policy: &Policy, target: &str, d: &Draft) -> Result<Query, Denied> {
+fn query(target: &str, d: &Draft) -> Result<Query, Denied> {
     let as_ip = parse_target(target).ok().and_then(|t| match t {
         Target::Ip(ip) => Some(ip),
         _ => None,
@@ -371,12 +370,17 @@ fn dns_name(s: &str) -> Result<String, Denied> {
     Ok(name.to_ascii_lowercase())
 }
 
-fn check_query_scope(policy: &Policy, query: &Query, class: DnsClass) -> Result<(), Denied> {
-    if !policy.dig.query_names_in_scope {
+fn check_query_scope(
+    rules: &Rules<'_>,
+    limits: &DigLimits,
+    query: &Query,
+    class: DnsClass,
+) -> Result<(), Denied> {
+    if !limits.query_names_in_scope {
         return Ok(());
     }
     match query {
-        Query::Reverse(ip) => policy.scope.check_ip(*ip).map_err(|e| {
+        Query::Reverse(ip) => rules.scope.check_ip(*ip).map_err(|e| {
             Denied::scope(
                 field::TARGET,
                 format!("reverse lookup of {ip}: {}", e.message),
@@ -400,7 +404,7 @@ fn check_query_scope(policy: &Policy, query: &Query, class: DnsClass) -> Result<
                         SCOPE_HINT,
                     )
                 })?;
-            policy.scope.check_name(&host).map_err(|e| {
+            rules.scope.check_name(&host).map_err(|e| {
                 Denied::scope(
                     field::TARGET,
                     format!("query name {name}: {}", e.message),
@@ -411,10 +415,10 @@ fn check_query_scope(policy: &Policy, query: &Query, class: DnsClass) -> Result<
     }
 }
 
-fn server_target(policy: &Policy, d: &Draft) -> Result<PlannedTarget, Denied> {
+fn server_target(limits: &DigLimits, d: &Draft) -> Result<PlannedTarget, Denied> {
     let (requested, field_name) = match &d.server {
         Some((s, f)) => (s.clone(), *f),
-        None => match policy.dig.default_server {
+        None => match limits.default_server {
             Some(ip) => {
                 return Ok(PlannedTarget::new(
                     FIELD_SERVER,

@@ -1,29 +1,18 @@
-//! Renders dig's argv from an authorized [`DigPlan`](super::DigPlan): `-r`
+//! Renders dig's argv from an authorized [`DigPlan`]: `-r`
 //! and `+yaml` first, the `+options`, `-p`, `@` the pinned server, the class,
 //! then the one query (`-x ADDR` or `-t TYPE -q NAME`).
 //!
 //! Must not: look at user tokens.
 
-use super::Query;
-use crate::Policy;
-use crate::denied::Denied;
-use crate::permit::AuthorizedTarget;
-use crate::policy::{Resolutions, internal};
-use crate::tools::{Rendering, ToolPlan};
+use super::types::{DigPlan, Query};
+use crate::call::{AuthorizedTarget, Rendering};
+use crate::denied::{Denied, internal};
 
 /// Flags the server always passes first: no ~/.digrc, YAML output.
 pub const SERVER_FLAGS: [&str; 2] = ["-r", "+yaml"];
 
 /// Renders the argv of an authorized dig plan.
-pub(crate) fn render(
-    _policy: &Policy,
-    plan: &ToolPlan,
-    targets: &[AuthorizedTarget],
-    _res: &Resolutions,
-) -> Result<Rendering, Denied> {
-    let ToolPlan::Dig(plan) = plan else {
-        return Err(internal("dig was handed another tool's plan"));
-    };
+pub(crate) fn render(plan: &DigPlan, targets: &[AuthorizedTarget]) -> Result<Rendering, Denied> {
     let server = targets
         .first()
         .ok_or_else(|| internal("dig without a server"))?;

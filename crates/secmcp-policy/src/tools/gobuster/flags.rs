@@ -5,8 +5,8 @@
 //!
 //! Must not: parse values (the grammar does) or render argv.
 
-use super::Mode;
-use crate::ToolId;
+use super::types::Mode;
+use crate::tools::id::ToolId;
 use crate::tools::options::{Join, OptionDoc, ToolOptions, Why};
 
 /// An accepted option.

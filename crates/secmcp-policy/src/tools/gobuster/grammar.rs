@@ -8,18 +8,16 @@
 //! Must not: render argv (`render.rs` does) or read the wordlist.
 
 use super::flags::{Kind, Opt, REFUSED, SPECS, Spec, TARGET_ONLY};
-use super::url;
-use super::{
+use super::types::{
     DnsOptions, FIELD_WORDLIST, GobusterFields, GobusterLimits, GobusterPlan, GobusterTarget,
     HttpOptions, Mode,
 };
-use crate::Policy;
+use super::url;
 use crate::address::{Hostname, Target};
-use crate::denied::{Denied, field};
+use crate::call::{Call, Fields, FileKind, FileRequest, Parsed, PlannedTarget, Rules};
+use crate::denied::{Denied, field, internal};
 use crate::files;
 use crate::grammar_util::{INPUT_CHARS, TOKEN_CHARS, shown, whole_number};
-use crate::policy::{CallInput, FileKind, FileRequest, PlannedTarget, internal};
-use crate::tools::{Parsed, ToolFields, ToolPlan};
 
 const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted gobuster options";
@@ -32,24 +30,24 @@ const INTRUSIVE_HINT: &str =
 
 /// Parses a gobuster call into its plan, targets and file requests.
 pub(crate) fn parse(
-    policy: &Policy,
-    input: &CallInput<'_>,
-    tokens: &[String],
-) -> Result<Parsed, Denied> {
-    if !policy.allow_intrusive {
+    rules: &Rules<'_>,
+    limits: &GobusterLimits,
+    call: &Call<'_>,
+    fields: Fields<'_, GobusterFields>,
+) -> Result<Parsed<GobusterPlan>, Denied> {
+    if !rules.allow_intrusive {
         return Err(Denied::validation(
             field::TARGET,
             "gobuster is intrusive (it sends one request per wordlist entry) and needs security.allow_intrusive",
             INTRUSIVE_HINT,
         ));
     }
-    let fields = match input.fields {
-        ToolFields::Gobuster(f) => f.clone(),
-        ToolFields::None => GobusterFields::default(),
-        _ => return Err(internal("gobuster called with another tool's fields")),
+    let fields = match fields {
+        Fields::Own(f) => f.clone(),
+        Fields::Absent => GobusterFields::default(),
+        Fields::Foreign => return Err(internal("gobuster called with another tool's fields")),
     };
-    let limits = &policy.gobuster;
-    let draft = parse_tokens(fields.mode, tokens, limits)?;
+    let draft = parse_tokens(fields.mode, call.tokens, limits)?;
 
     let wordlist = match (fields.wordlist.as_str(), &draft.wordlist) {
         ("", Some(w)) => w.clone(),
@@ -67,12 +65,12 @@ pub(crate) fn parse(
 
     let (target, targets) = match fields.mode {
         Mode::Dir | Mode::Vhost => {
-            let url = url::parse(input.target)?;
-            let host = PlannedTarget::new(field::TARGET, input.target, url.host.clone());
+            let url = url::parse(call.target)?;
+            let host = PlannedTarget::new(field::TARGET, call.target, url.host.clone());
             (GobusterTarget::Url(url), vec![host])
         }
         Mode::Dns => {
-            let domain = parse_domain(policy, input.target)?;
+            let domain = parse_domain(rules, call.target)?;
             let ((resolver, port), from) = match (&draft.resolver, limits.dns_resolver.as_str()) {
                 (Some(r), _) => (r.clone(), field::EXTRA_ARGS),
                 (None, "") => {
@@ -115,7 +113,7 @@ fn finish(
     draft: Draft,
     dns: DnsOptions,
     limits: &GobusterLimits,
-) -> Result<Parsed, Denied> {
+) -> Result<Parsed<GobusterPlan>, Denied> {
     let files = vec![FileRequest {
         field: FIELD_WORDLIST,
         requested: wordlist.clone(),
@@ -136,13 +134,13 @@ fn finish(
         dns,
     };
     Ok(Parsed {
-        plan: ToolPlan::Gobuster(plan),
+        plan,
         targets,
         files,
     })
 }
 
-fn parse_domain(policy: &Policy, target: &str) -> Result<Hostname, Denied> {
+fn parse_domain(rules: &Rules<'_>, target: &str) -> Result<Hostname, Denied> {
     let domain = Hostname::parse(target).map_err(|why| {
         Denied::validation(
             field::TARGET,
@@ -153,7 +151,7 @@ fn parse_domain(policy: &Policy, target: &str) -> Result<Hostname, Denied> {
             "give a domain such as corp.lab.internal (no URL, no address)",
         )
     })?;
-    policy.scope.check_name(&domain).map_err(|e| {
+    rules.scope.check_name(&domain).map_err(|e| {
         Denied::scope(
             field::TARGET,
             e.message,
@@ -359,6 +357,12 @@ fn status_list(v: &str, name: &str) -> Result<String, Denied> {
 }
 
 /// `IP`, `IP:PORT`, `[v6]:PORT`, `name`, `name:PORT` -> target and port (53).
+/// Checks a configured resolver (`tools.gobuster.dns_resolver`): `IP`,
+/// `IP:PORT`, `[IPv6]:PORT`, `NAME` or `NAME:PORT`.
+pub fn check_resolver(s: &str) -> Result<(), String> {
+    parse_resolver(s).map(|_| ())
+}
+
 pub(crate) fn parse_resolver(v: &str) -> Result<(Target, u16), String> {
     if v.contains(':') && !v.starts_with('[') && v.matches(':').count() > 1 {
         // bare IPv6

@@ -1,31 +1,27 @@
-//! Renders gobuster's argv from an authorized [`GobusterPlan`](super::GobusterPlan):
+//! Renders gobuster's argv from an authorized [`GobusterPlan`]:
 //! the mode, `-q -z --no-color`, the URL with the pinned address (vhost: the
 //! name as `--domain`) or the domain and pinned resolver, the re-checked
 //! wordlist path, threads, the delay, then the mode's options.
 //!
 //! Must not: look at user tokens.
 
-use super::{FIELD_WORDLIST, GobusterTarget, HttpOptions, Mode};
-use crate::Policy;
-use crate::denied::Denied;
+use super::types::{
+    FIELD_WORDLIST, GobusterLimits, GobusterPlan, GobusterTarget, HttpOptions, Mode,
+};
+use crate::call::{AuthorizedTarget, Rendering, Resolutions};
+use crate::denied::{Denied, internal};
 use crate::files;
-use crate::permit::AuthorizedTarget;
-use crate::policy::{Resolutions, internal};
-use crate::tools::{Rendering, ToolPlan};
 
 /// Renders the argv of an authorized gobuster plan.
 pub(crate) fn render(
-    policy: &Policy,
-    plan: &ToolPlan,
+    limits: &GobusterLimits,
+    plan: &GobusterPlan,
     targets: &[AuthorizedTarget],
     res: &Resolutions,
 ) -> Result<Rendering, Denied> {
-    let ToolPlan::Gobuster(plan) = plan else {
-        return Err(internal("gobuster was handed another tool's plan"));
-    };
     let wordlist = files::check_resolved(
         FIELD_WORDLIST,
-        &policy.gobuster.wordlists,
+        &limits.wordlists,
         res,
         &plan.wordlist,
         "wordlist",

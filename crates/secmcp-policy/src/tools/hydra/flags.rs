@@ -4,7 +4,7 @@
 //!
 //! Must not: parse values (the grammar does) or render argv.
 
-use crate::ToolId;
+use crate::tools::id::ToolId;
 use crate::tools::options::{Join, OptionDoc, ToolOptions, Why};
 
 /// An accepted option.

@@ -7,16 +7,14 @@
 //! Must not: render argv (`render.rs` does), read files, or echo a password.
 
 use super::flags::{Kind, Opt, REFUSED, SPECS, Spec};
-use super::{
+use super::types::{
     Credentials, HydraFields, HydraLimits, HydraPlan, Logins, MAX_INLINE_ENTRY_BYTES, fields,
 };
-use crate::Policy;
 use crate::address::{Target, parse_target};
-use crate::denied::{Denied, field};
+use crate::call::{Call, Fields, FileKind, FileRequest, Parsed, PlannedTarget, Rules};
+use crate::denied::{Denied, field, internal};
 use crate::files;
 use crate::grammar_util::{TOKEN_CHARS, shown, whole_number};
-use crate::policy::{CallInput, FileKind, FileRequest, PlannedTarget, internal};
-use crate::tools::{Parsed, ToolFields, ToolPlan};
 
 const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted hydra options";
@@ -30,23 +28,25 @@ const INTRUSIVE_HINT: &str =
 
 /// Parses a hydra call into its plan, targets and file requests.
 pub(crate) fn parse(
-    policy: &Policy,
-    input: &CallInput<'_>,
-    tokens: &[String],
-) -> Result<Parsed, Denied> {
-    if !policy.allow_intrusive {
+    rules: &Rules<'_>,
+    limits: &HydraLimits,
+    call: &Call<'_>,
+    given: Fields<'_, HydraFields>,
+) -> Result<Parsed<HydraPlan>, Denied> {
+    if !rules.allow_intrusive {
         return Err(Denied::validation(
             field::TARGET,
             "hydra is intrusive (it tries logins against a live service) and needs security.allow_intrusive",
             INTRUSIVE_HINT,
         ));
     }
-    let f = match input.fields {
-        ToolFields::Hydra(f) => f,
-        _ => return Err(internal("hydra called without its fields")),
+    let f = match given {
+        Fields::Own(f) => f,
+        Fields::Absent | Fields::Foreign => {
+            return Err(internal("hydra called without its fields"));
+        }
     };
-    let limits = &policy.hydra;
-    let target = parse_target(input.target)?;
+    let target = parse_target(call.target)?;
     if matches!(target, Target::Cidr(_)) {
         return Err(Denied::validation(
             field::TARGET,
@@ -55,7 +55,7 @@ pub(crate) fn parse(
         ));
     }
     let service = check_service(limits, &f.service)?;
-    let d = parse_tokens(tokens, limits)?;
+    let d = parse_tokens(call.tokens, limits)?;
     let port = match (f.port, d.port) {
         (Some(_), Some(_)) => {
             return Err(Denied::validation(
@@ -94,8 +94,8 @@ pub(crate) fn parse(
         quiet: d.quiet,
     };
     Ok(Parsed {
-        plan: ToolPlan::Hydra(plan),
-        targets: vec![PlannedTarget::new(field::TARGET, input.target, target)],
+        plan,
+        targets: vec![PlannedTarget::new(field::TARGET, call.target, target)],
         files,
     })
 }

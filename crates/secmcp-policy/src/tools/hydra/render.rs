@@ -1,4 +1,4 @@
-//! Renders hydra's argv from an authorized [`HydraPlan`](super::HydraPlan):
+//! Renders hydra's argv from an authorized [`HydraPlan`]:
 //! `-I -o hydra.json -b json`, tasks and waits, switches, the credential
 //! lists (inline ones become 0600 work files; list files are re-checked
 //! against the roots), `-6` for an IPv6 target, the port, then target,
@@ -6,25 +6,21 @@
 //!
 //! Must not: look at user tokens, or put a password into argv.
 
-use super::{Credentials, Logins, PASSWORDS_FILE, RESULT_FILE, USERS_FILE, fields};
-use crate::Policy;
-use crate::denied::Denied;
+use super::types::{
+    Credentials, HydraLimits, HydraPlan, Logins, PASSWORDS_FILE, RESULT_FILE, USERS_FILE, fields,
+};
+use crate::call::{AuthorizedTarget, Rendering, Resolutions, WorkFile};
+use crate::denied::{Denied, internal};
 use crate::files;
-use crate::permit::{AuthorizedTarget, WorkFile};
-use crate::policy::{Resolutions, internal};
-use crate::tools::{Rendering, ToolPlan};
 
 /// Renders the argv of an authorized hydra plan.
 pub(crate) fn render(
-    policy: &Policy,
-    plan: &ToolPlan,
+    limits: &HydraLimits,
+    plan: &HydraPlan,
     targets: &[AuthorizedTarget],
     res: &Resolutions,
 ) -> Result<Rendering, Denied> {
-    let ToolPlan::Hydra(plan) = plan else {
-        return Err(internal("hydra was handed another tool's plan"));
-    };
-    let roots = &policy.hydra.credentials;
+    let roots = &limits.credentials;
     let primary = targets
         .first()
         .ok_or_else(|| internal("a plan without a target"))?;

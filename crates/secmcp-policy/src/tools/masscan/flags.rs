@@ -9,8 +9,8 @@
 //!
 //! Must not: parse values (the grammar does) or render argv.
 
-use super::{MAX_PORT_ITEMS, MAX_RETRIES, MAX_WAIT_SECS};
-use crate::ToolId;
+use super::types::{MAX_PORT_ITEMS, MAX_RETRIES, MAX_WAIT_SECS};
+use crate::tools::id::ToolId;
 use crate::tools::options::{Gate, Join, OptionDoc, ToolOptions, Why};
 
 /// An accepted option.

@@ -8,13 +8,13 @@
 use std::time::Duration;
 
 use super::flags::{Kind, Lookup, Opt, RANGES, Spec, lookup};
-use super::{FIELD_PORTS, FIELD_RATE, MasscanFields, MasscanPlan, PortList, parse_port_list};
-use crate::Policy;
+use super::types::{
+    FIELD_PORTS, FIELD_RATE, MasscanFields, MasscanLimits, MasscanPlan, PortList, parse_port_list,
+};
 use crate::address::{Target, parse_target};
-use crate::denied::{Denied, field};
-use crate::grammar_util::{TOKEN_CHARS, need_intrusive, parse_decimal, shown, whole_number};
-use crate::policy::{CallInput, PlannedTarget, internal};
-use crate::tools::{Parsed, ToolFields, ToolPlan};
+use crate::call::{Call, Fields, Parsed, PlannedTarget, Rules};
+use crate::denied::{Denied, field, internal};
+use crate::grammar_util::{TOKEN_CHARS, parse_decimal, shown, whole_number};
 
 const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted masscan options";
@@ -59,18 +59,18 @@ fn classify(tok: &str) -> Result<(&'static Spec, &'static str, Option<&str>), De
 
 /// Parses a masscan call into its plan, targets and file requests.
 pub(crate) fn parse(
-    policy: &Policy,
-    input: &CallInput<'_>,
-    tokens: &[String],
-) -> Result<Parsed, Denied> {
-    let limits = &policy.masscan;
+    rules: &Rules<'_>,
+    limits: &MasscanLimits,
+    call: &Call<'_>,
+    fields: Fields<'_, MasscanFields>,
+) -> Result<Parsed<MasscanPlan>, Denied> {
     let empty = MasscanFields::default();
-    let fields = match input.fields {
-        ToolFields::Masscan(f) => f,
-        ToolFields::None => &empty,
-        _ => return Err(internal("masscan got another tool's fields")),
+    let fields = match fields {
+        Fields::Own(f) => f,
+        Fields::Absent => &empty,
+        Fields::Foreign => return Err(internal("masscan got another tool's fields")),
     };
-    let target = parse_target(input.target)?;
+    let target = parse_target(call.target)?;
     let addresses = match &target {
         Target::Ip(_) => 1,
         Target::Cidr(c) => c.size(),
@@ -87,16 +87,16 @@ pub(crate) fn parse(
             field::TARGET,
             format!(
                 "{} covers {addresses} addresses; masscan scans at most {} per call",
-                input.target, limits.hard_max_cidr_addresses
+                call.target, limits.hard_max_cidr_addresses
             ),
             "split the range into smaller CIDRs",
         ));
     }
     if addresses > u128::from(limits.max_cidr_addresses) {
-        need_intrusive(policy, field::TARGET, || {
+        rules.need_intrusive(field::TARGET, || {
             format!(
                 "{} covers {addresses} addresses, more than the {} allowed by default; a larger sweep is intrusive",
-                input.target, limits.max_cidr_addresses
+                call.target, limits.max_cidr_addresses
             )
         })
         .map_err(|mut d| {
@@ -107,7 +107,7 @@ pub(crate) fn parse(
             d
         })?;
     }
-    if !policy.raw_sockets {
+    if !rules.raw_sockets {
         return Err(Denied::privilege(
             field::TARGET,
             "masscan sends raw packets and needs raw sockets, which this server does not have (it runs without root or CAP_NET_RAW)",
@@ -127,18 +127,18 @@ pub(crate) fn parse(
     }
     if let Some(r) = fields.rate_pps {
         d.rate = Some((
-            check_rate(policy, FIELD_RATE, "rate_pps", u64::from(r))?,
+            check_rate(rules, limits, FIELD_RATE, "rate_pps", u64::from(r))?,
             FIELD_RATE,
         ));
     }
     if fields.banners {
-        need_intrusive(policy, "banners", || {
+        rules.need_intrusive("banners", || {
             "banners: grabbing banners opens full TCP sessions to every open port (intrusive)"
                 .into()
         })?;
         d.banners = true;
     }
-    let mut rest = tokens.iter();
+    let mut rest = call.tokens.iter();
     while let Some(tok) = rest.next() {
         let (spec, spelling, attached) = classify(tok)?;
         let value = match (spec.kind != Kind::Switch, attached) {
@@ -156,7 +156,14 @@ pub(crate) fn parse(
                     .ok_or_else(|| bad(format!("{spelling} needs a value")))?,
             ),
         };
-        d.apply(policy, input.timeout, spec, spelling, value.unwrap_or(""))?;
+        d.apply(
+            rules,
+            limits,
+            call.timeout,
+            spec,
+            spelling,
+            value.unwrap_or(""),
+        )?;
     }
     let (ports, _) = d.ports.ok_or_else(|| {
         Denied::validation(
@@ -167,23 +174,28 @@ pub(crate) fn parse(
     })?;
     let rate_pps = d.rate.map_or(limits.default_rate_pps, |(r, _)| r);
     let wait_secs = d.wait.unwrap_or(limits.default_wait_secs);
-    check_duration(input, addresses, &ports, rate_pps, wait_secs)?;
+    check_duration(call.timeout, addresses, &ports, rate_pps, wait_secs)?;
     Ok(Parsed {
-        plan: ToolPlan::Masscan(MasscanPlan {
+        plan: MasscanPlan {
             ports,
             rate_pps,
             wait_secs,
             retries: d.retries,
             banners: d.banners,
             ping: d.ping,
-        }),
-        targets: vec![PlannedTarget::new(field::TARGET, input.target, target)],
+        },
+        targets: vec![PlannedTarget::new(field::TARGET, call.target, target)],
         files: Vec::new(),
     })
 }
 
-fn check_rate(policy: &Policy, field: &'static str, name: &str, n: u64) -> Result<u32, Denied> {
-    let l = &policy.masscan;
+fn check_rate(
+    rules: &Rules<'_>,
+    l: &MasscanLimits,
+    field: &'static str,
+    name: &str,
+    n: u64,
+) -> Result<u32, Denied> {
     let hint = || {
         format!(
             "use a rate from 1 to {} packets per second ({} without allow_intrusive)",
@@ -201,7 +213,7 @@ fn check_rate(policy: &Policy, field: &'static str, name: &str, n: u64) -> Resul
         ));
     }
     if n > u64::from(l.safe_rate_pps) {
-        need_intrusive(policy, field, || {
+        rules.need_intrusive(field, || {
             format!(
                 "{name} {n} is above the safe rate of {} packets per second, which is intrusive",
                 l.safe_rate_pps
@@ -214,14 +226,15 @@ fn check_rate(policy: &Policy, field: &'static str, name: &str, n: u64) -> Resul
 impl Draft {
     fn apply(
         &mut self,
-        policy: &Policy,
+        rules: &Rules<'_>,
+        limits: &MasscanLimits,
         timeout: Duration,
         spec: &Spec,
         spelling: &'static str,
         v: &str,
     ) -> Result<(), Denied> {
         if spec.gate.needs_intrusive() {
-            need_intrusive(policy, field::EXTRA_ARGS, || {
+            rules.need_intrusive(field::EXTRA_ARGS, || {
                 format!("{spelling} {} (intrusive)", spec.why)
             })?;
         }
@@ -242,7 +255,7 @@ impl Draft {
                         shown(v, TOKEN_CHARS)
                     ))
                 })?;
-                let r = check_rate(policy, field::EXTRA_ARGS, spelling, n)?;
+                let r = check_rate(rules, limits, field::EXTRA_ARGS, spelling, n)?;
                 if let Some((_, prev)) = &self.rate {
                     return Err(bad(format!(
                         "the rate is given more than once (in {prev} and {spelling})"
@@ -287,7 +300,7 @@ fn number(v: &str, name: &str, max: u32) -> Result<u32, Denied> {
 
 /// Refuses a scan that cannot finish inside the call's timeout at its rate.
 fn check_duration(
-    input: &CallInput<'_>,
+    timeout: Duration,
     addresses: u128,
     ports: &PortList,
     rate: u32,
@@ -296,7 +309,7 @@ fn check_duration(
     let probes = addresses.saturating_mul(u128::from(ports.count()));
     let send_secs = probes.div_ceil(u128::from(rate.max(1)));
     let total = send_secs.saturating_add(u128::from(wait));
-    let timeout = u128::from(input.timeout.as_secs());
+    let timeout = u128::from(timeout.as_secs());
     if total < timeout {
         return Ok(());
     }

@@ -1,25 +1,19 @@
-//! Renders masscan's argv from an authorized [`MasscanPlan`](super::MasscanPlan):
+//! Renders masscan's argv from an authorized [`MasscanPlan`]:
 //! the operator's adapter settings, `-oD -` (NDJSON on stdout), ports, rate,
 //! wait, retries, `--banners`/`--ping`, and the authorized range last.
 //!
 //! Must not: look at user tokens.
 
-use crate::Policy;
-use crate::denied::Denied;
-use crate::permit::AuthorizedTarget;
-use crate::policy::{Resolutions, internal};
-use crate::tools::{Rendering, ToolPlan};
+use super::types::{MasscanLimits, MasscanPlan};
+use crate::call::{AuthorizedTarget, Rendering};
+use crate::denied::{Denied, internal};
 
 /// Renders the argv of an authorized masscan plan.
 pub(crate) fn render(
-    policy: &Policy,
-    plan: &ToolPlan,
+    limits: &MasscanLimits,
+    plan: &MasscanPlan,
     targets: &[AuthorizedTarget],
-    _res: &Resolutions,
 ) -> Result<Rendering, Denied> {
-    let ToolPlan::Masscan(plan) = plan else {
-        return Err(internal("masscan was handed another tool's plan"));
-    };
     let target = targets
         .first()
         .ok_or_else(|| internal("masscan without a target"))?;
@@ -30,7 +24,7 @@ pub(crate) fn render(
             a.push(v);
         }
     };
-    let ad = &policy.masscan.adapter;
+    let ad = &limits.adapter;
     opt("--adapter", ad.adapter.clone());
     opt("--adapter-ip", ad.adapter_ip.map(|i| i.to_string()));
     opt("--adapter-mac", ad.adapter_mac.clone());

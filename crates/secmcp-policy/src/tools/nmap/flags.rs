@@ -11,9 +11,9 @@
 
 use super::render::SERVER_FLAGS;
 use super::scripts::{CATEGORIES, MAX_SCRIPT_ITEMS};
+use super::types::{DEFAULT_TIMING, DEFAULT_TOP_PORTS, MAX_DELAY_MS, ScanType};
 use super::values::MAX_PORT_ITEMS;
-use super::{DEFAULT_TIMING, DEFAULT_TOP_PORTS, MAX_DELAY_MS, ScanType};
-use crate::ToolId;
+use crate::tools::id::ToolId;
 use crate::tools::options::{Gate, Join, OptionDoc, ToolOptions, Why};
 
 /// An accepted option, identified by its spelling.

@@ -11,19 +11,18 @@ use super::flags::{
     Arity, IDLE, INTRUSIVE_TIMING, Kind, Letter, Lookup, Opt, SCAN_LETTERS, Spelled, TIMING_NAMES,
     lookup,
 };
-use super::scripts::ScriptRefusal;
-use super::values::{NmapTime, parse_port_list};
-use super::{
-    DEFAULT_TIMING, DEFAULT_TOP_PORTS, MAX_DELAY_MS, MAX_VERBOSITY, NmapPlan, PortSelection, Probe,
-    ScanMode, ScanType, ScriptSelection,
+use super::nse::CATALOG;
+use super::scripts::{ALL_VETTED, Category, ScriptRefusal, ScriptSelection};
+use super::types::{
+    DEFAULT_TIMING, DEFAULT_TOP_PORTS, MAX_DELAY_MS, MAX_VERBOSITY, NmapLimits, NmapPlan,
+    PortSelection, Probe, ScanMode, ScanType,
 };
-use crate::Policy;
+use super::values::{NmapTime, parse_port_list};
 use crate::address::{Target, parse_target};
+use crate::call::{Call, Parsed, PlannedTarget, Rules};
 use crate::denied::{Denied, field};
-use crate::grammar_util::{INTRUSIVE_HINT, TOKEN_CHARS, need_intrusive, shown, whole_number};
-use crate::policy::{CallInput, PlannedTarget};
+use crate::grammar_util::{INTRUSIVE_HINT, TOKEN_CHARS, shown, whole_number};
 use crate::tools::options::Gate;
-use crate::tools::{Parsed, ToolPlan};
 
 const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted nmap flags";
@@ -33,7 +32,8 @@ const NUMBER_DIGITS: usize = 10;
 
 /// What the parser needs from the call.
 struct Ctx<'a> {
-    policy: &'a Policy,
+    rules: &'a Rules<'a>,
+    limits: &'a NmapLimits,
     timeout: Duration,
 }
 
@@ -68,16 +68,21 @@ struct Draft {
 /// Parses an nmap call: the target (IP, CIDR within
 /// `tools.nmap.max_cidr_addresses`, or host name) and the `extra_args` tokens.
 pub(crate) fn parse(
-    policy: &Policy,
-    input: &CallInput<'_>,
-    tokens: &[String],
-) -> Result<Parsed, Denied> {
-    let target = parse_target(input.target)?;
-    check_cidr_size(&target, policy.nmap.max_cidr_addresses)?;
-    let plan = parse_args(tokens, policy, input.timeout)?;
+    rules: &Rules<'_>,
+    limits: &NmapLimits,
+    call: &Call<'_>,
+) -> Result<Parsed<NmapPlan>, Denied> {
+    let target = parse_target(call.target)?;
+    check_cidr_size(&target, limits.max_cidr_addresses)?;
+    let ctx = Ctx {
+        rules,
+        limits,
+        timeout: call.timeout,
+    };
+    let plan = parse_args(call.tokens, &ctx)?;
     Ok(Parsed {
-        plan: ToolPlan::Nmap(plan),
-        targets: vec![PlannedTarget::new(field::TARGET, input.target, target)],
+        plan,
+        targets: vec![PlannedTarget::new(field::TARGET, call.target, target)],
         files: Vec::new(),
     })
 }
@@ -100,18 +105,17 @@ fn check_cidr_size(target: &Target, max: u64) -> Result<(), Denied> {
     ))
 }
 
-/// Parses `extra_args` tokens into a plan under `policy`, for a call that may
-/// run for `timeout`.
-fn parse_args(tokens: &[String], policy: &Policy, timeout: Duration) -> Result<NmapPlan, Denied> {
-    let ctx = Ctx { policy, timeout };
+/// Parses `extra_args` tokens into a plan under `ctx`'s rules and limits,
+/// for a call that may run for `ctx.timeout`.
+fn parse_args(tokens: &[String], ctx: &Ctx<'_>) -> Result<NmapPlan, Denied> {
     let mut draft = Draft::default();
     let mut rest = tokens.iter();
     while let Some(tok) = rest.next() {
         let spelled = classify(tok)?;
         let value = take_value(&spelled, &mut rest)?;
-        draft.apply(&ctx, tok, spelled, value)?;
+        draft.apply(ctx, tok, spelled, value)?;
     }
-    draft.finish(&ctx)
+    draft.finish(ctx)
 }
 
 fn bad(message: String) -> Denied {
@@ -164,7 +168,7 @@ fn take_value<'a>(
 }
 
 fn need_raw(ctx: &Ctx<'_>, flag: &str) -> Result<(), Denied> {
-    if ctx.policy.raw_sockets {
+    if ctx.rules.raw_sockets {
         return Ok(());
     }
     Err(Denied::privilege(
@@ -177,9 +181,8 @@ fn need_raw(ctx: &Ctx<'_>, flag: &str) -> Result<(), Denied> {
 }
 
 fn intrusive(ctx: &Ctx<'_>, flag: &str, why: &str) -> Result<(), Denied> {
-    need_intrusive(ctx.policy, field::EXTRA_ARGS, || {
-        format!("{flag} is intrusive ({why})")
-    })
+    ctx.rules
+        .need_intrusive(field::EXTRA_ARGS, || format!("{flag} is intrusive ({why})"))
 }
 
 /// Enforces an option's gate from the table: `allow_intrusive` first, then
@@ -391,7 +394,7 @@ impl Draft {
     }
 
     fn rate(&mut self, ctx: &Ctx<'_>, opt: Opt, name: &str, v: &str) -> Result<(), Denied> {
-        let max = u64::from(ctx.policy.nmap.max_rate_pps);
+        let max = u64::from(ctx.limits.max_rate_pps);
         let n = whole_number(v, name, 1, max, NUMBER_DIGITS).map_err(bad)? as u32;
         let slot = if opt == Opt::MinRate {
             &mut self.min_rate
@@ -456,12 +459,12 @@ impl Draft {
 
     fn script_list(&mut self, ctx: &Ctx<'_>, v: &str) -> Result<(), Denied> {
         let mut sel = ScriptSelection::default();
-        let p = ctx.policy;
-        sel.add_list(v, &p.nmap.script_allowlist, p.allow_intrusive)
+        let allow = &ctx.limits.script_allowlist;
+        sel.add_list(v, allow, ctx.rules.allow_intrusive)
             .map_err(|e| {
                 let hint = match e {
                     ScriptRefusal::NeedsIntrusive(_) => INTRUSIVE_HINT.to_string(),
-                    ScriptRefusal::Invalid(_) => script_hint(p),
+                    ScriptRefusal::Invalid(_) => script_hint(allow),
                 };
                 Denied::validation(field::EXTRA_ARGS, format!("--script: {e}"), hint)
             })?;
@@ -503,17 +506,17 @@ impl Draft {
         let mut scripts = self.scripts.unwrap_or_default();
         if self.default_scripts {
             scripts
-                .add_category(super::Category::Default, &ctx.policy.nmap.script_allowlist)
+                .add_category(Category::Default, &ctx.limits.script_allowlist)
                 .map_err(|e| {
                     Denied::validation(
                         field::EXTRA_ARGS,
                         format!("-sC: {e}"),
-                        script_hint(ctx.policy),
+                        script_hint(&ctx.limits.script_allowlist),
                     )
                 })?;
         }
         Ok(NmapPlan {
-            raw_sockets: ctx.policy.raw_sockets,
+            raw_sockets: ctx.rules.raw_sockets,
             scan,
             version: self.version,
             version_intensity: self.intensity,
@@ -568,7 +571,7 @@ impl Draft {
         }
         let mut types = self.scan_types.clone();
         if types.is_empty() {
-            types.push(if ctx.policy.raw_sockets {
+            types.push(if ctx.rules.raw_sockets {
                 ScanType::Syn
             } else {
                 ScanType::Connect
@@ -579,10 +582,10 @@ impl Draft {
     }
 }
 
-fn script_hint(p: &Policy) -> String {
-    let allow = &p.nmap.script_allowlist;
-    if allow.iter().any(|a| a == super::ALL_VETTED) {
-        let names: Vec<&str> = super::nse::CATALOG.iter().map(|v| v.name).collect();
+/// The hint of a refused script selection: what `allow` lets a call choose.
+fn script_hint(allow: &[String]) -> String {
+    if allow.iter().any(|a| a == ALL_VETTED) {
+        let names: Vec<&str> = CATALOG.iter().map(|v| v.name).collect();
         format!(
             "use the categories default, safe, discovery, version or vetted script names, comma-separated; the vetted scripts are: {}",
             names.join(", ")

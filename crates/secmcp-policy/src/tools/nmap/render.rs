@@ -6,23 +6,12 @@
 //!
 //! Must not: look at user tokens, or at any target but the authorized one.
 
-use super::{NmapPlan, PortSelection, Probe, ScanMode};
-use crate::Policy;
-use crate::denied::Denied;
-use crate::permit::AuthorizedTarget;
-use crate::policy::{Resolutions, internal};
-use crate::tools::{Rendering, ToolPlan};
+use super::types::{NmapPlan, PortSelection, Probe, ScanMode};
+use crate::call::{AuthorizedTarget, Rendering};
+use crate::denied::{Denied, internal};
 
 /// Renders an authorized nmap plan; `targets[0]` is the scanned target.
-pub(crate) fn render(
-    _policy: &Policy,
-    plan: &ToolPlan,
-    targets: &[AuthorizedTarget],
-    _res: &Resolutions,
-) -> Result<Rendering, Denied> {
-    let ToolPlan::Nmap(plan) = plan else {
-        return Err(internal("nmap was handed another tool's plan"));
-    };
+pub(crate) fn render(plan: &NmapPlan, targets: &[AuthorizedTarget]) -> Result<Rendering, Denied> {
     let primary = targets
         .first()
         .ok_or_else(|| internal("a plan without a target"))?;

@@ -7,7 +7,7 @@
 //!
 //! Must not: parse values (the grammar does) or render argv.
 
-use crate::ToolId;
+use crate::tools::id::ToolId;
 use crate::tools::options::{Gate, Join, OptionDoc, Setting, ToolOptions, Why};
 
 /// How an accepted option's value is checked.

@@ -6,13 +6,12 @@
 //! Must not: render argv (`render.rs` does) or resolve names.
 
 use super::flags::{Kind, Lookup, MAX_TEXT, Spec, lookup};
-use super::{Arg, HttpUrl, SqlmapPlan};
-use crate::Policy;
+use super::types::{Arg, SqlmapFields, SqlmapLimits, SqlmapPlan};
+use super::url::HttpUrl;
 use crate::address::Target;
-use crate::denied::{Denied, field};
+use crate::call::{Call, Fields, Parsed, PlannedTarget, Rules};
+use crate::denied::{Denied, field, internal};
 use crate::grammar_util::{INPUT_CHARS, TOKEN_CHARS, shown, whole_number};
-use crate::policy::{CallInput, PlannedTarget, internal};
-use crate::tools::{Parsed, ToolFields, ToolPlan};
 
 const ARGS_HINT: &str =
     "remove or fix that argument; the tool description lists the accepted sqlmap options";
@@ -29,28 +28,29 @@ fn bad(message: String) -> Denied {
 
 /// Parses a sqlmap call into its plan, targets and file requests.
 pub(crate) fn parse(
-    policy: &Policy,
-    input: &CallInput<'_>,
-    tokens: &[String],
-) -> Result<Parsed, Denied> {
-    if !policy.allow_intrusive {
+    rules: &Rules<'_>,
+    limits: &SqlmapLimits,
+    call: &Call<'_>,
+    fields: Fields<'_, SqlmapFields>,
+) -> Result<Parsed<SqlmapPlan>, Denied> {
+    if !rules.allow_intrusive {
         return Err(Denied::validation(
             field::TARGET,
             "sqlmap is intrusive (it sends SQL injection payloads to the target) and needs security.allow_intrusive",
             INTRUSIVE_HINT,
         ));
     }
-    let url = HttpUrl::parse(input.target).map_err(|why| {
+    let url = HttpUrl::parse(call.target).map_err(|why| {
         Denied::validation(
             field::TARGET,
-            format!("'{}': {why}", shown(input.target, INPUT_CHARS)),
+            format!("'{}': {why}", shown(call.target, INPUT_CHARS)),
             "give one http:// or https:// URL with a query string, e.g. http://web.lab.internal/item?id=1 (a POST body goes in `data`)",
         )
     })?;
-    let data = match &input.fields {
-        ToolFields::Sqlmap(f) => f.data.clone(),
-        ToolFields::None => String::new(),
-        _ => return Err(internal("sqlmap called with another tool's fields")),
+    let data = match fields {
+        Fields::Own(f) => f.data.clone(),
+        Fields::Absent => String::new(),
+        Fields::Foreign => return Err(internal("sqlmap called with another tool's fields")),
     };
     check_text(&data, "data", 8192).map_err(|m| {
         Denied::validation(
@@ -68,12 +68,12 @@ pub(crate) fn parse(
     }
     let mut targets = vec![PlannedTarget::new(
         field::TARGET,
-        input.target,
+        call.target,
         url.host.clone(),
     )];
     let mut args: Vec<Arg> = Vec::new();
     let mut safe_url = None;
-    let mut rest = tokens.iter();
+    let mut rest = call.tokens.iter();
     while let Some(tok) = rest.next() {
         let (spec, attached) = match lookup(tok) {
             Lookup::Known(spec, v) => (spec, v),
@@ -114,7 +114,7 @@ pub(crate) fn parse(
             ),
         };
         if let Some(setting) = spec.gate.setting()
-            && !setting.enabled(policy)
+            && !limits.enables(setting)
         {
             return Err(Denied::validation(
                 field::EXTRA_ARGS,
@@ -133,7 +133,7 @@ pub(crate) fn parse(
         }
         let value = match value {
             None => None,
-            Some(v) => Some(check_value(policy, spec, v)?),
+            Some(v) => Some(check_value(limits, spec, v)?),
         };
         if spec.kind == Kind::SafeUrl {
             let v = value.unwrap_or_default();
@@ -162,12 +162,12 @@ pub(crate) fn parse(
         return Err(bad("--safe-post needs --safe-url".into()));
     }
     Ok(Parsed {
-        plan: ToolPlan::Sqlmap(SqlmapPlan {
+        plan: SqlmapPlan {
             url,
             data,
             safe_url,
             args,
-        }),
+        },
         targets,
         files: Vec::new(),
     })
@@ -193,7 +193,7 @@ fn check_text(v: &str, name: &str, max: usize) -> Result<(), String> {
     Ok(())
 }
 
-fn check_value(policy: &Policy, spec: &Spec, v: &str) -> Result<String, Denied> {
+fn check_value(lim: &SqlmapLimits, spec: &Spec, v: &str) -> Result<String, Denied> {
     let name = spec.names[0];
     let err = |what: &str| {
         bad(format!(
@@ -202,7 +202,6 @@ fn check_value(policy: &Policy, spec: &Spec, v: &str) -> Result<String, Denied> 
         ))
     };
     check_text(v, name, MAX_TEXT).map_err(bad)?;
-    let lim = &policy.sqlmap;
     match spec.kind {
         Kind::Switch => Err(bad(format!("{name} takes no value"))),
         Kind::Text => Ok(v.to_owned()),

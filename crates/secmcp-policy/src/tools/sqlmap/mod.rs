@@ -1,5 +1,5 @@
-//! sqlmap: SQL injection tests of one URL. The public types of its plan,
-//! its limits and its descriptor ([`GRAMMAR`]).
+//! sqlmap: SQL injection tests of one URL. Its descriptor ([`GRAMMAR`]) and
+//! what the crate and the server use of it.
 //!
 //! The whole tool needs `security.allow_intrusive`. The target is exactly one
 //! `http(s)://` URL (`url.rs`) whose host is scope-checked and pinned: sqlmap
@@ -9,7 +9,7 @@
 //! tokens are checked against the exact spellings in `flags.rs`
 //! (`grammar.rs`); the argv is rendered from the plan (`render.rs`), each long
 //! option as ONE `--name=value` token, so no value can ever be read by sqlmap
-//! as an option of its own.
+//! as an option of its own. The limits, fields and plan are in `types.rs`.
 //!
 //! Must not: start processes, resolve names, or let sqlmap follow a
 //! redirect, read or write a file of its choosing, or run caller code.
@@ -17,13 +17,18 @@
 mod flags;
 mod grammar;
 mod render;
+mod types;
 mod url;
 
 #[cfg(test)]
 mod tests;
 
-use crate::tools::{Intrusive, RawSockets, ToolGrammar, ToolId};
+use crate::tools::descriptor::{Intrusive, RawSockets, ToolGrammar};
+use crate::tools::id::ToolId;
 
+pub(crate) use grammar::parse;
+pub(crate) use render::render;
+pub use types::{ANSWERS, OUTPUT_DIR, SERVER_FLAGS, SqlmapFields, SqlmapLimits, SqlmapPlan};
 pub use url::{HttpUrl, MAX_URL_LEN};
 
 /// sqlmap's descriptor.
@@ -36,88 +41,4 @@ pub static GRAMMAR: ToolGrammar = ToolGrammar {
     raw_sockets: RawSockets::Never,
     intrusive: Intrusive::WholeTool,
     options: flags::options,
-    parse: grammar::parse,
-    render: render::render,
 };
-
-/// The output directory handed to sqlmap, relative to the per-call working
-/// directory (sqlmap's cwd); the runner reads it back after the run.
-pub const OUTPUT_DIR: &str = "sqlmap-out";
-
-/// Flags the server always passes first: never prompt, never read stdin, no
-/// colours, never follow a redirect (it could lead to any host).
-pub const SERVER_FLAGS: [&str; 4] = [
-    "--batch",
-    "--ignore-stdin",
-    "--disable-coloring",
-    "--ignore-redirects",
-];
-
-/// The answer the server gives to sqlmap's "crack the hashes with a dictionary
-/// attack?" questions (a long CPU-bound job on the server, not a test).
-/// `refresh intent=N`: sqlmap follows a `Refresh` header, meta refresh or a JS
-/// `location` to any host (its `--ignore-redirects` covers only 3xx) unless the
-/// prompt is answered no; that host would be looked up and attacked unpinned.
-pub const ANSWERS: &str = "--answers=dictionary-based=N,refresh intent=N";
-
-/// sqlmap's limits (`tools.sqlmap` in the server config).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SqlmapLimits {
-    /// Highest `--risk` (1-3). Risk 3 adds OR-based payloads that can change data.
-    pub max_risk: u8,
-    /// Highest `--level` (1-5).
-    pub max_level: u8,
-    /// Allows enumeration beyond fingerprinting (`--dbs`, `--tables`, `--dump`,
-    /// `--users`, `--passwords`, ...), on top of `security.allow_intrusive`.
-    pub allow_enumeration: bool,
-    /// Highest `--threads` (1-10).
-    pub max_threads: u8,
-}
-
-impl Default for SqlmapLimits {
-    fn default() -> Self {
-        Self {
-            max_risk: 2,
-            max_level: 3,
-            allow_enumeration: false,
-            max_threads: 4,
-        }
-    }
-}
-
-/// sqlmap's typed input fields beyond `target` and `extra_args`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SqlmapFields {
-    /// The POST body (`--data`), e.g. `user=a&id=1`; empty = a GET request.
-    pub data: String,
-}
-
-/// One accepted option with its checked value, as it will be rendered.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Arg {
-    name: &'static str,
-    value: Option<String>,
-    short: bool,
-}
-
-/// A validated sqlmap invocation, minus the pinned addresses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SqlmapPlan {
-    url: HttpUrl,
-    data: String,
-    /// `--safe-url`, rendered with its pinned address; its target index is 1.
-    safe_url: Option<HttpUrl>,
-    args: Vec<Arg>,
-}
-
-impl SqlmapPlan {
-    /// The URL under test.
-    pub fn url(&self) -> &HttpUrl {
-        &self.url
-    }
-
-    /// Whether an option (by its rendered spelling) is in the plan.
-    pub fn has(&self, name: &str) -> bool {
-        self.args.iter().any(|a| a.name == name)
-    }
-}

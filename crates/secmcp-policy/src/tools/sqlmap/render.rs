@@ -1,4 +1,4 @@
-//! Renders sqlmap's argv from an authorized [`SqlmapPlan`](super::SqlmapPlan):
+//! Renders sqlmap's argv from an authorized [`SqlmapPlan`]:
 //! the server flags, the private output directory, the prompt answers, the
 //! URL with the pinned address and its name as `--host`, the `data` body,
 //! `--safe-url` pinned, then each accepted option as ONE `--name=value` token
@@ -6,24 +6,13 @@
 //!
 //! Must not: look at user tokens.
 
-use super::{ANSWERS, OUTPUT_DIR, SERVER_FLAGS};
-use crate::Policy;
-use crate::denied::Denied;
-use crate::permit::AuthorizedTarget;
-use crate::policy::{Resolutions, internal};
-use crate::tools::{Rendering, ToolPlan};
+use super::types::{ANSWERS, OUTPUT_DIR, SERVER_FLAGS, SqlmapPlan};
+use crate::call::{AuthorizedTarget, Rendering};
+use crate::denied::{Denied, internal};
 
 /// Renders the argv of an authorized sqlmap plan. `targets[0]` is the URL's
 /// host, `targets[1]` the `--safe-url` host when there is one.
-pub(crate) fn render(
-    _policy: &Policy,
-    plan: &ToolPlan,
-    targets: &[AuthorizedTarget],
-    _res: &Resolutions,
-) -> Result<Rendering, Denied> {
-    let ToolPlan::Sqlmap(plan) = plan else {
-        return Err(internal("sqlmap was handed another tool's plan"));
-    };
+pub(crate) fn render(plan: &SqlmapPlan, targets: &[AuthorizedTarget]) -> Result<Rendering, Denied> {
     let pinned = |i: usize| {
         targets
             .get(i)
