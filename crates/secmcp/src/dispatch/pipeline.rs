@@ -296,7 +296,7 @@ impl Core {
         if outcome.cancelled {
             let error = if self.kill.is_cancelled() {
                 ToolError::new(
-                    ErrorCode::ExecutionError,
+                    ErrorCode::Cancelled,
                     format!(
                         "the server is shutting down; {} was stopped before it finished",
                         tool.name()
@@ -305,7 +305,7 @@ impl Core {
                 )
             } else {
                 ToolError::new(
-                    ErrorCode::ExecutionError,
+                    ErrorCode::Cancelled,
                     format!("the call was cancelled and {} was stopped", tool.name()),
                     "call again if the results are still needed",
                 )
@@ -395,7 +395,7 @@ fn shutting_down() -> ToolError {
 
 fn cancelled_waiting(tool: &dyn Tool) -> ToolError {
     ToolError::new(
-        ErrorCode::ExecutionError,
+        ErrorCode::Cancelled,
         format!(
             "the call was cancelled while waiting for a free {} slot",
             tool.name()
@@ -461,7 +461,7 @@ fn run_error(tool: &dyn Tool, e: secmcp_runner::RunError, shutting_down_now: boo
         }
         secmcp_runner::RunError::Cancelled if shutting_down_now => shutting_down(),
         secmcp_runner::RunError::Cancelled => ToolError::new(
-            ErrorCode::ExecutionError,
+            ErrorCode::Cancelled,
             format!("the call was cancelled before {} started", tool.name()),
             "call again if the results are still needed",
         ),

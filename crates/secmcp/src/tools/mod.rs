@@ -448,7 +448,7 @@ pub fn check_stopped(
     }
     if outcome.cancelled {
         return Err(ToolError::new(
-            ErrorCode::ExecutionError,
+            ErrorCode::Cancelled,
             format!("the call was cancelled and {tool} was stopped"),
             "call again if the results are still needed",
         ));
@@ -544,6 +544,33 @@ fn describe_options(id: ToolId, policy: &Policy) -> String {
         let _ = write!(out, "Refused: {}.", families.join("; "));
     }
     out.trim_end().to_owned()
+}
+
+/// A tool that exited with an error after the server accepted its options:
+/// the options passed the grammar, so the hint does not send the agent back
+/// to them; the tool's own first stderr line (sanitized, bounded) says what
+/// went wrong.
+pub fn tool_failed(tool: &str, exit_code: Option<i32>, stderr: &[u8]) -> ToolError {
+    let text = String::from_utf8_lossy(stderr);
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("no error message");
+    let first: String = secmcp_output::sanitize::sanitize_line(first)
+        .chars()
+        .take(300)
+        .collect();
+    ToolError::new(
+        ErrorCode::ExecutionError,
+        format!(
+            "{tool} exited with code {}: \"{first}\"",
+            exit_code.unwrap_or(-1)
+        ),
+        format!(
+            "the options passed the server's checks, so this is {tool}'s own complaint: retry; if it repeats, ask the operator to check the server log"
+        ),
+    )
 }
 
 /// The end every successful render shares: the summary with the correlation
@@ -673,7 +700,7 @@ mod tests {
             "x was stopped after 7 s (timeout_sec); partial results: 2 found"
         );
         let e = check(&ended(false, true, Some(15))).unwrap_err();
-        assert_eq!(e.code, ErrorCode::ExecutionError);
+        assert_eq!(e.code, ErrorCode::Cancelled);
         assert!(e.message.contains("cancelled"), "{}", e.message);
         let e = check(&ended(false, false, Some(11))).unwrap_err();
         assert!(e.message.contains("signal 11"), "{}", e.message);

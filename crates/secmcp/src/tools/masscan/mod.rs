@@ -177,7 +177,7 @@ fn failure(outcome: &RunOutcome) -> ToolError {
         "masscan could not work out the network adapter or router; ask the operator to set \
          tools.masscan.adapter / router_ip (or router_mac) in the server config"
     } else {
-        "check the options in extra_args against the tool description"
+        "the options passed the server's checks, so this is masscan's own complaint: retry; if it repeats, ask the operator to check the server log"
     };
     ToolError::new(
         ErrorCode::ExecutionError,

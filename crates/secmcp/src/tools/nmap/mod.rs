@@ -16,7 +16,7 @@ use super::{
     CommonInput, Hints, JsonObject, RenderContext, Rendered, RunReport, TargetReport, Tool,
     ToolSpec, schema_object,
 };
-use crate::error::{ErrorCode, ToolError};
+use crate::error::ToolError;
 
 /// The nmap tool.
 pub struct Nmap;
@@ -82,20 +82,10 @@ impl Tool for Nmap {
              (-p or --top-ports) or a smaller range",
         )?;
         if outcome.exit_code != Some(0) && !report.complete {
-            let stderr = String::from_utf8_lossy(outcome.stderr.head());
-            let first = stderr
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or("no error message");
-            let first: String = first.chars().take(300).collect();
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                format!(
-                    "nmap exited with code {} : {first}",
-                    outcome.exit_code.unwrap_or(-1)
-                ),
-                "check the options in extra_args against the tool description",
+            return Err(super::tool_failed(
+                "nmap",
+                outcome.exit_code,
+                outcome.stderr.head(),
             ));
         }
         let report = annotate(report, ctx);

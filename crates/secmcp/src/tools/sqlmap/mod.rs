@@ -148,22 +148,10 @@ impl Tool for Sqlmap {
             ));
         }
         if outcome.exit_code != Some(0) && !report.injectable && report.errors.is_empty() {
-            let stderr = String::from_utf8_lossy(outcome.stderr.head());
-            let first: String = stderr
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or("no error message")
-                .chars()
-                .take(300)
-                .collect();
-            return Err(ToolError::new(
-                ErrorCode::ExecutionError,
-                format!(
-                    "sqlmap exited with code {}: {first}",
-                    outcome.exit_code.unwrap_or(-1)
-                ),
-                "check the options in extra_args against the tool description",
+            return Err(super::tool_failed(
+                "sqlmap",
+                outcome.exit_code,
+                outcome.stderr.head(),
             ));
         }
         let report = report.project(ctx.detail);
