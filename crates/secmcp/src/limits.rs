@@ -66,7 +66,7 @@ impl Default for LimitsConfig {
             queue_timeout_ms: 5000,
             max_queued: 32,
             rate_per_minute: 60,
-            burst: 10,
+            burst: 16,
         }
     }
 }
@@ -270,11 +270,14 @@ impl Limits {
     }
 
     /// Takes a slot in the target, tool and global layers, in that order,
-    /// waiting at most `queue_timeout_ms` in all.
+    /// waiting at most `queue_timeout_ms` in all. `run_timeout` bounds how
+    /// long the run will hold its target (a call refused for the target
+    /// learns when the runs in its way end at the latest).
     pub async fn acquire(
         &self,
         tool: &'static str,
         target_key: &TargetKey,
+        run_timeout: Duration,
     ) -> Result<LimitPermit, LimitError> {
         let (global, tool_sem, config) = {
             let mut layers = lock(&self.inner.layers);
@@ -299,7 +302,12 @@ impl Limits {
             queued: false,
         };
         let target = waiting
-            .take_target(&self.inner, target_key, config.max_concurrent_per_target)
+            .take_target(
+                &self.inner,
+                target_key,
+                config.max_concurrent_per_target,
+                run_timeout,
+            )
             .await?;
         let tool_permit = waiting.take(tool_sem, LimitKind::Tool).await?;
         let global_permit = waiting.take(global, LimitKind::Global).await?;
@@ -407,18 +415,25 @@ impl Waiting<'_> {
         inner: &Arc<Inner>,
         key: &TargetKey,
         cap: u32,
+        run_timeout: Duration,
     ) -> Result<TargetSlot, LimitError> {
         loop {
             let freed = inner.target_freed.notified();
             tokio::pin!(freed);
             freed.as_mut().enable();
-            if let Some(id) = lock(&inner.targets).try_hold(key, cap as usize) {
-                return Ok(TargetSlot {
-                    inner: inner.clone(),
-                    id,
-                    label: key.label.clone(),
-                });
-            }
+            // The run holds its target until its timeout at the latest
+            // (counted from when it gets the slot, plus the kill grace slack).
+            let until = tokio::time::Instant::now() + run_timeout + HOLD_SLACK;
+            let blocked_until = match lock(&inner.targets).try_hold(key, cap as usize, until) {
+                Ok(id) => {
+                    return Ok(TargetSlot {
+                        inner: inner.clone(),
+                        id,
+                        label: key.label.clone(),
+                    });
+                }
+                Err(end) => end,
+            };
             if !self.queued {
                 let joined =
                     self.inner
@@ -432,7 +447,11 @@ impl Waiting<'_> {
                 self.queued = true;
             }
             if tokio::time::timeout_at(self.deadline, freed).await.is_err() {
-                return Err(self.error(LimitKind::Target));
+                let left = blocked_until.saturating_duration_since(tokio::time::Instant::now());
+                return Err(LimitError {
+                    which: LimitKind::Target,
+                    retry_after: left.max(Duration::from_secs(1)),
+                });
             }
         }
     }
@@ -498,28 +517,45 @@ impl TargetKey {
     }
 }
 
+/// Time a run may hold its target beyond its timeout (stopping it).
+const HOLD_SLACK: Duration = Duration::from_secs(5);
+
 /// The runs holding target addresses now.
 #[derive(Default)]
 struct TargetTable {
-    holders: HashMap<u64, Vec<(u128, u128)>>,
+    holders: HashMap<u64, Holder>,
     next: u64,
 }
 
+struct Holder {
+    ranges: Vec<(u128, u128)>,
+    /// When the run's timeout ends it at the latest.
+    until: tokio::time::Instant,
+}
+
 impl TargetTable {
-    /// Registers `key` when no address it covers is held by `cap` runs
-    /// already; returns the holder id.
-    fn try_hold(&mut self, key: &TargetKey, cap: usize) -> Option<u64> {
+    /// Registers `key` (held at most `until`) when no address it covers is
+    /// held by `cap` runs already; returns the holder id, or when the first
+    /// run in the way ends at the latest.
+    fn try_hold(
+        &mut self,
+        key: &TargetKey,
+        cap: usize,
+        until: tokio::time::Instant,
+    ) -> Result<u64, tokio::time::Instant> {
         // The parts of other runs' ranges that overlap this key, as +1/-1
         // events; the deepest point of their sweep is the most runs any one
         // address of this key already has.
         let mut events: Vec<(u128, i32)> = Vec::new();
-        for ranges in self.holders.values() {
-            for &(lo, hi) in ranges {
+        let mut first_end: Option<tokio::time::Instant> = None;
+        for h in self.holders.values() {
+            for &(lo, hi) in &h.ranges {
                 for &(klo, khi) in &key.ranges {
                     let (a, b) = (lo.max(klo), hi.min(khi));
                     if a <= b {
                         events.push((a, 1));
                         events.push((b.saturating_add(1), -1));
+                        first_end = Some(first_end.map_or(h.until, |e| e.min(h.until)));
                     }
                 }
             }
@@ -531,13 +567,19 @@ impl TargetTable {
         for (_, d) in events {
             depth += d;
             if depth as usize >= cap {
-                return None;
+                return Err(first_end.unwrap_or(until));
             }
         }
         let id = self.next;
         self.next += 1;
-        self.holders.insert(id, key.ranges.clone());
-        Some(id)
+        self.holders.insert(
+            id,
+            Holder {
+                ranges: key.ranges.clone(),
+                until,
+            },
+        );
+        Ok(id)
     }
 }
 
@@ -666,6 +708,9 @@ mod tests {
     use super::*;
     use governor::clock::FakeRelativeClock;
 
+    /// The timeout of the runs in these tests.
+    const RUN: Duration = Duration::from_secs(30);
+
     /// A target key for an address or network literal.
     fn k(s: &str) -> TargetKey {
         TargetKey::parse(s).unwrap()
@@ -690,7 +735,7 @@ mod tests {
             (8, 2, 1)
         );
         assert_eq!((c.queue_timeout_ms, c.max_queued), (5000, 32));
-        assert_eq!((c.rate_per_minute, c.burst), (60, 10));
+        assert_eq!((c.rate_per_minute, c.burst), (60, 16));
         crate::validate::first_error(|p| c.validate("limits", p)).unwrap();
         let bad = LimitsConfig {
             max_concurrent_per_tool: 9,
@@ -732,7 +777,7 @@ mod tests {
             tasks.push(tokio::spawn(async move {
                 let tool = TOOLS[i % 4];
                 let target = format!("10.0.0.{}", i % 10);
-                let _p = limits.acquire(tool, &k(&target)).await.unwrap();
+                let _p = limits.acquire(tool, &k(&target), RUN).await.unwrap();
                 {
                     let mut s = lock(&seen);
                     s.total += 1;
@@ -774,26 +819,36 @@ mod tests {
             ..config()
         });
         let started = tokio::time::Instant::now();
-        let held = limits.acquire("a", &k("10.0.1.1")).await.unwrap();
+        let held = limits.acquire("a", &k("10.0.1.1"), RUN).await.unwrap();
         // Same target: the target layer refuses, after the queue timeout.
-        let e = limits.acquire("b", &k("10.0.1.1")).await.unwrap_err();
+        let e = limits.acquire("b", &k("10.0.1.1"), RUN).await.unwrap_err();
         assert_eq!(e.which, LimitKind::Target);
         assert_eq!(started.elapsed(), Duration::from_millis(50));
-        assert_eq!(e.retry_after, Duration::from_secs(1));
+        // It learns when the run in its way ends at the latest: its timeout
+        // (plus the slack to stop it), counted from when it took the slot.
+        assert_eq!(e.retry_after, RUN + HOLD_SLACK - Duration::from_millis(50));
         // Same tool, other target: the tool layer refuses.
         assert_eq!(
-            limits.acquire("a", &k("10.0.1.2")).await.unwrap_err().which,
+            limits
+                .acquire("a", &k("10.0.1.2"), RUN)
+                .await
+                .unwrap_err()
+                .which,
             LimitKind::Tool
         );
         // Other tool and target, but the global cap (2) is full.
-        let _b = limits.acquire("b", &k("10.0.1.2")).await.unwrap();
+        let _b = limits.acquire("b", &k("10.0.1.2"), RUN).await.unwrap();
         assert_eq!(
-            limits.acquire("c", &k("10.0.1.3")).await.unwrap_err().which,
+            limits
+                .acquire("c", &k("10.0.1.3"), RUN)
+                .await
+                .unwrap_err()
+                .which,
             LimitKind::Global
         );
         assert_eq!((limits.in_flight(), limits.in_flight_for("a")), (2, 1));
         drop(held);
-        let _c = limits.acquire("c", &k("10.0.1.3")).await.unwrap();
+        let _c = limits.acquire("c", &k("10.0.1.3"), RUN).await.unwrap();
         assert_eq!(limits.in_flight_for("a"), 0);
         assert_eq!(limits.queued(), 0);
     }
@@ -801,9 +856,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_waiting_call_gets_the_slot_when_freed() {
         let limits = Limits::new(config());
-        let held = limits.acquire("a", &k("10.0.1.9")).await.unwrap();
+        let held = limits.acquire("a", &k("10.0.1.9"), RUN).await.unwrap();
         let l2 = limits.clone();
-        let waiter = tokio::spawn(async move { l2.acquire("a", &k("10.0.1.9")).await.map(|_| ()) });
+        let waiter =
+            tokio::spawn(async move { l2.acquire("a", &k("10.0.1.9"), RUN).await.map(|_| ()) });
         tokio::time::sleep(Duration::from_millis(10)).await;
         assert_eq!(limits.queued(), 1);
         drop(held);
@@ -817,18 +873,18 @@ mod tests {
             max_queued: 2,
             ..config()
         });
-        let _held = limits.acquire("a", &k("10.0.1.9")).await.unwrap();
+        let _held = limits.acquire("a", &k("10.0.1.9"), RUN).await.unwrap();
         let mut waiters = Vec::new();
         for _ in 0..2 {
             let l = limits.clone();
             waiters.push(tokio::spawn(async move {
-                l.acquire("a", &k("10.0.1.9")).await.map(|_| ())
+                l.acquire("a", &k("10.0.1.9"), RUN).await.map(|_| ())
             }));
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
         assert_eq!(limits.queued(), 2);
         let before = tokio::time::Instant::now();
-        let e = limits.acquire("a", &k("10.0.1.9")).await.unwrap_err();
+        let e = limits.acquire("a", &k("10.0.1.9"), RUN).await.unwrap_err();
         assert_eq!(e.which, LimitKind::Queue);
         assert_eq!(before.elapsed(), Duration::ZERO);
         for w in waiters {
@@ -843,11 +899,11 @@ mod tests {
             max_concurrent_per_tool: 4,
             ..config()
         });
-        let a = limits.acquire("nmap", &k("10.0.0.1")).await.unwrap();
-        let b = limits.acquire("nmap", &k("10.0.0.2")).await.unwrap();
+        let a = limits.acquire("nmap", &k("10.0.0.1"), RUN).await.unwrap();
+        let b = limits.acquire("nmap", &k("10.0.0.2"), RUN).await.unwrap();
         assert_eq!(limits.tracked_targets(), 2);
         // A refused waiter does not leave its target behind either.
-        assert!(limits.acquire("nmap", &k("10.0.0.1")).await.is_err());
+        assert!(limits.acquire("nmap", &k("10.0.0.1"), RUN).await.is_err());
         assert_eq!(limits.tracked_targets(), 2);
         drop(a);
         assert_eq!(limits.tracked_targets(), 1);
@@ -856,7 +912,7 @@ mod tests {
         for i in 0..1000 {
             drop(
                 limits
-                    .acquire("nmap", &k(&format!("10.1.{}.{}", i / 256, i % 256)))
+                    .acquire("nmap", &k(&format!("10.1.{}.{}", i / 256, i % 256)), RUN)
                     .await
                     .unwrap(),
             );
@@ -868,26 +924,30 @@ mod tests {
     async fn tool_cap_override_and_reconfigure() {
         let limits = Limits::new(config());
         limits.set_tool_cap("nmap", 1);
-        let _a = limits.acquire("nmap", &k("10.0.1.1")).await.unwrap();
+        let _a = limits.acquire("nmap", &k("10.0.1.1"), RUN).await.unwrap();
         assert_eq!(
             limits
-                .acquire("nmap", &k("10.0.1.2"))
+                .acquire("nmap", &k("10.0.1.2"), RUN)
                 .await
                 .unwrap_err()
                 .which,
             LimitKind::Tool
         );
-        let _b = limits.acquire("other", &k("10.0.1.2")).await.unwrap();
-        let _c = limits.acquire("other", &k("10.0.1.3")).await.unwrap();
+        let _b = limits.acquire("other", &k("10.0.1.2"), RUN).await.unwrap();
+        let _c = limits.acquire("other", &k("10.0.1.3"), RUN).await.unwrap();
         limits.reconfigure(LimitsConfig {
             max_concurrent: 1,
             ..config()
         });
         // Calls in flight keep their slots; new calls see the new global cap.
         assert_eq!(limits.in_flight(), 3);
-        let _d = limits.acquire("x", &k("10.0.1.4")).await.unwrap();
+        let _d = limits.acquire("x", &k("10.0.1.4"), RUN).await.unwrap();
         assert_eq!(
-            limits.acquire("y", &k("10.0.1.5")).await.unwrap_err().which,
+            limits
+                .acquire("y", &k("10.0.1.5"), RUN)
+                .await
+                .unwrap_err()
+                .which,
             LimitKind::Global
         );
     }
@@ -896,7 +956,7 @@ mod tests {
     async fn wait_idle_waits_for_the_last_permit_or_the_deadline() {
         let limits = Limits::new(config());
         assert!(limits.wait_idle(tokio::time::Instant::now()).await);
-        let p = limits.acquire("a", &k("10.0.1.9")).await.unwrap();
+        let p = limits.acquire("a", &k("10.0.1.9"), RUN).await.unwrap();
         let soon = tokio::time::Instant::now() + Duration::from_secs(1);
         assert!(!limits.wait_idle(soon).await);
         let l = limits.clone();
@@ -977,7 +1037,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn target_layer_counts_addresses_not_spellings() {
         let limits = Limits::new(config());
-        let held = limits.acquire("a", &k("10.0.0.5")).await.unwrap();
+        let held = limits.acquire("a", &k("10.0.0.5"), RUN).await.unwrap();
         for other in [
             "10.0.0.5/32",
             "10.0.0.4/31",
@@ -985,15 +1045,19 @@ mod tests {
             "10.0.0.0/24",
             "::ffff:10.0.0.5",
         ] {
-            let e = limits.acquire("b", &k(other)).await.unwrap_err();
+            let e = limits.acquire("b", &k(other), RUN).await.unwrap_err();
             assert_eq!(e.which, LimitKind::Target, "{other}");
         }
         // Neighbours that do not cover it run.
-        let n = limits.acquire("b", &k("10.0.0.6/31")).await.unwrap();
+        let n = limits.acquire("b", &k("10.0.0.6/31"), RUN).await.unwrap();
         drop((held, n));
-        let net = limits.acquire("c", &k("10.0.0.0/29")).await.unwrap();
+        let net = limits.acquire("c", &k("10.0.0.0/29"), RUN).await.unwrap();
         assert_eq!(
-            limits.acquire("d", &k("10.0.0.1")).await.unwrap_err().which,
+            limits
+                .acquire("d", &k("10.0.0.1"), RUN)
+                .await
+                .unwrap_err()
+                .which,
             LimitKind::Target
         );
         drop(net);
@@ -1006,13 +1070,17 @@ mod tests {
             max_concurrent_per_tool: 8,
             ..config()
         });
-        let _a = limits.acquire("a", &k("10.0.0.0/30")).await.unwrap();
-        let _b = limits.acquire("a", &k("10.0.0.2/31")).await.unwrap();
+        let _a = limits.acquire("a", &k("10.0.0.0/30"), RUN).await.unwrap();
+        let _b = limits.acquire("a", &k("10.0.0.2/31"), RUN).await.unwrap();
         // 10.0.0.0/31 is held once: a second run fits.
-        let _c = limits.acquire("a", &k("10.0.0.0/31")).await.unwrap();
+        let _c = limits.acquire("a", &k("10.0.0.0/31"), RUN).await.unwrap();
         // 10.0.0.3 is held twice already.
         assert_eq!(
-            limits.acquire("a", &k("10.0.0.3")).await.unwrap_err().which,
+            limits
+                .acquire("a", &k("10.0.0.3"), RUN)
+                .await
+                .unwrap_err()
+                .which,
             LimitKind::Target
         );
     }

@@ -82,9 +82,6 @@ impl Core {
         if self.draining.is_cancelled() {
             return self.denied(tool, early_id, shutting_down());
         }
-        if let Err(e) = self.limits.check_rate(client) {
-            return self.limited(tool, early_id, &e, None);
-        }
         let input = match tool.parse_input(args) {
             Ok(input) => input,
             Err(e) => return self.denied(tool, early_id, e),
@@ -101,9 +98,17 @@ impl Core {
         };
         let span =
             tracing::info_span!("call", correlation_id = %correlation_id, tool = tool.name());
-        self.authorized_call(settings, tool, input, correlation_id, cancel, started)
-            .instrument(span)
-            .await
+        self.authorized_call(
+            settings,
+            tool,
+            input,
+            correlation_id,
+            client,
+            cancel,
+            started,
+        )
+        .instrument(span)
+        .await
     }
 
     async fn authorized_call(
@@ -112,6 +117,7 @@ impl Core {
         tool: &'static dyn Tool,
         input: tools::ParsedInput,
         correlation_id: String,
+        client: &str,
         cancel: CancellationToken,
         started: Instant,
     ) -> CallResult {
@@ -123,6 +129,11 @@ impl Core {
             Ok(p) => p,
             Err(e) => return self.denied(tool, correlation_id, e),
         };
+        // The rate limit counts runs the server would start: a call refused
+        // for its input or by the policy costs the client nothing.
+        if let Err(e) = self.limits.check_rate(client) {
+            return self.limited(tool, correlation_id, &e, None);
+        }
         let mut admission = match self.breakers.admit(tool.name(), Instant::now()) {
             Ok(a) => a,
             Err(open) => return self.denied(tool, correlation_id, breaker_open(tool, &open)),
@@ -133,7 +144,7 @@ impl Core {
         let target = permit.target().rendered.clone();
         let target_key = TargetKey::new(&target, &permit.target().address_ranges());
         let slots = tokio::select! {
-            slots = self.limits.acquire(tool.name(), &target_key) => slots,
+            slots = self.limits.acquire(tool.name(), &target_key, permit.timeout()) => slots,
             () = cancel.cancelled() => {
                 admission.record_neutral();
                 return self.denied(tool, correlation_id, cancelled_waiting(tool));
@@ -428,25 +439,49 @@ fn breaker_open(tool: &dyn Tool, e: &OpenError) -> ToolError {
 
 fn limit_error(tool: &dyn Tool, e: &LimitError, target: Option<&str>) -> ToolError {
     let name = tool.name();
-    let what = match e.which {
-        LimitKind::Global => "the server is running as many tool runs as it allows".to_owned(),
-        LimitKind::Tool => format!("{name} is running as many parallel runs as it allows"),
-        LimitKind::Target => match target {
-            Some(t) => format!("another run against {} is in progress", redact::text(t)),
-            None => "another run against this target is in progress".to_owned(),
-        },
-        LimitKind::Rate => "this client is calling faster than the server's rate limit".to_owned(),
-        LimitKind::Queue => "too many calls are already waiting for a slot".to_owned(),
-    };
     let ms = e.retry_after.as_millis().max(1);
-    ToolError::new(
-        ErrorCode::ResourceExhausted,
+    let secs = e.retry_after.as_secs_f64().ceil().max(1.0) as u64;
+    let (what, hint) = match e.which {
+        LimitKind::Global => (
+            "the server is running as many tool runs as it allows".to_owned(),
+            format!("wait {ms} ms and call again, or make fewer calls at once"),
+        ),
+        LimitKind::Tool => (
+            format!("{name} is running as many parallel runs as it allows"),
+            format!("wait {ms} ms and call again, or make fewer calls at once"),
+        ),
+        LimitKind::Target => {
+            let t = target.map_or_else(
+                || "this target".to_owned(),
+                |t| redact::text(t).into_owned(),
+            );
+            (
+                format!(
+                    "another run against {t} is in progress; it ends within {secs} s at the latest (its timeout)"
+                ),
+                format!(
+                    "wait for that run (its result may already answer the question), call again within {secs} s, or choose another target"
+                ),
+            )
+        }
+        LimitKind::Rate => (
+            "this client is starting tools faster than the server's rate limit".to_owned(),
+            format!("wait {ms} ms and call again, or make fewer calls at once"),
+        ),
+        LimitKind::Queue => (
+            "too many calls are already waiting for a slot".to_owned(),
+            format!("wait {ms} ms and call again, or make fewer calls at once"),
+        ),
+    };
+    let message = if e.which == LimitKind::Target {
+        format!("{} limit reached: {what}", e.which.as_str())
+    } else {
         format!(
             "{} limit reached: {what}; retry in {ms} ms",
             e.which.as_str()
-        ),
-        format!("wait {ms} ms and call again, or make fewer calls at once"),
-    )
+        )
+    };
+    ToolError::new(ErrorCode::ResourceExhausted, message, hint)
 }
 
 fn run_error(tool: &dyn Tool, e: secmcp_runner::RunError, shutting_down_now: bool) -> ToolError {
