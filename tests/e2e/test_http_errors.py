@@ -176,3 +176,40 @@ def test_stdio_answers_duplicate_keys_oversized_and_deep_lines(secmcp_bin):
     assert len(nulls) == 2, answers
     assert "larger than" in messages[0] and "deeper than" in messages[1], messages
     assert 3 not in by_id  # the oversized line was not executed
+
+
+def test_closing_a_session_answers_204(http_server):
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "e2e", "version": "1"}},
+    }
+    req = urllib.request.Request(http_server.url, data=json.dumps(init).encode(), headers=HEADERS, method="POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        session = r.headers["mcp-session-id"]
+        r.read()
+    assert session
+    req = urllib.request.Request(
+        http_server.url,
+        headers={"mcp-session-id": session, "MCP-Protocol-Version": "2025-11-25"},
+        method="DELETE",
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.status == 204, r.status
+
+
+def test_a_port_in_use_is_named(secmcp_bin, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        p = subprocess.run(
+            [secmcp_bin, "serve", "--transport", "http", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={"PATH": "/usr/bin:/bin"},
+        )
+    assert p.returncode == 1, p
+    assert f"127.0.0.1:{port}" in p.stderr and "in use" in p.stderr, p.stderr

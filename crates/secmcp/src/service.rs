@@ -149,7 +149,11 @@ pub fn describe(tool: &dyn Tool, settings: &Settings) -> McpTool {
     McpTool::new(
         tool.name(),
         crate::tools::description(tool, &settings.policy).to_string(),
-        Arc::new(tool.input_schema()),
+        Arc::new(crate::tools::input_schema_for(
+            tool,
+            &settings.policy,
+            settings.max_timeout,
+        )),
     )
     .with_title(tool.title())
     .with_raw_output_schema(Arc::new(tool.output_schema()))

@@ -33,6 +33,14 @@ enum Health {
     Neutral,
 }
 
+/// Who asked, and when: what a call carries past its input.
+struct Incoming<'a> {
+    correlation_id: String,
+    client: &'a str,
+    cancel: CancellationToken,
+    started: Instant,
+}
+
 /// An authorized call, ready to run.
 struct Run<'a> {
     settings: &'a Settings,
@@ -98,17 +106,15 @@ impl Core {
         };
         let span =
             tracing::info_span!("call", correlation_id = %correlation_id, tool = tool.name());
-        self.authorized_call(
-            settings,
-            tool,
-            input,
+        let call = Incoming {
             correlation_id,
             client,
             cancel,
             started,
-        )
-        .instrument(span)
-        .await
+        };
+        self.authorized_call(settings, tool, input, call)
+            .instrument(span)
+            .await
     }
 
     async fn authorized_call(
@@ -116,11 +122,14 @@ impl Core {
         settings: Arc<Settings>,
         tool: &'static dyn Tool,
         input: tools::ParsedInput,
-        correlation_id: String,
-        client: &str,
-        cancel: CancellationToken,
-        started: Instant,
+        call: Incoming<'_>,
     ) -> CallResult {
+        let Incoming {
+            correlation_id,
+            client,
+            cancel,
+            started,
+        } = call;
         let permit = match authorize(&settings, tool, &input).await {
             Ok(p) => p,
             Err(e) => return self.denied(tool, correlation_id, e),

@@ -239,6 +239,9 @@ pub trait Tool: Send + Sync + 'static {
             fields: ToolFields::None,
         })
     }
+    /// Adds to the input schema what depends on the operator's policy (e.g.
+    /// the allowed values of a field).
+    fn specialize_schema(&self, _schema: &mut JsonObject, _policy: &Policy) {}
     /// Turns a finished run into the result (or an error such as `timeout`).
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError>;
 }
@@ -309,6 +312,33 @@ impl<T> PerTool<T> {
     /// Every tool's value.
     pub fn iter(&self) -> impl Iterator<Item = (ToolId, &T)> {
         self.0.iter().map(|(id, v)| (*id, v))
+    }
+}
+
+/// The input schema of `tool` as clients see it: its static schema plus the
+/// facts of the operator's settings (the largest `timeout_sec`, the allowed
+/// values of policy-bound fields).
+pub fn input_schema_for(tool: &dyn Tool, policy: &Policy, max_timeout: Duration) -> JsonObject {
+    let mut schema = tool.input_schema();
+    if let Some(Value::Object(t)) = property(&mut schema, "timeout_sec") {
+        t.insert("maximum".into(), Value::from(max_timeout.as_secs()));
+    }
+    tool.specialize_schema(&mut schema, policy);
+    schema
+}
+
+/// The schema of one input field, if the tool has it.
+pub fn property<'a>(schema: &'a mut JsonObject, name: &str) -> Option<&'a mut Value> {
+    schema.get_mut("properties")?.get_mut(name)
+}
+
+/// Makes a string field an enum of `values`.
+pub fn set_enum<S: AsRef<str>>(schema: &mut JsonObject, name: &str, values: &[S]) {
+    if let Some(Value::Object(f)) = property(schema, name) {
+        f.insert(
+            "enum".into(),
+            Value::Array(values.iter().map(|v| Value::from(v.as_ref())).collect()),
+        );
     }
 }
 
@@ -729,5 +759,88 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    /// What a model reads depends on what the operator allows: the largest
+    /// timeout, the hydra modules, the dig types (zone transfers only with
+    /// allow_intrusive); portable schemas (no refs, no uint formats).
+    #[test]
+    fn input_schemas_carry_the_operators_facts() {
+        let mut policy = Policy::default();
+        policy.hydra.services = vec!["ssh".into(), "ftp".into()];
+        let max = Duration::from_secs(900);
+        let hydra = input_schema_for(&hydra::Hydra, &policy, max);
+        assert_eq!(
+            hydra["properties"]["service"]["enum"],
+            serde_json::json!(["ssh", "ftp"])
+        );
+        assert_eq!(hydra["properties"]["timeout_sec"]["maximum"], 900);
+        let dig = input_schema_for(&dig::Dig, &policy, max);
+        let types = dig["properties"]["query_type"]["enum"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert!(types.contains(&Value::from("MX")) && !types.contains(&Value::from("AXFR")));
+        assert_eq!(
+            dig["properties"]["query_class"]["enum"],
+            serde_json::json!(["IN", "CH"])
+        );
+        policy.allow_intrusive = true;
+        let dig = input_schema_for(&dig::Dig, &policy, max);
+        assert!(
+            dig["properties"]["query_type"]["enum"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("AXFR"))
+        );
+        for tool in REGISTRY {
+            let text = serde_json::to_string(&input_schema_for(*tool, &policy, max)).unwrap();
+            for bad in [
+                "$ref",
+                "$defs",
+                "oneOf",
+                "\"format\":\"uint",
+                "\"format\":\"int",
+            ] {
+                assert!(!text.contains(bad), "{}: {bad} in {text}", tool.name());
+            }
+            let detail = &input_schema_for(*tool, &policy, max)["properties"]["detail"];
+            assert_eq!(
+                detail["enum"],
+                serde_json::json!(["summary", "standard", "full"]),
+                "{}",
+                tool.name()
+            );
+        }
+        let gobuster = input_schema_for(&gobuster::Gobuster, &policy, max);
+        assert_eq!(
+            gobuster["properties"]["mode"]["enum"],
+            serde_json::json!(["dir", "dns", "vhost"])
+        );
+    }
+
+    /// A typed `ports` reaches the grammar as -p; anything but a port list is
+    /// refused before it could carry an option.
+    #[test]
+    fn nmap_ports_field_becomes_a_checked_dash_p() {
+        let ok = nmap::Nmap
+            .parse_input(
+                serde_json::json!({"target": "10.0.0.5", "ports": "22,80", "extra_args": "-sV"})
+                    .as_object()
+                    .cloned(),
+            )
+            .unwrap();
+        assert_eq!(ok.common.extra_args, "-p 22,80 -sV");
+        for bad in ["22 -iL /etc/passwd", "80;id", "$(id)", "22,80'"] {
+            let e = nmap::Nmap
+                .parse_input(
+                    serde_json::json!({"target": "10.0.0.5", "ports": bad})
+                        .as_object()
+                        .cloned(),
+                )
+                .unwrap_err();
+            assert_eq!(e.code, ErrorCode::ValidationError, "{bad}");
+            assert!(e.message.starts_with("ports:"), "{bad}: {}", e.message);
+        }
     }
 }

@@ -25,7 +25,9 @@ pub async fn bind_http(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListen
         "refusing to listen on {addr}: the HTTP transport has no authentication yet, so it \
          binds only loopback addresses"
     );
-    Ok(tokio::net::TcpListener::bind(addr).await?)
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))
 }
 
 /// The axum router serving secmcp at `/mcp` plus the operations endpoints.
@@ -84,6 +86,15 @@ async fn guard_http(
 ) -> Response {
     if let Some(r) = check_host(&hosts, request.headers()) {
         return r;
+    }
+    if request.method() == axum::http::Method::DELETE {
+        // rmcp answers a session's DELETE with 202; clients expect 200 or 204
+        // (the Python SDK logs "Session termination failed: 202").
+        let mut response = next.run(request).await;
+        if response.status() == StatusCode::ACCEPTED {
+            *response.status_mut() = StatusCode::NO_CONTENT;
+        }
+        return response;
     }
     if request.method() != axum::http::Method::POST {
         return next.run(request).await;

@@ -127,6 +127,16 @@ impl Tool for Dig {
         })
     }
 
+    fn specialize_schema(&self, schema: &mut JsonObject, policy: &secmcp_policy::Policy) {
+        let mut types: Vec<&str> = secmcp_policy::dig::RECORD_TYPES.to_vec();
+        if policy.allow_intrusive {
+            // Zone transfers; IXFR=SERIAL goes in extra_args.
+            types.extend(["AXFR", "IXFR"]);
+        }
+        super::set_enum(schema, "query_type", &types);
+        super::set_enum(schema, "query_class", &["IN", "CH"]);
+    }
+
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = out::parse(outcome.stdout.head(), &Bounds::default());
         super::check_stopped(

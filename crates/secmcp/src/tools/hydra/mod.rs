@@ -160,6 +160,11 @@ impl Tool for Hydra {
         })
     }
 
+    fn specialize_schema(&self, schema: &mut JsonObject, policy: &secmcp_policy::Policy) {
+        // The operator's allowlist: the only modules a call may name.
+        super::set_enum(schema, "service", &policy.hydra.services);
+    }
+
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let json = outcome
             .files

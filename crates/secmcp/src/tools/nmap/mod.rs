@@ -6,20 +6,59 @@ mod config;
 pub use config::NmapConfig;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use secmcp_output::{Bounds, nmap as xml};
 use secmcp_policy::ToolId;
 use secmcp_runner::RunOutcome;
 
 use super::{
-    CommonInput, Hints, JsonObject, RenderContext, Rendered, RunReport, TargetReport, Tool,
-    ToolSpec, schema_object,
+    CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
+    Tool, ToolSpec, schema_object,
 };
 use crate::error::ToolError;
 
 /// The nmap tool.
 pub struct Nmap;
+
+/// One nmap call: the common fields and a typed `ports`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NmapInput {
+    /// One IP address, CIDR range or host name inside the server's scope (a name is
+    /// resolved once and pinned).
+    pub target: String,
+    /// Ports to scan, as nmap's -p takes them: `22,80,443`, `1-1024`, `U:53,T:80`,
+    /// `-` for all. Omit for the top 1000 (or give -p / --top-ports in extra_args).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ports: String,
+    /// The tool's own options, as listed in the description; quoting works as in a
+    /// shell, but no shell runs.
+    #[serde(default)]
+    pub extra_args: String,
+    /// Seconds before the run is stopped (partial results are kept); the operator
+    /// sets the default and the maximum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u32", range(min = 1))]
+    pub timeout_sec: Option<u32>,
+    /// Optional id of yours (1-128 of A-Z a-z 0-9 . _ : -), echoed in the result and
+    /// logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub correlation_id: Option<String>,
+    /// `summary`, `standard` (default) or `full` (everything parsed).
+    #[serde(default)]
+    pub detail: secmcp_output::Detail,
+}
+
+/// A `ports` value may only hold what a port list holds, so it can never
+/// carry a second option into `extra_args`.
+fn is_port_spec(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 512
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b",-:TUSPtusp".contains(&b))
+}
 
 /// `structuredContent` of a finished nmap call.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -58,7 +97,43 @@ impl Tool for Nmap {
     }
 
     fn input_schema(&self) -> JsonObject {
-        schema_object::<CommonInput>()
+        schema_object::<NmapInput>()
+    }
+
+    fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
+        let input: NmapInput = super::parse_typed(
+            args,
+            "pass an object with `target` (string) and optionally `ports`, `extra_args` \
+             (strings), `timeout_sec` (integer), `correlation_id`, `detail` (strings)",
+        )?;
+        let extra_args = if input.ports.is_empty() {
+            input.extra_args
+        } else if is_port_spec(&input.ports) {
+            // The grammar checks it like any -p (and refuses a second one).
+            format!("-p {} {}", input.ports, input.extra_args)
+        } else {
+            return Err(ToolError::new(
+                crate::error::ErrorCode::ValidationError,
+                format!(
+                    "ports: `{}` is not a port list",
+                    secmcp_output::sanitize::sanitize_line(&input.ports)
+                        .chars()
+                        .take(80)
+                        .collect::<String>()
+                ),
+                "give ports like 22,80,443 or 1-1024 or U:53,T:80",
+            ));
+        };
+        Ok(ParsedInput {
+            common: CommonInput {
+                target: input.target,
+                extra_args,
+                timeout_sec: input.timeout_sec,
+                correlation_id: input.correlation_id,
+                detail: input.detail,
+            },
+            fields: secmcp_policy::ToolFields::None,
+        })
     }
 
     fn output_schema(&self) -> JsonObject {
