@@ -33,7 +33,8 @@ pub struct Cli {
 pub enum Command {
     /// Start the MCP server.
     Serve(ServeArgs),
-    /// List the tools with their input and output schemas (JSON).
+    /// Print the tools as `tools/list` offers them under the config, with their
+    /// input and output schemas (JSON).
     Tools(ConfigArg),
     /// Validate or print the effective configuration.
     Config {

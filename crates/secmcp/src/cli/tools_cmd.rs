@@ -4,15 +4,16 @@ use std::process::ExitCode;
 
 use super::out;
 use crate::config::Settings;
-use crate::{service, tools};
+use crate::service;
 
-/// Prints every tool's MCP description under the loaded settings (the
-/// options a description lists depend on them).
+/// Prints the tools exactly as `tools/list` offers them under the loaded
+/// settings (intrusive tools only with allow_intrusive; each description
+/// lists the options those settings allow).
 pub(super) fn print_tools(settings: &Settings) -> ExitCode {
-    let list: Vec<_> = tools::REGISTRY
-        .iter()
-        .map(|t| service::describe(*t, settings))
+    let mut list: Vec<_> = crate::dispatch::Core::enabled_tools_in(settings)
+        .map(|t| service::describe(t, settings))
         .collect();
+    list.push(service::describe_health());
     match serde_json::to_string_pretty(&list) {
         Ok(json) => out(&json),
         Err(_) => ExitCode::FAILURE,

@@ -61,6 +61,9 @@ where
         .with_allowed_hosts(hosts)
         .with_allowed_origins(origins)
         .enforce_origin_validation()
+        // A call that sends nothing before its result (no progress) is
+        // answered as one plain JSON body instead of an event stream.
+        .with_json_response(true)
         .with_cancellation_token(shutdown.child_token());
     let service: StreamableHttpService<S, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(make()), Arc::default(), config);
