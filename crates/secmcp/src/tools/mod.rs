@@ -843,4 +843,62 @@ mod tests {
             assert!(e.message.starts_with("ports:"), "{bad}: {}", e.message);
         }
     }
+
+    /// Every tool the policy core knows is a complete tool here: a registry
+    /// entry with a spec, schemas, a description generated from its grammar,
+    /// a config section with its defaults in the example config, and a row in
+    /// the README. Remove any part of one tool and this names it.
+    #[test]
+    fn every_tool_id_has_every_part() {
+        let example = crate::cli::EXAMPLE_CONFIG;
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+                .unwrap();
+        let sections = ToolsConfig::default();
+        for id in ToolId::ALL {
+            let name = id.as_str();
+            let tool = find(name).unwrap_or_else(|| panic!("{name}: no registry entry"));
+            assert_eq!(tool.id(), id, "{name}: registry entry has another id");
+            assert!(
+                !tool.title().is_empty() && tool.spec().summary.len() > 80,
+                "{name}: spec"
+            );
+            let d = description(tool, &Policy::default());
+            assert!(
+                d.contains("extra_args options:"),
+                "{name}: description lacks its options"
+            );
+            assert!(
+                tool.input_schema()["properties"].get("target").is_some(),
+                "{name}: input schema"
+            );
+            assert_eq!(
+                tool.output_schema()["type"],
+                "object",
+                "{name}: output schema"
+            );
+            assert!(
+                !secmcp_policy::grammar(id).binary.is_empty(),
+                "{name}: policy descriptor"
+            );
+            let section = sections.section(id);
+            assert!(
+                section.enabled() && section.concurrency() == 0,
+                "{name}: config defaults"
+            );
+            assert!(
+                example.contains(&format!("\n  {name}:\n")),
+                "{name}: not in the example config"
+            );
+            assert!(
+                readme.contains(&format!("| `{name}` |")),
+                "{name}: no row in README's tool table"
+            );
+        }
+        assert_eq!(
+            REGISTRY.len(),
+            ToolId::ALL.len(),
+            "a registry entry without a policy id"
+        );
+    }
 }

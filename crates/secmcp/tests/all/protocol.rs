@@ -4,59 +4,14 @@
 //! Tools that run here target only 127.0.0.1 (see shared LAB.md); fake tool
 //! scripts stand in where a failure has to be provoked.
 
-#![allow(clippy::disallowed_methods)] // the tests start the server binary
-
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rmcp::ServiceExt;
-use rmcp::model::{CallToolRequestParams, CallToolResult};
 use serde_json::{Value, json};
 
-use secmcp::config::{Config, Settings};
-use secmcp::dispatch::Core;
-use secmcp::service::Service;
-
-const BIN: &str = env!("CARGO_BIN_EXE_secmcp");
-
-fn settings(edit: impl FnOnce(&mut Config)) -> Settings {
-    let mut c = Config::default();
-    edit(&mut c);
-    Settings::from_config(c, false).unwrap()
-}
-
-fn loopback(c: &mut Config) {
-    c.security.allowed_targets = vec!["loopback".into()];
-}
-
-async fn client_for(settings: Settings) -> rmcp::service::RunningService<rmcp::RoleClient, ()> {
-    let (client_io, server_io) = tokio::io::duplex(1 << 20);
-    let core = Arc::new(Core::new(settings, Default::default()));
-    tokio::spawn(async move {
-        let server = Service::new(core).serve(server_io).await.unwrap();
-        let _ = server.waiting().await;
-    });
-    ().serve(client_io).await.unwrap()
-}
-
-fn call(name: &str, args: Value) -> CallToolRequestParams {
-    CallToolRequestParams::new(name.to_owned()).with_arguments(args.as_object().unwrap().clone())
-}
-
-fn text(r: &CallToolResult) -> String {
-    r.content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn nmap_installed() -> bool {
-    Path::new("/usr/bin/nmap").exists()
-}
+use crate::util::*;
 
 #[tokio::test]
 async fn tools_list_describes_nmap_for_the_model() {
@@ -332,15 +287,6 @@ async fn a_missing_binary_is_not_found() {
     assert!(t.starts_with("not_found: "), "{t}");
     assert!(!t.contains("/nonexistent"), "internal path leaked: {t}");
     client.cancel().await.unwrap();
-}
-
-/// Writes an executable shell script named `nmap` into `dir`.
-fn fake_tool(dir: &Path, body: &str) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let path = dir.join("nmap");
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
 }
 
 // ---- the built binary -------------------------------------------------------

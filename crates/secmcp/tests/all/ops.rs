@@ -6,141 +6,27 @@
 //! Every tool run here targets only 127.0.0.x (see shared LAB.md), and the
 //! fake tools never touch the network.
 
-#![allow(clippy::disallowed_methods)] // the tests start the server binary
-
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use rmcp::model::{CallToolRequestParams, CallToolResult};
-use rmcp::service::{NotificationContext, RunningService};
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use secmcp::breaker::BreakerState;
 use secmcp::config::{Config, Settings};
 use secmcp::dispatch::{Core, ShutdownOutcome};
-use secmcp::health::{ResourceProbe, ResourceReadings};
-use secmcp::service::Service;
 
-const BIN: &str = env!("CARGO_BIN_EXE_secmcp");
-
-// ---- helpers ------------------------------------------------------------------
+use crate::util::*;
 
 fn settings(edit: impl FnOnce(&mut Config)) -> Settings {
-    let mut c = Config::default();
-    c.security.allowed_targets = vec!["loopback".into()];
-    edit(&mut c);
-    Settings::from_config(c, false).unwrap()
-}
-
-/// A client that counts `notifications/tools/list_changed`.
-#[derive(Clone, Default)]
-struct Counting {
-    list_changed: Arc<AtomicUsize>,
-}
-
-impl ClientHandler for Counting {
-    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
-        self.list_changed.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-type Client = RunningService<RoleClient, Counting>;
-
-async fn connect(core: Arc<Core>) -> (Client, Counting) {
-    let (client_io, server_io) = tokio::io::duplex(1 << 20);
-    tokio::spawn(async move {
-        let server = Service::new(core).serve(server_io).await.unwrap();
-        let _ = server.waiting().await;
-    });
-    let handler = Counting::default();
-    (handler.clone().serve(client_io).await.unwrap(), handler)
-}
-
-fn call(name: &str, args: Value) -> CallToolRequestParams {
-    CallToolRequestParams::new(name.to_owned()).with_arguments(args.as_object().unwrap().clone())
-}
-
-fn text(r: &CallToolResult) -> String {
-    r.content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-async fn nmap(client: &Client, target: &str) -> String {
-    let r = client
-        .call_tool(call("nmap", json!({"target": target})))
-        .await
-        .unwrap();
-    if r.is_error == Some(true) {
-        text(&r)
-    } else {
-        "ok".into()
-    }
-}
-
-/// Writes an executable shell script named `nmap` into `dir`.
-fn fake_tool(dir: &Path, body: &str) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let path = dir.join("nmap");
-    // The server's health check runs `nmap --version`; that probe is not a run.
-    std::fs::write(
-        &path,
-        format!("#!/bin/sh\n[ \"$1\" = --version ] && exit 0\n{body}\n"),
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
-}
-
-fn alive(pid: i32) -> bool {
-    // A zombie is gone for our purposes (it holds no resources but a slot).
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-        !s.rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z')
+    crate::util::settings(|c| {
+        loopback(c);
+        edit(c);
     })
-}
-
-fn read_pids(path: &Path) -> Vec<i32> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect()
-}
-
-async fn wait_for(what: &str, limit: Duration, mut pred: impl FnMut() -> bool) {
-    let t = Instant::now();
-    while !pred() {
-        assert!(t.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
-/// The value of one sample in OpenMetrics text (`name{labels} value`).
-fn sample(metrics: &str, name_and_labels: &str) -> Option<f64> {
-    metrics.lines().find_map(|l| {
-        let (head, v) = l.rsplit_once(' ')?;
-        (head == name_and_labels).then(|| v.parse().unwrap())
-    })
-}
-
-struct NoResources;
-
-impl ResourceProbe for NoResources {
-    fn read(&mut self, _disk_path: &Path) -> ResourceReadings {
-        ResourceReadings::default()
-    }
 }
 
 // ---- circuit breaker ----------------------------------------------------------
