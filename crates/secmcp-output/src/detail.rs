@@ -8,7 +8,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::TRUNCATION_MARKER;
+use crate::bounds::TRUNCATION_MARKER;
 use crate::text::clip;
 
 /// How much detail a tool result carries. The text summary always names the key

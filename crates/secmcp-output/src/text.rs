@@ -4,11 +4,11 @@
 //!
 //! Unlike a strict unescaper the decoder never fails: unknown or malformed references
 //! are kept literally, invalid UTF-8 becomes U+FFFD, and output stops at a byte budget
-//! (the rest is dropped and the string ends with [`crate::TRUNCATION_MARKER`]).
+//! (the rest is dropped and the string ends with [`crate::bounds::TRUNCATION_MARKER`]).
 //! Sanitizing happens before the marker is added, so a cut escape sequence never
 //! leaves debris. Must not: do I/O or judge content.
 
-use crate::TRUNCATION_MARKER;
+use crate::bounds::TRUNCATION_MARKER;
 use crate::sanitize::{Kind, sanitize};
 
 /// A string being built from one or more raw XML fragments under a byte budget.

@@ -4,7 +4,7 @@
 //! DNS message, `key: value` lines, sections as lists of single-quoted record
 //! strings, `- type: DIG_ERROR` with a block message on failure), so [`parse`]
 //! reads it line by line instead of building a YAML tree: memory is bounded by
-//! [`Bounds`](crate::Bounds) and the input size, unknown keys are ignored, and
+//! [`Bounds`](crate::bounds::Bounds) and the input size, unknown keys are ignored, and
 //! malformed or truncated input gives what was read so far with
 //! `complete: false`. It never panics. Records are split into name, TTL,
 //! class, type and data. A zone transfer (several messages) is merged: the
@@ -27,7 +27,7 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::Detail;
+use crate::detail::Detail;
 use crate::detail::{STANDARD_TEXT_BYTES, SUMMARY_TEXT_BYTES, cut, keep};
 use crate::untrusted::Untrusted;
 
@@ -69,7 +69,7 @@ pub struct DigReport {
     pub additional: Vec<Record>,
     /// Records left out because a section reached the report's limit or by the detail
     /// level. Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub records_omitted: u64,
     /// Errors dig reported, e.g. "no servers could be reached", "Transfer failed.".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -2,7 +2,7 @@
 //! [`crate::dig`]). No YAML tree, no I/O, no panics.
 
 use super::{DigReport, Question, Record};
-use crate::Bounds;
+use crate::bounds::Bounds;
 use crate::sanitize::Kind;
 use crate::text::field;
 use crate::untrusted::{Flagger, Untrusted};
@@ -360,7 +360,10 @@ mod tests {
             (600, "TXT", "\"a b\"  \"c\"")
         );
         assert!(parse_record("x.lab. 600 IN", 100).is_none());
-        assert_eq!(line("héllo", 2), format!("h{}", crate::TRUNCATION_MARKER));
+        assert_eq!(
+            line("héllo", 2),
+            format!("h{}", crate::bounds::TRUNCATION_MARKER)
+        );
     }
 
     #[test]

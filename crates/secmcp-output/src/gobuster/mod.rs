@@ -25,7 +25,7 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::Detail;
+use crate::detail::Detail;
 use crate::detail::{STANDARD_TEXT_BYTES, SUMMARY_TEXT_BYTES, cut, keep};
 use crate::untrusted::Untrusted;
 
@@ -44,10 +44,10 @@ pub struct GobusterReport {
     pub found: Vec<Finding>,
     /// Findings left out because the result limit was reached or by the detail
     /// level. Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub found_omitted: u64,
     /// Output lines that were not results (counted, not kept). Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub unparsed_lines: u64,
     /// Error messages gobuster printed (e.g. "unable to connect to ..."). Empty
     /// when it ran cleanly.

@@ -24,7 +24,7 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::Detail;
+use crate::detail::Detail;
 use crate::untrusted::Untrusted;
 
 /// The most credentials kept by default; the rest are counted.
@@ -38,7 +38,7 @@ pub struct HydraReport {
     /// Valid login/password pairs hydra found.
     pub credentials: Vec<Credential>,
     /// Credentials left out because the result limit was reached. Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub credentials_omitted: u64,
     /// Login attempts hydra planned (its "N login tries" line); 0 if unknown.
     pub attempts: u64,

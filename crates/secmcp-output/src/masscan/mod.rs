@@ -5,7 +5,7 @@
 //! `status` or `banner`) and the `-oJ` array (one host object per line, with
 //! the trailing-comma quirk of some versions). Records are merged per host
 //! (first-seen order) and per port/protocol; banners attach to their port.
-//! Memory is bounded by [`Bounds`](crate::Bounds): `max_hosts` hosts,
+//! Memory is bounded by [`Bounds`](crate::bounds::Bounds): `max_hosts` hosts,
 //! `max_ports_per_host` ports, `max_list_items` banners per port,
 //! `max_text_bytes` per string; what is dropped is counted. Never panics.
 //! [`summary`] renders a few lines of text.
@@ -26,7 +26,7 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::Detail;
+use crate::detail::Detail;
 use crate::detail::{STANDARD_TEXT_BYTES, SUMMARY_TEXT_BYTES, cut, keep};
 use crate::untrusted::Untrusted;
 
@@ -43,14 +43,14 @@ pub struct MasscanReport {
     pub hosts: Vec<MasscanHost>,
     /// Hosts left out because the report's host limit was reached or, at detail
     /// `summary`, because nothing open was left on them. Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub hosts_omitted: u64,
     /// Open ports found, over all hosts (including omitted ones).
     pub open_ports: u64,
     /// Records read.
     pub records: u64,
     /// Lines that were not valid masscan JSON (cut or corrupted output). Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub lines_skipped: u64,
     /// Fields whose text (which the scanned host controls) looks like instructions to
     /// an AI model, with their paths in this report and why. A flag means "read as
@@ -113,7 +113,7 @@ pub struct MasscanHost {
     pub ports: Vec<MasscanPort>,
     /// Ports left out because the per-host limit was reached or, at detail
     /// `summary`, because they were not open. Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub ports_omitted: u64,
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::{Banner, MAX_LINE_BYTES, MasscanHost, MasscanPort, MasscanReport};
-use crate::Bounds;
+use crate::bounds::Bounds;
 use crate::sanitize::Kind;
 use crate::text::field;
 use crate::untrusted::{Flagger, Untrusted};

@@ -1,7 +1,7 @@
 //! nmap's XML output (`-oX -`, DTD `docs/nmap.dtd`) as a typed, bounded report.
 //!
 //! [`parse`] streams over the bytes with quick-xml (no DOM), keeps what the
-//! [`Bounds`](crate::Bounds) allow and counts the rest, ignores elements and attributes
+//! [`Bounds`](crate::bounds::Bounds) allow and counts the rest, ignores elements and attributes
 //! it does not know, and never panics or fails: malformed or truncated XML (a scan
 //! that was timed out or cancelled) gives what was parsed so far with
 //! `complete: false` and a `parse_error`. [`summary`] renders a few lines of text for
@@ -24,7 +24,7 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::Detail;
+use crate::detail::Detail;
 use crate::detail::{STANDARD_TEXT_BYTES, cut, keep};
 use crate::untrusted::Untrusted;
 
@@ -54,7 +54,7 @@ pub struct NmapReport {
     /// Hosts left out of `hosts` because the report's host limit was reached (hosts
     /// that are up are kept in preference to others) or, at detail `summary`, because
     /// they were not up (they are still counted in `stats`). Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub hosts_omitted: u64,
     /// Targets nmap skipped without scanning (for example `reason: "invalid"` when it
     /// found no route to the address). Absent when none.
@@ -260,10 +260,10 @@ pub struct Host {
     pub ports: Vec<Port>,
     /// Listed ports left out of `ports` because of the per-host port limit
     /// (open ports are kept in preference to others). Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub ports_omitted: u64,
     /// How many of `ports_omitted` were open. Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub open_ports_omitted: u64,
     /// Counts of ports not listed individually, by state, e.g.
     /// `{"state": "closed", "count": 998}`: nmap's own, plus the ports the detail
@@ -276,7 +276,7 @@ pub struct Host {
     pub os_matches: Vec<OsMatch>,
     /// Guesses left out of `os_matches` by the list limit or the detail level (at
     /// most 3 are kept at `standard`, 1 at `summary`). Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub os_matches_omitted: u64,
     /// nmap's OS fingerprint (`-O`), printed when no match was exact: long and
     /// cryptic, meant for submission to nmap. Cut at detail `standard`, absent at
@@ -289,7 +289,7 @@ pub struct Host {
     pub host_scripts: Vec<Script>,
     /// Host scripts left out because of the script limit or the detail level (none
     /// are kept at `summary`). Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub host_scripts_omitted: u64,
     /// Uptime guess in seconds from `-O` (often unreliable). Absent when not reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -343,7 +343,7 @@ pub struct Port {
     pub scripts: Vec<Script>,
     /// Scripts left out because of the per-port script limit or the detail level
     /// (none are kept at `summary`). Absent when zero.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(default, skip_serializing_if = "crate::bounds::is_zero")]
     pub scripts_omitted: u64,
 }
 

@@ -10,7 +10,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::{
     ExtraPorts, Host, Hostname, NmapReport, OsMatch, Port, ScanInfo, Script, Service, SkippedTarget,
 };
-use crate::Bounds;
+use crate::bounds::Bounds;
 use crate::sanitize::Kind;
 use crate::text::{BoundedText, decode};
 use crate::untrusted::{Flagger, Untrusted};

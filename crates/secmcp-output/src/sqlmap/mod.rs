@@ -22,7 +22,7 @@ pub use summary::summary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::Detail;
+use crate::detail::Detail;
 use crate::detail::{STANDARD_TEXT_BYTES, SUMMARY_TEXT_BYTES, cut, keep};
 use crate::untrusted::Untrusted;
 

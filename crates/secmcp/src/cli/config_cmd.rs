@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use super::{InitArgs, out};
+use super::args::InitArgs;
+use super::print::out;
 use crate::config::Settings;
 use crate::tools;
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::ServeArgs;
+use super::args::ServeArgs;
 use crate::config::{self, Config, Transport};
 use crate::server::{self, Listener, Options};
 use crate::{reload, transport};

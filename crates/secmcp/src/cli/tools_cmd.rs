@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::out;
+use super::print::out;
 use crate::config::Settings;
 use crate::service;
 

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{Config, ConfigError, Settings, aliases, env_vars};
+use super::model::{Config, ConfigError};
+use super::settings::Settings;
+use super::{aliases, env_vars};
 use crate::validate::{Problem, Problems};
 
 /// The most problems one load reports.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use secmcp_policy::{Policy, Scope, ScopeEntry, ToolId};
 
-use super::{Config, ConfigError, LoggingConfig, Transport};
+use super::model::{Config, ConfigError, LoggingConfig, Transport};
 use crate::tools::{self, PerTool};
 use crate::validate::{Problem, Problems};
 

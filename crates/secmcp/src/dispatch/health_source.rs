@@ -1,19 +1,22 @@
 //! The core as a health source: the snapshot's tools, their binaries and
 //! version probes (run in parallel; each answer is published as it comes, so
 //! the server is ready as soon as one tool is identified), privilege,
-//! breaker states, the last reload.
+//! breaker states, the last reload; and `Core::start_health`, which starts
+//! the checks over it.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Weak;
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use secmcp_policy::tools::RawSockets;
 use tokio::task::JoinSet;
 
-use super::{Core, binary_in};
+use super::state::{Core, binary_in};
 use crate::config::Availability;
-use crate::health::{HealthInputs, HealthSource, RawSocketNeed, ToolFacts};
+use crate::health::{
+    HealthInputs, HealthMonitor, HealthSource, RawSocketNeed, ResourceProbe, ToolFacts,
+};
 use crate::tools;
 
 /// Gathers health facts from the core.
@@ -111,5 +114,19 @@ impl HealthSource for CoreHealthSource {
             drop(core);
             inputs
         })
+    }
+}
+
+impl Core {
+    /// Starts the background health checks (once).
+    pub fn start_health(self: &Arc<Self>, probe: Box<dyn ResourceProbe>) {
+        let source = Arc::new(CoreHealthSource::new(Arc::downgrade(self)));
+        let monitor = HealthMonitor::spawn(
+            self.snapshot().health.clone(),
+            source,
+            probe,
+            self.kill.clone(),
+        );
+        let _ = self.health.set(monitor);
     }
 }

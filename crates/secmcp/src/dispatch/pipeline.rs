@@ -12,7 +12,7 @@ use tracing::Instrument;
 use secmcp_policy::{CallInput, Permit, Resolutions};
 use secmcp_runner::RunSpec;
 
-use super::{CallResult, Core, binary_in};
+use super::state::{CallResult, Core, binary_in};
 use crate::breaker::{Admission, BreakerState, OpenError};
 use crate::config::Settings;
 use crate::error::{ErrorCode, ToolError};

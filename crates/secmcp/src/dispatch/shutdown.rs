@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::Core;
+use super::state::Core;
 
 /// Extra time, after the kill grace, that killed runs get to report back.
 const KILL_REPORT_SLACK: Duration = Duration::from_secs(5);

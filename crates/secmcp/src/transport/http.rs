@@ -13,7 +13,8 @@ use rmcp::transport::streamable_http_server::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::{check_host, loopback_hosts, ops_router};
+use super::host::{check_host, loopback_hosts};
+use super::ops::ops_router;
 use crate::dispatch::Core;
 use crate::guard;
 use crate::service::Service;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio_util::sync::CancellationToken;
 
-use super::{check_host, json, loopback_hosts};
+use super::host::{check_host, json, loopback_hosts};
 use crate::dispatch::Core;
 
 struct Ops {

@@ -14,10 +14,10 @@ use secmcp_policy::dig::DigFields;
 use secmcp_policy::{ToolFields, ToolId};
 use secmcp_runner::RunOutcome;
 
-use super::{
-    CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
-    Tool, ToolSpec, schema_object,
-};
+use super::input::{CommonInput, ParsedInput};
+use super::render::{RenderContext, Rendered, RunReport, TargetReport};
+use super::schema::{JsonObject, schema_object};
+use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::{ErrorCode, ToolError};
 
 /// The dig tool.
@@ -104,7 +104,7 @@ impl Tool for Dig {
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
-        let input: DigInput = super::parse_typed(
+        let input: DigInput = super::input::parse_typed(
             args,
             "pass an object with `target` (the name or address to look up) and optionally \
              `server`, `query_type`, `query_class`, `extra_args` (strings), `timeout_sec` \
@@ -133,13 +133,13 @@ impl Tool for Dig {
             // Zone transfers; IXFR=SERIAL goes in extra_args.
             types.extend(["AXFR", "IXFR"]);
         }
-        super::set_enum(schema, "query_type", &types);
-        super::set_enum(schema, "query_class", &["IN", "CH"]);
+        super::schema::set_enum(schema, "query_type", &types);
+        super::schema::set_enum(schema, "query_class", &["IN", "CH"]);
     }
 
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = out::parse(outcome.stdout.head(), &Bounds::default());
-        super::check_stopped(
+        super::render::check_stopped(
             "dig",
             ctx,
             outcome,
@@ -171,7 +171,7 @@ impl Tool for Dig {
             run: RunReport::from(outcome),
             report,
         };
-        super::finish(ctx, summary, &output)
+        super::render::finish(ctx, summary, &output)
     }
 }
 

@@ -10,7 +10,7 @@ use secmcp_policy::gobuster::GobusterLimits;
 
 use crate::files::file_roots;
 
-use crate::tools::ToolSection;
+use crate::tools::tool::ToolSection;
 use crate::validate::Problems;
 
 /// `tools.gobuster`.

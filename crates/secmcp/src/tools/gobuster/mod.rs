@@ -15,10 +15,10 @@ use secmcp_policy::ToolId;
 use secmcp_policy::gobuster::{GobusterFields, Mode};
 use secmcp_runner::RunOutcome;
 
-use super::{
-    CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
-    Tool, ToolSpec, schema_object,
-};
+use super::input::{CommonInput, ParsedInput};
+use super::render::{RenderContext, Rendered, RunReport, TargetReport};
+use super::schema::{JsonObject, schema_object};
+use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::{ErrorCode, ToolError};
 use secmcp_policy::ToolFields;
 
@@ -117,7 +117,7 @@ impl Tool for Gobuster {
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
-        let input: GobusterInput = super::parse_typed(
+        let input: GobusterInput = super::input::parse_typed(
             args,
             "pass an object with `mode` (dir|dns|vhost) and `target` (strings), and \
              optionally `wordlist`, `extra_args` (strings), `timeout_sec` (integer), \
@@ -152,7 +152,7 @@ impl Tool for Gobuster {
             outcome.stderr.head(),
             out::DEFAULT_MAX_FINDINGS,
         );
-        super::check_stopped(
+        super::render::check_stopped(
             "gobuster",
             ctx,
             outcome,
@@ -184,6 +184,6 @@ impl Tool for Gobuster {
             run: RunReport::from(outcome),
             report,
         };
-        super::finish(ctx, summary, &output)
+        super::render::finish(ctx, summary, &output)
     }
 }

@@ -20,10 +20,10 @@ use secmcp_policy::hydra::{HydraFields, RESULT_FILE};
 use secmcp_policy::{ToolFields, ToolId};
 use secmcp_runner::RunOutcome;
 
-use super::{
-    CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
-    Tool, ToolSpec, schema_object,
-};
+use super::input::{CommonInput, ParsedInput};
+use super::render::{RenderContext, Rendered, RunReport, TargetReport};
+use super::schema::{JsonObject, schema_object};
+use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::{ErrorCode, ToolError};
 
 /// The hydra tool.
@@ -131,7 +131,7 @@ impl Tool for Hydra {
         // Passwords are checked here first, so that no serde message (which quotes
         // offending values, and reaches the log) can ever contain one.
         let passwords = take_passwords(&mut args)?;
-        let input: HydraInput = super::parse_typed(
+        let input: HydraInput = super::input::parse_typed(
             Some(args),
             "pass an object with `target` and `service` (strings), optionally `port` \
              (integer), `usernames`/`passwords` (arrays of strings), `user_list`, \
@@ -162,7 +162,7 @@ impl Tool for Hydra {
 
     fn specialize_schema(&self, schema: &mut JsonObject, policy: &secmcp_policy::Policy) {
         // The operator's allowlist: the only modules a call may name.
-        super::set_enum(schema, "service", &policy.hydra.services);
+        super::schema::set_enum(schema, "service", &policy.hydra.services);
     }
 
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
@@ -177,7 +177,7 @@ impl Tool for Hydra {
             outcome.stderr.head(),
             out::DEFAULT_MAX_CREDENTIALS,
         );
-        super::check_stopped(
+        super::render::check_stopped(
             "hydra",
             ctx,
             outcome,
@@ -208,7 +208,7 @@ impl Tool for Hydra {
             run: RunReport::from(outcome),
             report,
         };
-        super::finish(ctx, summary, &output)
+        super::render::finish(ctx, summary, &output)
     }
 }
 

@@ -15,10 +15,10 @@ use secmcp_policy::masscan::MasscanFields;
 use secmcp_policy::{ToolFields, ToolId};
 use secmcp_runner::RunOutcome;
 
-use super::{
-    CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
-    Tool, ToolSpec, schema_object,
-};
+use super::input::{CommonInput, ParsedInput};
+use super::render::{RenderContext, Rendered, RunReport, TargetReport};
+use super::schema::{JsonObject, schema_object};
+use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::{ErrorCode, ToolError};
 
 /// The masscan tool.
@@ -107,7 +107,7 @@ impl Tool for Masscan {
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
-        let input: MasscanInput = super::parse_typed(
+        let input: MasscanInput = super::input::parse_typed(
             args,
             "pass an object with `target` (an IP or CIDR) and optionally `ports`, \
              `extra_args` (strings), `rate_pps`, `timeout_sec` (integers), `banners` \
@@ -131,7 +131,7 @@ impl Tool for Masscan {
 
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = out::parse(outcome.stdout.head(), &Bounds::default());
-        super::check_stopped(
+        super::render::check_stopped(
             "masscan",
             ctx,
             outcome,
@@ -150,7 +150,7 @@ impl Tool for Masscan {
             run: RunReport::from(outcome),
             report,
         };
-        super::finish(ctx, summary, &output)
+        super::render::finish(ctx, summary, &output)
     }
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use secmcp_policy::NmapLimits;
 use secmcp_policy::Policy;
 
-use crate::tools::ToolSection;
+use crate::tools::tool::ToolSection;
 use crate::validate::Problems;
 
 /// `tools.nmap`.

@@ -12,10 +12,10 @@ use secmcp_output::{Bounds, nmap as xml};
 use secmcp_policy::ToolId;
 use secmcp_runner::RunOutcome;
 
-use super::{
-    CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
-    Tool, ToolSpec, schema_object,
-};
+use super::input::{CommonInput, ParsedInput};
+use super::render::{RenderContext, Rendered, RunReport, TargetReport};
+use super::schema::{JsonObject, schema_object};
+use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::ToolError;
 
 /// The nmap tool.
@@ -101,7 +101,7 @@ impl Tool for Nmap {
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
-        let input: NmapInput = super::parse_typed(
+        let input: NmapInput = super::input::parse_typed(
             args,
             "pass an object with `target` (string) and optionally `ports`, `extra_args` \
              (strings), `timeout_sec` (integer), `correlation_id`, `detail` (strings)",
@@ -142,7 +142,7 @@ impl Tool for Nmap {
 
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = xml::parse(outcome.stdout.head(), &Bounds::default());
-        super::check_stopped(
+        super::render::check_stopped(
             "nmap",
             ctx,
             outcome,
@@ -157,7 +157,7 @@ impl Tool for Nmap {
              (-p or --top-ports) or a smaller range",
         )?;
         if outcome.exit_code != Some(0) && !report.complete {
-            return Err(super::tool_failed(
+            return Err(super::render::tool_failed(
                 "nmap",
                 outcome.exit_code,
                 outcome.stderr.head(),
@@ -173,7 +173,7 @@ impl Tool for Nmap {
             run: RunReport::from(outcome),
             report,
         };
-        super::finish(ctx, summary, &output)
+        super::render::finish(ctx, summary, &output)
     }
 }
 

@@ -14,10 +14,10 @@ use secmcp_policy::sqlmap::{OUTPUT_DIR, SqlmapFields};
 use secmcp_policy::{ToolFields, ToolId};
 use secmcp_runner::RunOutcome;
 
-use super::{
-    CommonInput, Hints, JsonObject, ParsedInput, RenderContext, Rendered, RunReport, TargetReport,
-    Tool, ToolSpec, schema_object,
-};
+use super::input::{CommonInput, ParsedInput};
+use super::render::{RenderContext, Rendered, RunReport, TargetReport};
+use super::schema::{JsonObject, schema_object};
+use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::{ErrorCode, ToolError};
 
 /// The sqlmap tool.
@@ -96,7 +96,7 @@ impl Tool for Sqlmap {
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
-        let input: SqlmapInput = super::parse_typed(
+        let input: SqlmapInput = super::input::parse_typed(
             args,
             "pass an object with `target` (an http(s) URL) and optionally `data`, \
              `extra_args` (strings), `timeout_sec` (integer), `correlation_id` (string)",
@@ -128,7 +128,7 @@ impl Tool for Sqlmap {
             stdout: outcome.stdout.head(),
             log,
         });
-        super::check_stopped(
+        super::render::check_stopped(
             "sqlmap",
             ctx,
             outcome,
@@ -148,7 +148,7 @@ impl Tool for Sqlmap {
             ));
         }
         if outcome.exit_code != Some(0) && !report.injectable && report.errors.is_empty() {
-            return Err(super::tool_failed(
+            return Err(super::render::tool_failed(
                 "sqlmap",
                 outcome.exit_code,
                 outcome.stderr.head(),
@@ -163,7 +163,7 @@ impl Tool for Sqlmap {
             run: RunReport::from(outcome),
             report,
         };
-        super::finish(ctx, summary, &output)
+        super::render::finish(ctx, summary, &output)
     }
 }
 
