@@ -1,15 +1,19 @@
 """gobuster over real MCP clients against the lab webapp and the lab DNS zone.
 
-Proves: each mode finds exactly what the fixture hides; every denial (flags, wordlists
-outside the roots in every spelling, scope on every host, intrusive gating) is refused
-before any process starts (the spy wrapper logs every start).
+Proves: each mode finds exactly what the fixture hides, with the lab's lists and with
+the built-in lists alone (a server whose operator configured no wordlist); every denial
+(flags, wordlists outside the roots in every spelling, scope on every host, intrusive
+gating) is refused before any process starts (the spy wrapper logs every start).
 """
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import pytest
 
-from conftest import Lab, Target, connect
+from conftest import Lab, Target, connect, stdio_params
 from intrusive_lab import (  # noqa: F401  (fixtures)
     IntrusiveLab,
     assert_error,
@@ -92,6 +96,75 @@ async def test_dns_finds_the_hidden_subdomains(itarget: Target, spies: Intrusive
     }, found
     assert sc["target"]["pinned"] == [spies.dns_ip]
     assert f"{spies.dns_ip}:{spies.dns_port}" in sc["argv"]
+
+
+# ------------------------------------------------------------------------- built-in lists
+
+
+@pytest.fixture
+def builtin_stdio(secmcp_bin: str, spies: IntrusiveLab, tmp_path: Path) -> Target:
+    """The lab server with no default wordlist configured (the shipped default):
+    a call without a wordlist gets the built-in list for its mode."""
+    text = spies.config_on.read_text()
+    assert "default_wordlist: lab-web" in text
+    path = tmp_path / "lab-intrusive-builtin.yaml"
+    path.write_text(text.replace("default_wordlist: lab-web", 'default_wordlist: ""'))
+    return Target("stdio", stdio=stdio_params(secmcp_bin, path))
+
+
+def wordlist_of(argv: list[str]) -> str:
+    return argv[argv.index("-w") + 1]
+
+
+async def test_dir_without_wordlist_finds_the_hidden_paths_with_the_builtin_list(
+    builtin_stdio: Target, spies: IntrusiveLab
+) -> None:
+    url = f"http://{spies.app_ip}:{spies.app_port}/"
+    started = time.monotonic()
+    sc = assert_ok(await call(builtin_stdio, mode="dir", target=url))
+    elapsed = time.monotonic() - started
+    found = {f["name"]: (f.get("status"), f.get("redirect", "")) for f in sc["found"]}
+    assert found == HIDDEN_PATHS, found
+    # the list reached gobuster as a file in the run's own directory, not a server path
+    assert wordlist_of(sc["argv"]) == "builtin-web-paths.txt", sc["argv"]
+    calls = spies.gobuster.calls()
+    assert len(calls) == 1 and " -w builtin-web-paths.txt " in calls[0], calls
+    print(f"gobuster dir with the built-in web-paths: {elapsed:.1f} s")
+
+
+async def test_vhost_and_dns_without_wordlist_use_their_builtin_lists(
+    builtin_stdio: Target, spies: IntrusiveLab
+) -> None:
+    url = f"http://{spies.app_name}:{spies.app_port}/"
+    sc = assert_ok(await call(builtin_stdio, mode="vhost", target=url, extra_args="--append-domain"))
+    assert {f["name"] for f in sc["found"]} == {f"dev.{spies.app_name}", f"staging.{spies.app_name}"}, sc["found"]
+    assert wordlist_of(sc["argv"]) == "builtin-vhosts.txt"
+    d = spies.corp_domain
+    sc = assert_ok(
+        await call(builtin_stdio, mode="dns", target=d, extra_args=f"-r {spies.dns_ip}:{spies.dns_port}")
+    )
+    assert {f["name"] for f in sc["found"]} == {f"intranet.{d}", f"mail.{d}", f"vpn.{d}"}, sc["found"]
+    assert wordlist_of(sc["argv"]) == "builtin-subdomains.txt"
+
+
+async def test_builtin_list_by_name_next_to_operator_lists(itarget_stdio: Target, spies: IntrusiveLab) -> None:
+    """The lab config has its own default and aliases; a built-in is still there by name."""
+    url = f"http://{spies.app_ip}:{spies.app_port}/"
+    sc = assert_ok(await call(itarget_stdio, mode="dir", target=url, wordlist="web-paths"))
+    assert {f["name"] for f in sc["found"]} == set(HIDDEN_PATHS), sc["found"]
+    assert wordlist_of(sc["argv"]) == "builtin-web-paths.txt"
+
+
+async def test_missing_wordlist_hint_offers_builtins_and_existing_aliases(
+    builtin_stdio: Target, spies: IntrusiveLab
+) -> None:
+    text = assert_error(
+        await call(builtin_stdio, mode="dir", target=url_of(spies), wordlist="missing.txt"), "validation_error"
+    )
+    assert "a built-in list (web-paths, vhosts, subdomains)" in text, text
+    assert "an alias (lab-dns, lab-vhosts, lab-web)" in text, text
+    assert str(spies.files) not in text
+    assert spies.gobuster.calls() == []
 
 
 # ------------------------------------------------------------------------- denials

@@ -1,11 +1,13 @@
 """hydra over real MCP clients against the lab webapp's basic auth and login form.
 
-Proves: hydra finds exactly the weak credential the fixture hides (inline lists and
-lists from the roots); no password ever reaches argv or the server log; every denial
+Proves: hydra finds exactly the weak credential the fixture hides (inline lists, lists
+from the roots and the built-in lists); no password ever reaches argv or the server log; every denial
 (flags, lists outside the roots, scope, intrusive gating) starts no process.
 """
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
@@ -101,6 +103,31 @@ async def test_form_login_with_lists_from_roots(itarget: Target, spies: Intrusiv
     sc = assert_ok(r)
     assert sc["credentials"] == expected(spies, "http-post-form"), sc
     assert sc["finished"] is True
+
+
+async def test_builtin_lists_find_the_weak_credential(itarget_stdio: Target, spies: IntrusiveLab) -> None:
+    """The built-in usernames and passwords lists alone find admin:sunshine. -f stops at
+    the first find: admin is the first user name and sunshine among the first passwords,
+    so the run is short although the lists hold 185 x 485 pairs."""
+    started = time.monotonic()
+    r = await call(
+        itarget_stdio,
+        target=spies.app_ip,
+        service="http-get",
+        port=spies.app_port,
+        path="/protected",
+        user_list="usernames",
+        password_list="passwords",
+        extra_args="-t 1 -f",
+    )
+    elapsed = time.monotonic() - started
+    sc = assert_ok(r)
+    assert sc["credentials"] == expected(spies, "http-get"), sc
+    argv = " ".join(sc["argv"])
+    assert "-L builtin-usernames.txt -P builtin-passwords.txt" in argv, argv
+    calls = spies.hydra.calls()
+    assert len(calls) == 1 and "sunshine" not in calls[0], calls
+    print(f"hydra with the built-in usernames and passwords: {elapsed:.1f} s")
 
 
 async def test_no_valid_credential(itarget_stdio: Target, spies: IntrusiveLab) -> None:

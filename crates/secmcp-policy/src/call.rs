@@ -116,6 +116,8 @@ pub enum FileKind {
     UserList,
     /// A list of passwords (hydra).
     PasswordList,
+    /// A list of `login:password` pairs (hydra `-C`).
+    ComboList,
 }
 
 /// A file a plan needs the server to resolve before `authorize_with`.
@@ -123,7 +125,8 @@ pub enum FileKind {
 pub struct FileRequest {
     /// The input field it came from.
     pub field: &'static str,
-    /// An alias or a path relative to a configured root.
+    /// An alias or a path relative to a configured root (never the name of
+    /// a built-in list: those are rendered as work files).
     pub requested: String,
     /// What it is.
     pub kind: FileKind,

@@ -1,19 +1,23 @@
 //! Files a tool reads (wordlists, credential lists): which names a caller may
 //! ask for, and the re-check of what the server resolved them to.
 //!
-//! A caller names a file either by an operator-defined alias (`common`) or by a
-//! path relative to one of the configured roots (`dirb/small.txt`). The server
-//! resolves it with realpath (so `..` and symlinks cannot escape) and reports
-//! the canonical path and size; `check_resolved` then re-checks, as a pure
-//! string comparison on canonical paths, that the file is the alias's target
-//! or lies under a root, and is within the size cap.
+//! A caller names a file by an operator-defined alias (`dirb-common`), by the
+//! name of a built-in list (`web-paths`, `lists.rs`; an alias of the same name
+//! wins) or by a path relative to one of the configured roots
+//! (`dirb/small.txt`). [`choose`] decides which at parse time: a built-in is
+//! never sent to the server, it becomes a work file at render time. For the
+//! rest the server resolves the name with realpath (so `..` and symlinks
+//! cannot escape) and reports the canonical path and size; `check_resolved`
+//! then re-checks, as a pure string comparison on canonical paths, that the
+//! file is the alias's target or lies under a root, and is within the size cap.
 //!
 //! Must not: touch the filesystem (the server does), or accept an absolute or
 //! `..`-bearing path from a caller.
 
-use crate::call::{Resolutions, ResolvedFile};
+use crate::call::{FileKind, FileRequest, Resolutions, ResolvedFile, WorkFile};
 use crate::denied::{Denied, internal};
 use crate::grammar_util::{INPUT_CHARS, shown};
+use crate::lists::{self, BuiltinList};
 
 /// The longest file name a caller may give, in bytes.
 pub const MAX_REQUEST_LEN: usize = 255;
@@ -41,6 +45,73 @@ impl FileRoots {
     /// The alias names, for hints.
     pub fn alias_names(&self) -> Vec<&str> {
         self.aliases.iter().map(|(a, _)| a.as_str()).collect()
+    }
+}
+
+/// Where a list a caller named comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListSource {
+    /// An operator alias or a root-relative path: resolved by the server (a
+    /// [`FileRequest`]) and re-checked by `check_resolved`.
+    File(String),
+    /// A built-in list: handed to the tool as a work file.
+    Builtin(&'static BuiltinList),
+}
+
+impl ListSource {
+    /// The name as the call (or the configured default) gave it.
+    pub fn name(&self) -> &str {
+        match self {
+            ListSource::File(name) => name,
+            ListSource::Builtin(list) => list.name,
+        }
+    }
+}
+
+/// Decides where the list `requested` (for input `field`) comes from: the
+/// operator alias of that name if there is one, else the built-in list of
+/// that name (none for `login:password` lists), else a path under the roots,
+/// whose shape is checked here and which is added to `files` for the server
+/// to resolve.
+pub(crate) fn choose(
+    field: &'static str,
+    roots: &FileRoots,
+    requested: &str,
+    kind: FileKind,
+    what: &str,
+    files: &mut Vec<FileRequest>,
+) -> Result<ListSource, Denied> {
+    if roots.alias(requested).is_none()
+        && kind != FileKind::ComboList
+        && let Some(list) = lists::builtin(requested)
+    {
+        return Ok(ListSource::Builtin(list));
+    }
+    check_request(field, requested, what)?;
+    files.push(FileRequest {
+        field,
+        requested: requested.to_owned(),
+        kind,
+    });
+    Ok(ListSource::File(requested.to_owned()))
+}
+
+/// What argv names for a list, and the work file a built-in list needs: a
+/// file is re-checked against what the server resolved (`check_resolved`);
+/// a built-in is its relative file name in the working directory.
+pub(crate) fn rendered(
+    field: &'static str,
+    roots: &FileRoots,
+    res: &Resolutions,
+    source: &ListSource,
+    what: &str,
+) -> Result<(String, Option<WorkFile>), Denied> {
+    match source {
+        ListSource::File(name) => {
+            let file = check_resolved(field, roots, res, name, what)?;
+            Ok((file.path.clone(), None))
+        }
+        ListSource::Builtin(list) => Ok((list.file.to_owned(), Some(list.work_file()))),
     }
 }
 
@@ -250,11 +321,57 @@ mod tests {
     }
 
     #[test]
+    fn choose_builtin_alias_or_path() {
+        let r = roots();
+        let pick = |name: &str, kind: FileKind| {
+            let mut files = Vec::new();
+            let src = choose("w", &r, name, kind, "wordlist", &mut files);
+            (src, files)
+        };
+        // a built-in name: no request for the server
+        let (src, files) = pick("web-paths", FileKind::Wordlist);
+        assert_eq!(
+            src.unwrap(),
+            ListSource::Builtin(lists::builtin("web-paths").unwrap())
+        );
+        assert!(files.is_empty());
+        // an alias and a path: requested exactly as before
+        for name in ["common", "web-paths.txt", "lists/passwords"] {
+            let (src, files) = pick(name, FileKind::Wordlist);
+            assert_eq!(src.unwrap(), ListSource::File(name.into()));
+            assert_eq!(files.len(), 1);
+            assert_eq!(files[0].requested, name);
+            assert_eq!(files[0].kind, FileKind::Wordlist);
+        }
+        // no built-in for login:password lists
+        let (src, files) = pick("passwords", FileKind::ComboList);
+        assert_eq!(src.unwrap(), ListSource::File("passwords".into()));
+        assert_eq!(files.len(), 1);
+        // shapes are still checked
+        assert!(pick("../web-paths", FileKind::Wordlist).0.is_err());
+        // the argv side: a built-in is its work file
+        let (path, wf) = rendered(
+            "w",
+            &r,
+            &Resolutions::default(),
+            &ListSource::Builtin(lists::builtin("vhosts").unwrap()),
+            "wordlist",
+        )
+        .unwrap();
+        assert_eq!(path, "builtin-vhosts.txt");
+        assert_eq!(wf.unwrap().name, path);
+    }
+
+    #[test]
     fn alias_names() {
         assert!(is_alias_name("common"));
         assert!(is_alias_name("dirb-big.v2"));
         assert!(!is_alias_name("Common"));
         assert!(!is_alias_name("a/b"));
         assert!(!is_alias_name(".x"));
+        // an operator can define an alias that replaces any built-in list
+        for l in lists::BUILTIN {
+            assert!(is_alias_name(l.name), "{}", l.name);
+        }
     }
 }

@@ -27,8 +27,11 @@
 //! - `call`: what a tool's grammar and renderer are called with and answer:
 //!   the rules every tool obeys, planned targets, file requests, the server's
 //!   resolutions, authorized targets, work files.
-//! - `files`: caller file names (wordlists, credential lists) and the re-check
-//!   of what the server resolved them to.
+//! - `lists`: the built-in lists (web paths, virtual hosts, subdomains, user
+//!   names, passwords) compiled into the binary.
+//! - `files`: caller file names (wordlists, credential lists): an alias, a
+//!   built-in list or a path, and the re-check of what the server resolved
+//!   them to.
 //! - `tools`: [`ToolId`], the option-docs model and the descriptor type
 //!   below the tools; one module per tool (`nmap`, `masscan`, `gobuster`,
 //!   `hydra`, `sqlmap`, `dig`, re-exported at the root), each laid out as
@@ -49,6 +52,7 @@ mod call;
 pub mod denied;
 pub mod files;
 mod grammar_util;
+pub mod lists;
 pub mod permit;
 pub mod policy;
 pub mod scope;
@@ -63,7 +67,8 @@ pub use call::{
     AuthorizedTarget, FileKind, FileRequest, PlannedTarget, Resolutions, ResolvedFile, WorkFile,
 };
 pub use denied::{Denied, DenyCode};
-pub use files::FileRoots;
+pub use files::{FileRoots, ListSource};
+pub use lists::{BUILTIN, BuiltinList};
 pub use nmap::NmapLimits;
 pub use permit::Permit;
 pub use policy::{CallInput, Plan, Policy, authorize, authorize_with, plan};

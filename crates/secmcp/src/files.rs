@@ -3,9 +3,12 @@
 //! checks them again.
 //!
 //! A request is an alias (`tools.<tool>.*_aliases`) or a path relative to one
-//! of the roots. The candidate is canonicalized (symlinks and `..` resolved by
-//! the OS) and must still lie under the canonical root; it must be a regular
-//! file within the size cap. Errors name the request, never a server path.
+//! of the roots (built-in lists never come here: the policy hands them to the
+//! tool as work files). The candidate is canonicalized (symlinks and `..`
+//! resolved by the OS) and must still lie under the canonical root; it must be
+//! a regular file within the size cap. Errors name the request, never a server
+//! path; their hints name only aliases whose file exists now, and the built-in
+//! lists.
 //!
 //! Must not: read file contents, accept absolute paths from callers, or follow
 //! a path outside the configured roots.
@@ -24,6 +27,7 @@ pub fn resolve(policy: &Policy, request: &FileRequest) -> Result<ResolvedFile, T
         FileKind::Wordlist => (&policy.gobuster.wordlists, "wordlist"),
         FileKind::UserList => (&policy.hydra.credentials, "user list"),
         FileKind::PasswordList => (&policy.hydra.credentials, "password list"),
+        FileKind::ComboList => (&policy.hydra.credentials, "login:password list"),
     };
     resolve_in(roots, request, what)
 }
@@ -36,17 +40,7 @@ pub fn resolve_in(
 ) -> Result<ResolvedFile, ToolError> {
     let name = request.requested.as_str();
     let field = request.field;
-    let hint = || {
-        let aliases = roots.alias_names();
-        if aliases.is_empty() {
-            format!("give a {what} path relative to a configured root (no aliases are configured)")
-        } else {
-            format!(
-                "use an alias ({}) or a path relative to a configured root",
-                aliases.join(", ")
-            )
-        }
-    };
+    let hint = || hint(roots, request.kind, what);
     let refuse = |why: &str| {
         ToolError::new(
             ErrorCode::ValidationError,
@@ -80,6 +74,33 @@ pub fn resolve_in(
         }
     }
     Err(refuse(NOT_UNDER_ROOTS))
+}
+
+/// What a refused request may use instead: the built-in lists of its kind,
+/// the aliases whose file exists now (never one that would fail too), or a
+/// path under a root.
+fn hint(roots: &FileRoots, kind: FileKind, what: &str) -> String {
+    let builtin = secmcp_policy::lists::names_for(kind);
+    let aliases: Vec<&str> = roots
+        .aliases
+        .iter()
+        .filter(|(_, path)| Path::new(path).is_file())
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let mut choices = Vec::new();
+    if !builtin.is_empty() {
+        choices.push(format!("a built-in list ({})", builtin.join(", ")));
+    }
+    if !aliases.is_empty() {
+        choices.push(format!("an alias ({})", aliases.join(", ")));
+    }
+    choices.push(format!("a {what} path relative to a configured root"));
+    let last = choices.pop().unwrap_or_default();
+    if choices.is_empty() {
+        format!("give {last}")
+    } else {
+        format!("use {}, or {last}", choices.join(", "))
+    }
 }
 
 /// The one answer for a name that is missing or lies outside the roots.
@@ -260,6 +281,50 @@ mod tests {
         assert_eq!(
             exists.message.replace("up/outside.txt", "X"),
             plain_missing.message.replace("missing.txt", "X")
+        );
+    }
+
+    /// The hint of a refused request never suggests an alias whose file is
+    /// missing (such as a Kali path on Debian); it names the built-in lists.
+    #[test]
+    fn hints_name_only_existing_aliases_and_the_builtins() {
+        let (d, mut roots) = setup();
+        roots.aliases.push((
+            "kali-common".into(),
+            "/usr/share/wordlists/dirb/no-such-list-secmcp.txt".into(),
+        ));
+        roots.aliases.push((
+            "gone".into(),
+            d.path().join("root/gone.txt").to_str().unwrap().to_owned(),
+        ));
+        for name in ["missing.txt", "kali-common", "up/outside.txt"] {
+            let e = resolve_in(&roots, &req(name), "wordlist").unwrap_err();
+            assert_eq!(
+                e.hint,
+                "use a built-in list (web-paths, vhosts, subdomains), an alias (al), or a wordlist path relative to a configured root",
+                "{name}"
+            );
+        }
+        // user lists: their built-in; login:password lists have none
+        let combo = FileRequest {
+            field: "combo_list",
+            requested: "x.txt".into(),
+            kind: FileKind::ComboList,
+        };
+        roots.aliases.clear();
+        let e = resolve_in(&roots, &combo, "login:password list").unwrap_err();
+        assert_eq!(
+            e.hint,
+            "give a login:password list path relative to a configured root"
+        );
+        let users = FileRequest {
+            kind: FileKind::UserList,
+            ..combo
+        };
+        let e = resolve_in(&roots, &users, "user list").unwrap_err();
+        assert_eq!(
+            e.hint,
+            "use a built-in list (usernames), or a user list path relative to a configured root"
         );
     }
 }

@@ -543,7 +543,9 @@ fn run(c: &Case, mode: &Mode, p: &Policy, args: &[String]) -> Result<Permit, cra
     for f in planned.files_to_resolve() {
         let roots = match f.kind {
             FileKind::Wordlist => &p.gobuster.wordlists,
-            FileKind::UserList | FileKind::PasswordList => &p.hydra.credentials,
+            FileKind::UserList | FileKind::PasswordList | FileKind::ComboList => {
+                &p.hydra.credentials
+            }
         };
         let path = match roots.alias(&f.requested) {
             Some(path) => path.to_owned(),

@@ -6,6 +6,8 @@
 //! Must not: parse values (the grammar does) or render argv.
 
 use super::types::Mode;
+use crate::call::FileKind;
+use crate::lists;
 use crate::tools::id::ToolId;
 use crate::tools::options::{Join, OptionDoc, ToolOptions, Why};
 
@@ -51,7 +53,7 @@ pub(crate) enum Kind {
     Threads,
     /// A Go duration (`500ms`, `2s`, `1m`) of at most this many milliseconds.
     Duration(u64),
-    /// A wordlist: an alias or a path under the configured roots.
+    /// A wordlist: an alias, a built-in list or a path under the configured roots.
     Wordlist,
     /// File extensions: `php,txt`.
     Extensions,
@@ -342,7 +344,7 @@ pub(crate) fn options() -> ToolOptions {
                 .value("D", Join::Separate, "10s")
                 .note(format!("max {}s", max / 1000)),
             Kind::Wordlist => d
-                .value("NAME", Join::Separate, "common")
+                .value("NAME", Join::Separate, "web-paths")
                 .note("as the wordlist field"),
             Kind::Extensions => d.value("EXTS", Join::Separate, "php,txt"),
             Kind::Statuses => d.value("CODES", Join::Separate, "200,301-302"),
@@ -363,6 +365,10 @@ pub(crate) fn options() -> ToolOptions {
             o.refuse(*why, *n);
         }
     }
+    o.note(format!(
+        "Built-in wordlists: {}.",
+        lists::names_for(FileKind::Wordlist).join(", ")
+    ));
     o.note(
         "Needs allow_intrusive. Target: one http(s) URL (dir, vhost: the name goes as --domain) or an in-scope domain (dns). Write -t 5 or --threads=5, never -t5. Always added: -q -z --no-color, -t (default tools.gobuster.default_threads), --delay.",
     );

@@ -16,7 +16,7 @@ use super::url;
 use crate::address::{Hostname, Target};
 use crate::call::{Call, Fields, FileKind, FileRequest, Parsed, PlannedTarget, Rules};
 use crate::denied::{Denied, field, internal};
-use crate::files;
+use crate::files::{self, ListSource};
 use crate::grammar_util::{INPUT_CHARS, TOKEN_CHARS, shown, whole_number};
 
 const ARGS_HINT: &str =
@@ -51,6 +51,7 @@ pub(crate) fn parse(
 
     let wordlist = match (fields.wordlist.as_str(), &draft.wordlist) {
         ("", Some(w)) => w.clone(),
+        ("", None) if limits.default_wordlist.is_empty() => fields.mode.builtin_list().to_owned(),
         ("", None) => limits.default_wordlist.clone(),
         (f, None) => f.to_owned(),
         (_, Some(_)) => {
@@ -61,7 +62,15 @@ pub(crate) fn parse(
             ));
         }
     };
-    files::check_request(FIELD_WORDLIST, &wordlist, "wordlist")?;
+    let mut files = Vec::new();
+    let wordlist = files::choose(
+        FIELD_WORDLIST,
+        &limits.wordlists,
+        &wordlist,
+        FileKind::Wordlist,
+        "wordlist",
+        &mut files,
+    )?;
 
     let (target, targets) = match fields.mode {
         Mode::Dir | Mode::Vhost => {
@@ -94,7 +103,7 @@ pub(crate) fn parse(
                 fields.mode,
                 target,
                 vec![planned],
-                wordlist,
+                (wordlist, files),
                 draft,
                 dns,
                 limits,
@@ -102,23 +111,27 @@ pub(crate) fn parse(
         }
     };
     let dns = draft.dns.clone();
-    finish(fields.mode, target, targets, wordlist, draft, dns, limits)
+    finish(
+        fields.mode,
+        target,
+        targets,
+        (wordlist, files),
+        draft,
+        dns,
+        limits,
+    )
 }
 
+/// `wordlist` is where the list comes from and the file requests it makes.
 fn finish(
     mode: Mode,
     target: GobusterTarget,
     targets: Vec<PlannedTarget>,
-    wordlist: String,
+    (wordlist, files): (ListSource, Vec<FileRequest>),
     draft: Draft,
     dns: DnsOptions,
     limits: &GobusterLimits,
 ) -> Result<Parsed<GobusterPlan>, Denied> {
-    let files = vec![FileRequest {
-        field: FIELD_WORDLIST,
-        requested: wordlist.clone(),
-        kind: FileKind::Wordlist,
-    }];
     let plan = GobusterPlan {
         mode,
         target,

@@ -5,7 +5,8 @@
 //! and pinned, `url.rs`) and `dns` (target: a domain inside the scope's name
 //! suffixes; the DNS server it asks, `-r` or the configured resolver, is
 //! scope-checked and pinned). The wordlist is an alias or a path under the
-//! configured roots and is re-checked after the server resolved it. Threads
+//! configured roots, re-checked after the server resolved it, or a built-in
+//! list handed over as a work file (without any, the mode's built-in). Threads
 //! are capped and a minimum delay is always rendered. Which options exist in
 //! which mode is the table in `flags.rs`. The whole tool needs
 //! `security.allow_intrusive`. The limits, fields and plan are in `types.rs`.
@@ -28,8 +29,8 @@ pub use grammar::check_resolver;
 pub(crate) use grammar::parse;
 pub(crate) use render::render;
 pub use types::{
-    DnsOptions, FIELD_MODE, FIELD_WORDLIST, GobusterFields, GobusterLimits, GobusterPlan,
-    GobusterTarget, HttpOptions, Mode,
+    DIRB_LISTS, DnsOptions, FIELD_MODE, FIELD_WORDLIST, GobusterFields, GobusterLimits,
+    GobusterPlan, GobusterTarget, HttpOptions, Mode,
 };
 pub use url::HttpUrl;
 

@@ -1,7 +1,7 @@
 //! Renders gobuster's argv from an authorized [`GobusterPlan`]:
 //! the mode, `-q -z --no-color`, the URL with the pinned address (vhost: the
 //! name as `--domain`) or the domain and pinned resolver, the re-checked
-//! wordlist path, threads, the delay, then the mode's options.
+//! wordlist path (or a built-in list's work file), threads, the delay, then the mode's options.
 //!
 //! Must not: look at user tokens.
 
@@ -19,7 +19,7 @@ pub(crate) fn render(
     targets: &[AuthorizedTarget],
     res: &Resolutions,
 ) -> Result<Rendering, Denied> {
-    let wordlist = files::check_resolved(
+    let (wordlist, work_file) = files::rendered(
         FIELD_WORDLIST,
         &limits.wordlists,
         res,
@@ -53,7 +53,7 @@ pub(crate) fn render(
         }
     }
     push("-w");
-    push(&wordlist.path);
+    push(&wordlist);
     push("-t");
     push(&plan.threads.to_string());
     push("--delay");
@@ -80,7 +80,9 @@ pub(crate) fn render(
             }
         }
     }
-    Ok(Rendering::argv(a))
+    let mut rendering = Rendering::argv(a);
+    rendering.write_files.extend(work_file);
+    Ok(rendering)
 }
 
 fn render_http(a: &mut Vec<String>, mode: Mode, h: &HttpOptions) {

@@ -19,6 +19,9 @@ fn policy() -> Policy {
         aliases: vec![("common".into(), "/srv/common.txt".into())],
         max_bytes: 1000,
     };
+    // These tests' operator configured a default alias; `builtin_*` tests
+    // below cover the built-in default.
+    p.gobuster.default_wordlist = "common".into();
     p
 }
 
@@ -470,6 +473,143 @@ fn mode_specific_options() {
     ] {
         denied(Mode::Dir, "http://10.0.0.5/", bad);
     }
+}
+
+// ------------------------------------------------------------- built-in lists
+
+/// Plans and authorizes with only hosts resolved, as the server does for a
+/// plan that requests no file.
+fn builtin_permit(p: &Policy, mode: Mode, target: &str, args: &str, wl: &str) -> crate::Permit {
+    let pl = try_plan(p, mode, target, args, wl).unwrap_or_else(|d| panic!("{wl}: {d}"));
+    assert_eq!(
+        pl.files_to_resolve(),
+        [],
+        "{wl}: a built-in went to the server"
+    );
+    let res = resolve(&pl, &[("web.lab.internal", "10.99.0.7")], "/unused");
+    authorize_with(p, pl, &res).unwrap_or_else(|d| panic!("{wl}: {d}"))
+}
+
+fn wordlist_arg(pm: &crate::Permit) -> &str {
+    let a = pm.argv();
+    let i = a.iter().position(|x| x == "-w").expect("-w");
+    &a[i + 1]
+}
+
+#[test]
+fn builtin_wordlist_is_a_work_file_never_a_file_request() {
+    let p = policy();
+    for (mode, target, args, wl, list) in [
+        (Mode::Dir, "http://10.0.0.5/", "", "web-paths", "web-paths"),
+        (
+            Mode::Vhost,
+            "http://web.lab.internal/",
+            "",
+            "vhosts",
+            "vhosts",
+        ),
+        (
+            Mode::Dns,
+            "corp.lab.internal",
+            "-r 10.0.0.53",
+            "subdomains",
+            "subdomains",
+        ),
+        // any built-in in any mode, and through -w
+        (
+            Mode::Dir,
+            "http://10.0.0.5/",
+            "-w usernames",
+            "",
+            "usernames",
+        ),
+        (
+            Mode::Dns,
+            "corp.lab.internal",
+            "-r 10.0.0.53 --wordlist=web-paths",
+            "",
+            "web-paths",
+        ),
+    ] {
+        let pm = builtin_permit(&p, mode, target, args, wl);
+        let builtin = crate::lists::builtin(list).unwrap();
+        assert_eq!(wordlist_arg(&pm), format!("builtin-{list}.txt"));
+        let files = pm.write_files();
+        assert_eq!(files.len(), 1, "{list}");
+        assert_eq!(files[0].name, builtin.file);
+        assert_eq!(files[0].contents, builtin.contents.as_bytes());
+    }
+}
+
+#[test]
+fn an_operator_alias_wins_over_a_builtin_of_the_same_name() {
+    let mut p = policy();
+    p.gobuster
+        .wordlists
+        .aliases
+        .push(("web-paths".into(), "/srv/my-paths.txt".into()));
+    let pl = try_plan(&p, Mode::Dir, "http://10.0.0.5/", "", "web-paths").unwrap();
+    assert_eq!(pl.files_to_resolve().len(), 1);
+    assert_eq!(pl.files_to_resolve()[0].requested, "web-paths");
+    let pm = authorize_with(&p, pl.clone(), &resolve(&pl, &[], "/srv/my-paths.txt")).unwrap();
+    assert_eq!(wordlist_arg(&pm), "/srv/my-paths.txt");
+    assert!(pm.write_files().is_empty());
+    // and is re-checked like any alias
+    let d = authorize_with(&p, pl.clone(), &resolve(&pl, &[], "/wl/other.txt")).unwrap_err();
+    assert_eq!(d.field, "wordlist");
+}
+
+#[test]
+fn builtin_default_per_mode_when_the_operator_configured_none() {
+    let mut p = policy();
+    p.gobuster.default_wordlist = String::new();
+    for (mode, target, args, list) in [
+        (Mode::Dir, "http://10.0.0.5/", "", "web-paths"),
+        (Mode::Vhost, "http://web.lab.internal/", "", "vhosts"),
+        (Mode::Dns, "corp.lab.internal", "-r 10.0.0.53", "subdomains"),
+    ] {
+        let pm = builtin_permit(&p, mode, target, args, "");
+        assert_eq!(wordlist_arg(&pm), format!("builtin-{list}.txt"), "{mode:?}");
+        assert_eq!(pm.write_files().len(), 1);
+    }
+    // a configured default that names a built-in applies to every mode
+    p.gobuster.default_wordlist = "usernames".into();
+    let pm = builtin_permit(&p, Mode::Dir, "http://10.0.0.5/", "", "");
+    assert_eq!(wordlist_arg(&pm), "builtin-usernames.txt");
+    // a caller's path is still a file under the roots
+    let pl = try_plan(&p, Mode::Dir, "http://10.0.0.5/", "", "web-paths.txt").unwrap();
+    assert_eq!(pl.files_to_resolve()[0].requested, "web-paths.txt");
+}
+
+#[test]
+fn default_limits_use_builtins_and_debian_dirb_lists() {
+    let l = GobusterLimits::default();
+    assert_eq!(l.default_wordlist, "", "the built-in list for the mode");
+    assert!(l.wordlists.roots.iter().any(|r| r == DIRB_LISTS));
+    let aliases: Vec<(&str, &str)> = l
+        .wordlists
+        .aliases
+        .iter()
+        .map(|(a, p)| (a.as_str(), p.as_str()))
+        .collect();
+    assert_eq!(
+        aliases,
+        [
+            ("dirb-common", "/usr/share/dirb/wordlists/common.txt"),
+            ("dirb-big", "/usr/share/dirb/wordlists/big.txt"),
+            ("dirb-small", "/usr/share/dirb/wordlists/small.txt"),
+        ]
+    );
+    // no default alias hides a built-in list
+    for (a, _) in aliases {
+        assert!(crate::lists::builtin(a).is_none(), "{a}");
+    }
+    let d = Policy {
+        allow_intrusive: true,
+        ..Policy::default()
+    };
+    let pm = builtin_permit(&d, Mode::Dir, "http://10.0.0.5/", "", "");
+    assert_eq!(wordlist_arg(&pm), "builtin-web-paths.txt");
 }
 
 proptest::proptest! {

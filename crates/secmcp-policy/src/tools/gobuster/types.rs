@@ -5,19 +5,25 @@
 
 use super::url::HttpUrl;
 use crate::address::Hostname;
-use crate::files::FileRoots;
+use crate::files::{FileRoots, ListSource};
+use crate::lists;
 
 /// The input field naming the mode.
 pub const FIELD_MODE: &str = "mode";
 /// The input field naming the wordlist.
 pub const FIELD_WORDLIST: &str = "wordlist";
 
+/// Where Debian's `dirb` package installs its wordlists.
+pub const DIRB_LISTS: &str = "/usr/share/dirb/wordlists";
+
 /// gobuster's limits (`tools.gobuster` in the server config).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GobusterLimits {
     /// Where wordlists may come from, their aliases and size cap.
     pub wordlists: FileRoots,
-    /// The wordlist used when a call names none (an alias or relative path).
+    /// The wordlist used when a call names none (an alias, a built-in list
+    /// or a relative path); empty means the built-in list for the mode
+    /// ([`Mode::builtin_list`]).
     pub default_wordlist: String,
     /// Threads used when a call gives no `-t`.
     pub default_threads: u32,
@@ -33,21 +39,16 @@ pub struct GobusterLimits {
 impl Default for GobusterLimits {
     fn default() -> Self {
         Self {
+            // Debian's `dirb` package installs its lists in DIRB_LISTS;
+            // `/usr/share/wordlists` is where Kali and hand installs put them.
             wordlists: FileRoots {
-                roots: vec!["/usr/share/wordlists".into()],
-                aliases: vec![
-                    (
-                        "common".into(),
-                        "/usr/share/wordlists/dirb/common.txt".into(),
-                    ),
-                    (
-                        "subdomains".into(),
-                        "/usr/share/wordlists/subdomains-top1million-5000.txt".into(),
-                    ),
-                ],
+                roots: vec!["/usr/share/wordlists".into(), DIRB_LISTS.into()],
+                aliases: ["common", "big", "small"]
+                    .map(|n| (format!("dirb-{n}"), format!("{DIRB_LISTS}/{n}.txt")))
+                    .into(),
                 max_bytes: 16 * 1024 * 1024,
             },
-            default_wordlist: "common".into(),
+            default_wordlist: String::new(),
             default_threads: 10,
             max_threads: 20,
             min_delay_ms: 20,
@@ -78,6 +79,16 @@ impl Mode {
         }
     }
 
+    /// The built-in list a call of this mode gets when neither it nor the
+    /// operator names a wordlist.
+    pub fn builtin_list(self) -> &'static str {
+        match self {
+            Mode::Dir => lists::WEB_PATHS,
+            Mode::Dns => lists::SUBDOMAINS,
+            Mode::Vhost => lists::VHOSTS,
+        }
+    }
+
     /// Parses a mode name (exact, lower case).
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -94,7 +105,8 @@ impl Mode {
 pub struct GobusterFields {
     /// The mode.
     pub mode: Mode,
-    /// An alias or root-relative wordlist path; empty = `-w` or the default.
+    /// An alias, a built-in list or a root-relative wordlist path; empty =
+    /// `-w` or the default.
     pub wordlist: String,
 }
 
@@ -142,7 +154,7 @@ pub enum GobusterTarget {
 pub struct GobusterPlan {
     pub(crate) mode: Mode,
     pub(crate) target: GobusterTarget,
-    pub(crate) wordlist: String,
+    pub(crate) wordlist: ListSource,
     pub(crate) threads: u32,
     pub(crate) delay_ms: u64,
     pub(crate) timeout_ms: Option<u64>,
@@ -157,8 +169,9 @@ impl GobusterPlan {
         self.mode
     }
 
-    /// The wordlist as requested (alias or relative path).
-    pub fn wordlist(&self) -> &str {
+    /// Where the wordlist comes from (a file the server resolved, or a
+    /// built-in list).
+    pub fn wordlist(&self) -> &ListSource {
         &self.wordlist
     }
 

@@ -4,6 +4,8 @@
 //!
 //! Must not: parse values (the grammar does) or render argv.
 
+use crate::call::FileKind;
+use crate::lists;
 use crate::tools::id::ToolId;
 use crate::tools::options::{Join, OptionDoc, ToolOptions, Why};
 
@@ -241,6 +243,11 @@ pub(crate) fn options() -> ToolOptions {
     for (name, why) in REFUSED {
         o.refuse(*why, *name);
     }
+    let builtin: Vec<&str> = [FileKind::UserList, FileKind::PasswordList]
+        .into_iter()
+        .flat_map(lists::names_for)
+        .collect();
+    o.note(format!("Built-in lists: {}.", builtin.join(", ")));
     o.note(
         "Needs allow_intrusive. Write -t 4, never -t4. Always added: -I -o hydra.json -b json, -t (default tools.hydra.default_tasks).",
     );

@@ -13,7 +13,7 @@ use super::types::{
 use crate::address::{Target, parse_target};
 use crate::call::{Call, Fields, FileKind, FileRequest, Parsed, PlannedTarget, Rules};
 use crate::denied::{Denied, field, internal};
-use crate::files;
+use crate::files::{self, FileRoots, ListSource};
 use crate::grammar_util::{TOKEN_CHARS, shown, whole_number};
 
 const ARGS_HINT: &str =
@@ -172,6 +172,7 @@ fn one_source(
 }
 
 fn file_cred(
+    roots: &FileRoots,
     field: &'static str,
     name: &str,
     kind: FileKind,
@@ -182,13 +183,12 @@ fn file_cred(
     } else {
         "password list"
     };
-    files::check_request(field, name, what)?;
-    files.push(FileRequest {
-        field,
-        requested: name.to_owned(),
-        kind,
-    });
-    Ok(Credentials::File(name.to_owned()))
+    Ok(
+        match files::choose(field, roots, name, kind, what, files)? {
+            ListSource::File(name) => Credentials::File(name),
+            ListSource::Builtin(list) => Credentials::Builtin(list),
+        },
+    )
 }
 
 fn logins(
@@ -199,6 +199,7 @@ fn logins(
 ) -> Result<Logins, Denied> {
     use fields::*;
     let max = limits.max_inline_entries;
+    let roots = &limits.credentials;
     if let Some(combo) = &d.combo {
         let any = !f.usernames.is_empty()
             || !f.passwords.is_empty()
@@ -213,13 +214,16 @@ fn logins(
                 "use either -C or the usernames/passwords fields",
             ));
         }
-        files::check_request(COMBO_LIST, combo, "login:password list")?;
-        files.push(FileRequest {
-            field: COMBO_LIST,
-            requested: combo.clone(),
-            kind: FileKind::PasswordList,
-        });
-        return Ok(Logins::Combo(combo.clone()));
+        // No built-in list holds login:password pairs: -C is always a file.
+        let combo = files::choose(
+            COMBO_LIST,
+            roots,
+            combo,
+            FileKind::ComboList,
+            "login:password list",
+            files,
+        )?;
+        return Ok(Logins::Combo(combo.name().to_owned()));
     }
     let users = match one_source(
         USERNAMES,
@@ -229,8 +233,9 @@ fn logins(
         d.user_list.as_ref(),
     )? {
         1 => inline_list(USERNAMES, &f.usernames, max, false)?,
-        2 => file_cred(USER_LIST, &f.user_list, FileKind::UserList, files)?,
+        2 => file_cred(roots, USER_LIST, &f.user_list, FileKind::UserList, files)?,
         3 => file_cred(
+            roots,
             USER_LIST,
             d.user_list.as_deref().unwrap_or(""),
             FileKind::UserList,
@@ -253,12 +258,14 @@ fn logins(
     )? {
         1 => Some(inline_list(PASSWORDS, &f.passwords, max, true)?),
         2 => Some(file_cred(
+            roots,
             PASSWORD_LIST,
             &f.password_list,
             FileKind::PasswordList,
             files,
         )?),
         3 => Some(file_cred(
+            roots,
             PASSWORD_LIST,
             d.password_list.as_deref().unwrap_or(""),
             FileKind::PasswordList,

@@ -1,8 +1,8 @@
 //! Renders hydra's argv from an authorized [`HydraPlan`]:
 //! `-I -o hydra.json -b json`, tasks and waits, switches, the credential
-//! lists (inline ones become 0600 work files; list files are re-checked
-//! against the roots), `-6` for an IPv6 target, the port, then target,
-//! service and module option in hydra's order.
+//! lists (inline ones and built-in lists become 0600 work files; list files
+//! are re-checked against the roots), `-6` for an IPv6 target, the port,
+//! then target, service and module option in hydra's order.
 //!
 //! Must not: look at user tokens, or put a password into argv.
 
@@ -69,6 +69,13 @@ pub(crate) fn render(
             Credentials::File(req) => files::check_resolved(field, roots, res, req, what)?
                 .path
                 .clone(),
+            Credentials::Builtin(list) => {
+                // -L and -P may name the same list: it is written once.
+                if !write_files.iter().any(|f: &WorkFile| f.name == list.file) {
+                    write_files.push(list.work_file());
+                }
+                list.file.to_owned()
+            }
         };
         a.extend([flag.to_owned(), path]);
         Ok(())

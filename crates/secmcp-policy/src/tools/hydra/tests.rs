@@ -434,6 +434,108 @@ fn inline_lists_are_bounded_and_never_echoed() {
     assert_eq!(d.field, "port");
 }
 
+// ------------------------------------------------------------- built-in lists
+
+/// Plans (no file may reach the server) and authorizes.
+fn builtin_permit(p: &Policy, args: &str, f: &HydraFields) -> crate::Permit {
+    let pl = try_plan(p, "10.0.0.5", args, f).unwrap_or_else(|d| panic!("{args}: {d}"));
+    assert_eq!(
+        pl.files_to_resolve(),
+        [],
+        "{args}: a built-in went to the server"
+    );
+    authorize_with(p, pl, &Resolutions::default()).unwrap_or_else(|d| panic!("{args}: {d}"))
+}
+
+fn no_inline() -> HydraFields {
+    HydraFields {
+        usernames: vec![],
+        passwords: vec![],
+        ..basic()
+    }
+}
+
+#[test]
+fn builtin_lists_are_work_files_never_file_requests() {
+    let p = policy();
+    let by_field = HydraFields {
+        user_list: "usernames".into(),
+        password_list: "passwords".into(),
+        ..no_inline()
+    };
+    for (args, f) in [("", &by_field), ("-L usernames -P passwords", &no_inline())] {
+        let pm = builtin_permit(&p, args, f);
+        let a = pm.argv().join(" ");
+        assert!(
+            a.contains("-L builtin-usernames.txt -P builtin-passwords.txt"),
+            "{a}"
+        );
+        let files = pm.write_files();
+        assert_eq!(files.len(), 2);
+        for (wf, name) in files.iter().zip(["usernames", "passwords"]) {
+            let list = crate::lists::builtin(name).unwrap();
+            assert_eq!(wf.name, list.file);
+            assert_eq!(wf.contents, list.contents.as_bytes());
+        }
+    }
+    // the same list for both is written once
+    let pm = builtin_permit(&p, "-L passwords -P passwords", &no_inline());
+    assert!(
+        pm.argv()
+            .join(" ")
+            .contains("-L builtin-passwords.txt -P builtin-passwords.txt")
+    );
+    assert_eq!(pm.write_files().len(), 1);
+    // inline user names next to a built-in password list
+    let f = HydraFields {
+        password_list: "passwords".into(),
+        passwords: vec![],
+        ..basic()
+    };
+    let pm = builtin_permit(&p, "", &f);
+    assert!(
+        pm.argv()
+            .join(" ")
+            .contains("-L users.txt -P builtin-passwords.txt")
+    );
+    let names: Vec<&str> = pm.write_files().iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["users.txt", "builtin-passwords.txt"]);
+}
+
+#[test]
+fn builtin_lists_yield_to_aliases_and_are_never_combo_lists() {
+    let mut p = policy();
+    p.hydra
+        .credentials
+        .aliases
+        .push(("passwords".into(), "/srv/passwords.txt".into()));
+    let f = HydraFields {
+        user_list: "usernames".into(),
+        password_list: "passwords".into(),
+        ..no_inline()
+    };
+    let pl = try_plan(&p, "10.0.0.5", "", &f).unwrap();
+    let req: Vec<&str> = pl
+        .files_to_resolve()
+        .iter()
+        .map(|r| r.requested.as_str())
+        .collect();
+    assert_eq!(req, ["passwords"], "only the alias is resolved");
+    let res = resolve(&pl, |_| "/srv/passwords.txt".into());
+    let pm = authorize_with(&p, pl, &res).unwrap();
+    assert!(
+        pm.argv()
+            .join(" ")
+            .contains("-L builtin-usernames.txt -P /srv/passwords.txt")
+    );
+    assert_eq!(pm.write_files().len(), 1);
+    // -C needs login:password pairs, which no built-in holds: a file request
+    let pl = try_plan(&policy(), "10.0.0.5", "-C passwords", &no_inline()).unwrap();
+    assert_eq!(pl.files_to_resolve().len(), 1);
+    assert_eq!(pl.files_to_resolve()[0].kind, crate::FileKind::ComboList);
+    assert_eq!(pl.files_to_resolve()[0].requested, "passwords");
+}
+
 proptest::proptest! {
     #[test]
     fn grammar_never_panics(args in "[ -~]{0,80}", form in "[ -~]{0,40}") {

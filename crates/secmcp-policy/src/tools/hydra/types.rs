@@ -6,6 +6,7 @@
 use std::fmt;
 
 use crate::files::FileRoots;
+use crate::lists::BuiltinList;
 
 /// Input field names.
 pub mod fields {
@@ -214,9 +215,9 @@ pub struct HydraFields {
     pub usernames: Vec<String>,
     /// Inline passwords (secret: never logged, never in argv).
     pub passwords: Vec<String>,
-    /// A user list by alias or root-relative path.
+    /// A user list by alias, built-in list name or root-relative path.
     pub user_list: String,
-    /// A password list by alias or root-relative path.
+    /// A password list by alias, built-in list name or root-relative path.
     pub password_list: String,
     /// HTTP modules: the path.
     pub path: String,
@@ -253,6 +254,8 @@ pub enum Credentials {
     Inline(Vec<String>),
     /// A file requested by alias or root-relative path.
     File(String),
+    /// A built-in list, handed over as a work file.
+    Builtin(&'static BuiltinList),
 }
 
 impl fmt::Debug for Credentials {
@@ -260,6 +263,7 @@ impl fmt::Debug for Credentials {
         match self {
             Credentials::Inline(v) => write!(f, "Inline(<{} entries>)", v.len()),
             Credentials::File(name) => write!(f, "File({name:?})"),
+            Credentials::Builtin(list) => write!(f, "Builtin({})", list.name),
         }
     }
 }

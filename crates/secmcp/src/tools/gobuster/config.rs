@@ -25,9 +25,12 @@ pub struct GobusterConfig {
     pub concurrency: u32,
     /// Absolute directories callers may pick wordlists from (by relative path).
     pub wordlist_roots: Vec<String>,
-    /// Wordlist aliases: name -> absolute file path.
+    /// Wordlist aliases: name -> absolute file path. An alias named like a
+    /// built-in list (`web-paths`, `vhosts`, `subdomains`, ...) replaces it.
     pub wordlist_aliases: BTreeMap<String, String>,
-    /// The wordlist (alias or root-relative path) used when a call names none.
+    /// The wordlist (alias, built-in list or root-relative path) used when a
+    /// call names none; empty means the built-in list for the mode (dir:
+    /// `web-paths`, vhost: `vhosts`, dns: `subdomains`).
     pub default_wordlist: String,
     /// Largest wordlist accepted, in bytes.
     pub max_wordlist_bytes: u64,
@@ -88,12 +91,6 @@ impl ToolSection for GobusterConfig {
             u64::from(self.max_threads),
         );
         p.range(prefix, "min_delay_ms", self.min_delay_ms, 0, 10_000);
-        if self.default_wordlist.is_empty() {
-            p.error(
-                crate::validate::field(prefix, "default_wordlist"),
-                "must name an alias or a root-relative path",
-            );
-        }
         if !self.dns_resolver.is_empty()
             && secmcp_policy::gobuster::check_resolver(&self.dns_resolver).is_err()
         {

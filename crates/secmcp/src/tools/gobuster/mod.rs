@@ -47,8 +47,9 @@ pub struct GobusterInput {
     pub mode: ModeInput,
     /// dir/vhost: one http(s) URL whose host is in scope; dns: the domain to enumerate.
     pub target: String,
-    /// An operator alias (e.g. `common`) or a path under a wordlist directory; omit for the
-    /// default.
+    /// A built-in list (`web-paths`, `vhosts`, `subdomains`), an operator alias or a path
+    /// under a wordlist directory. Omitted: the operator's default, else the mode's built-in
+    /// (dir `web-paths`, vhost `vhosts`, dns `subdomains`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub wordlist: String,
     /// The tool's own options, as listed in the description; quoting works as in a shell,
@@ -86,7 +87,7 @@ pub struct GobusterOutput {
     pub report: out::GobusterReport,
 }
 
-const SUMMARY: &str = "Brute-force discovery with gobuster against one in-scope web server or domain: hidden paths (mode dir), virtual hosts (vhost) or subdomains (dns), from a server-side wordlist (an alias or a path under the wordlist roots). Result: each find with status, size, redirect or addresses. One request per wordlist entry.";
+const SUMMARY: &str = "Brute-force discovery with gobuster against one in-scope web server or domain: hidden paths (mode dir), virtual hosts (vhost) or subdomains (dns), from a wordlist (a built-in list, an operator alias or a path under the wordlist roots). Result: each find with status, size, redirect or addresses. One request per wordlist entry.";
 
 /// What the registry and clients know about gobuster.
 // Thousands of requests: not read-only toward the target (logs, load),

@@ -25,7 +25,8 @@ pub struct HydraConfig {
     pub concurrency: u32,
     /// Absolute directories callers may pick user/password lists from.
     pub list_roots: Vec<String>,
-    /// List aliases: name -> absolute file path.
+    /// List aliases: name -> absolute file path. An alias named like a
+    /// built-in list (`usernames`, `passwords`, ...) replaces it.
     pub list_aliases: BTreeMap<String, String>,
     /// Largest user/password list accepted, in bytes.
     pub max_list_bytes: u64,

@@ -48,10 +48,12 @@ pub struct HydraInput {
     /// Passwords to try, inline (never logged). Or `password_list`, or `-e nsr`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub passwords: Vec<String>,
-    /// A user list on the server (alias or path under a list directory).
+    /// A user list: the built-in `usernames`, an operator alias or a path under a list
+    /// directory.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub user_list: String,
-    /// A password list on the server (alias or path under a list directory).
+    /// A password list: the built-in `passwords`, an operator alias or a path under a list
+    /// directory.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub password_list: String,
     /// http and *-form services: the page path (default `/`).
@@ -98,7 +100,7 @@ pub struct HydraOutput {
     pub report: out::HydraReport,
 }
 
-const SUMMARY: &str = "Guess logins with hydra against one in-scope host and service (a hydra module from the operator's allowlist: ssh, ftp, http-get, http-post-form, ...). Credentials: short inline lists (usernames/passwords; never put on a command line or in logs) or list names (user_list/password_list). Result: the valid logins found and the attempts planned. It can lock accounts.";
+const SUMMARY: &str = "Guess logins with hydra against one in-scope host and service (a hydra module from the operator's allowlist: ssh, ftp, http-get, http-post-form, ...). Credentials: short inline lists (usernames/passwords; never put on a command line or in logs) or list names (user_list/password_list; built-in: usernames, passwords). Result: the valid logins found and the attempts planned. It can lock accounts.";
 
 /// What the registry and clients know about hydra.
 static SPEC: ToolSpec = ToolSpec::new(
