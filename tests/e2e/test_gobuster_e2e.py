@@ -78,6 +78,22 @@ async def test_vhost_finds_the_hidden_virtual_hosts(itarget: Target, spies: Intr
     assert "--domain" in sc["argv"] and spies.app_name in sc["argv"]
 
 
+async def test_vhost_at_an_address_with_a_domain_the_scope_allows(itarget: Target, spies: IntrusiveLab) -> None:
+    """The URL names the address; --domain gives the Host headers' domain (an in-scope name)."""
+    url = f"http://{spies.app_ip}:{spies.app_port}/"
+    r = await call(
+        itarget, mode="vhost", target=url, wordlist="lab-vhosts", extra_args=f"--domain {spies.app_name} --append-domain"
+    )
+    sc = assert_ok(r)
+    assert {f["name"] for f in sc["found"]} == {f"dev.{spies.app_name}", f"staging.{spies.app_name}"}, sc["found"]
+    argv = sc["argv"]
+    assert argv[argv.index("--domain") + 1] == spies.app_name
+    text = assert_error(
+        await call(itarget, mode="vhost", target=url, extra_args="--domain example.com"), "scope_denied"
+    )
+    assert "--domain" in text, text
+
+
 async def test_dns_finds_the_hidden_subdomains(itarget: Target, spies: IntrusiveLab) -> None:
     r = await call(
         itarget,

@@ -38,6 +38,7 @@ pub(crate) enum Opt {
     Method,
     ExcludeLength,
     AppendDomain,
+    Domain,
     ShowIps,
     ShowCname,
     Wildcard,
@@ -69,6 +70,9 @@ pub(crate) enum Kind {
     Lengths,
     /// A DNS server: `IP`, `IP:PORT`, `[v6]:PORT`, `NAME[:PORT]`.
     Resolver,
+    /// A DNS name the scope allows (checked by name; it is only sent as the
+    /// Host header's domain, never resolved).
+    Domain,
 }
 
 /// One accepted option.
@@ -215,6 +219,7 @@ pub(crate) const SPECS: &[Spec] = &[
         Kind::Switch,
         VHOST,
     ),
+    s(None, "--domain", Opt::Domain, Kind::Domain, VHOST),
     s(Some("-i"), "--show-ips", Opt::ShowIps, Kind::Switch, DNS),
     s(
         Some("-c"),
@@ -357,6 +362,9 @@ pub(crate) fn options() -> ToolOptions {
             Kind::Resolver => d
                 .value("ADDR[:PORT]", Join::Separate, "10.0.0.53")
                 .note("in scope; needed unless tools.gobuster.dns_resolver is set"),
+            Kind::Domain => d
+                .value("NAME", Join::Separate, "corp.lab.internal")
+                .note("in scope by name; default the URL's host"),
         };
         o.add(group(spec.modes), d);
     }
@@ -370,7 +378,7 @@ pub(crate) fn options() -> ToolOptions {
         lists::names_for(FileKind::Wordlist).join(", ")
     ));
     o.note(
-        "Needs allow_intrusive. Target: one http(s) URL (dir, vhost: the name goes as --domain) or an in-scope domain (dns). Write -t 5 or --threads=5, never -t5. Always added: -q -z --no-color, -t (default tools.gobuster.default_threads), --delay.",
+        "Needs allow_intrusive. Target: one http(s) URL (dir, vhost) or an in-scope domain (dns). Write -t 5 or --threads=5, never -t5. Always added: -q -z --no-color, -t (default tools.gobuster.default_threads), --delay.",
     );
     o
 }

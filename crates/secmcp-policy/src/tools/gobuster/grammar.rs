@@ -74,6 +74,15 @@ pub(crate) fn parse(
 
     let (target, targets) = match fields.mode {
         Mode::Dir | Mode::Vhost => {
+            if let Some(domain) = &draft.http.domain {
+                rules.scope.check_name(domain).map_err(|e| {
+                    Denied::scope(
+                        field::EXTRA_ARGS,
+                        format!("--domain {domain}: {}", e.message),
+                        "give a domain under a suffix in security.allowed_targets (it becomes the Host header of every guess)",
+                    )
+                })?;
+            }
             let url = url::parse(call.target)?;
             let host = PlannedTarget::new(field::TARGET, call.target, url.host.clone());
             (GobusterTarget::Url(url), vec![host])
@@ -493,6 +502,15 @@ impl Draft {
                 }
             }
             Opt::AppendDomain => h.append_domain = true,
+            Opt::Domain => {
+                let d = Hostname::parse(v).map_err(|why| {
+                    bad(format!(
+                        "{name} needs a DNS name such as lab.internal; '{}' is not one: {why}",
+                        shown(v, TOKEN_CHARS)
+                    ))
+                })?;
+                once(&mut h.domain, d, name)?;
+            }
             Opt::ShowIps => self.dns.show_ips = true,
             Opt::ShowCname => self.dns.show_cname = true,
             Opt::Wildcard => self.dns.wildcard = true,

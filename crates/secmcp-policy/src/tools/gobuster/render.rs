@@ -8,6 +8,7 @@
 use super::types::{
     FIELD_WORDLIST, GobusterLimits, GobusterPlan, GobusterTarget, HttpOptions, Mode,
 };
+use crate::address::Hostname;
 use crate::call::{AuthorizedTarget, Rendering, Resolutions};
 use crate::denied::{Denied, internal};
 use crate::files;
@@ -38,11 +39,12 @@ pub(crate) fn render(
         GobusterTarget::Url(u) => {
             push("-u");
             push(&u.render(&primary.rendered));
-            if plan.mode == Mode::Vhost
-                && let Some(name) = &primary.hostname
-            {
-                push("--domain");
-                push(name);
+            if plan.mode == Mode::Vhost {
+                let domain = plan.http.domain.as_ref().map(Hostname::as_str);
+                if let Some(name) = domain.or(primary.hostname.as_deref()) {
+                    push("--domain");
+                    push(name);
+                }
             }
         }
         GobusterTarget::Domain(d) => {

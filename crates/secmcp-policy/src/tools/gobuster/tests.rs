@@ -200,6 +200,58 @@ fn vhost_passes_the_name_as_domain_and_dns_pins_the_resolver() {
 }
 
 #[test]
+fn vhost_domain_is_any_name_the_scope_allows() {
+    // An address as URL with the domain to append: the guesses go to the
+    // pinned address with Host headers under that domain.
+    let a = argv(
+        Mode::Vhost,
+        "http://10.99.0.7:18090/",
+        "--domain corp.lab.internal --append-domain",
+        "common",
+        "/srv/common.txt",
+    );
+    assert!(
+        a.windows(2).any(|w| w == ["--domain", "corp.lab.internal"]),
+        "{a:?}"
+    );
+    assert_eq!(a.iter().filter(|s| *s == "--domain").count(), 1, "{a:?}");
+    // It replaces the URL's host name.
+    let a = argv(
+        Mode::Vhost,
+        "http://web.lab.internal:18090",
+        "--domain=intra.lab.internal",
+        "common",
+        "/srv/common.txt",
+    );
+    assert!(
+        a.windows(2)
+            .any(|w| w == ["--domain", "intra.lab.internal"]),
+        "{a:?}"
+    );
+    assert!(!a.contains(&"web.lab.internal".to_string()), "{a:?}");
+    // Outside the scope's names (a suffix entry covers only names below
+    // it): refused as scope, naming the option.
+    for name in ["evil.com", "lab.internal"] {
+        let d = denied(
+            Mode::Vhost,
+            "http://10.99.0.7/",
+            &format!("--domain {name}"),
+        );
+        assert_eq!(d.code, DenyCode::ScopeDenied, "{}", d.message);
+        assert!(d.message.contains("--domain"), "{}", d.message);
+    }
+    // Not a name, or given twice.
+    for args in [
+        "--domain 10.0.0.5",
+        "--domain http://lab.internal/",
+        "--domain a.lab.internal --domain b.lab.internal",
+    ] {
+        let d = denied(Mode::Vhost, "http://10.99.0.7/", args);
+        assert_eq!(d.code, DenyCode::ValidationError, "{args}");
+    }
+}
+
+#[test]
 fn whole_tool_is_intrusive_gated() {
     let p = Policy {
         allow_intrusive: false,
@@ -247,7 +299,10 @@ fn rejected_flag_families_in_every_spelling() {
                 "-uhttp://8.8.8.8/",
             ],
         ),
-        (Mode::Vhost, &["--domain evil.com", "--domain=evil.com"]),
+        (
+            Mode::Dir,
+            &["--domain lab.internal", "--domain=lab.internal"],
+        ),
         (
             Mode::Dns,
             &[

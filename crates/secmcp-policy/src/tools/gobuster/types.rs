@@ -129,6 +129,9 @@ pub struct HttpOptions {
     pub(crate) method: Option<&'static str>,
     pub(crate) exclude_length: Vec<u64>,
     pub(crate) append_domain: bool,
+    /// `vhost`: the domain of the guessed Host headers (scope-checked by
+    /// name); the URL's host name when absent.
+    pub(crate) domain: Option<Hostname>,
 }
 
 /// Options of `dns` mode.
