@@ -49,8 +49,8 @@ const SHORT_NOTE: usize = 12;
 
 /// What `extra_args` accepts, from the grammar's own tables: per group the
 /// options with their value placeholders, short ranges and gates; the
-/// grammar's facts (target, defaults) without what the server always adds;
-/// the refused families. Compact, because every client sends it to the
+/// grammar's facts (target, defaults) without what the server always adds.
+/// Compact, because every client sends it to the
 /// model before the first call.
 fn describe_options(id: ToolId, policy: &Policy) -> String {
     use secmcp_policy::tools::Gate;
@@ -119,11 +119,10 @@ fn describe_options(id: ToolId, policy: &Policy) -> String {
             let _ = writeln!(out, "{}", kept.trim());
         }
     }
-    if !o.refused.is_empty() {
-        let families: Vec<&str> = o.refused.iter().map(|f| f.family).collect();
-        let _ = write!(out, "Refused: {}.", families.join("; "));
-    }
-    out.trim_end().to_owned()
+    // The refused families stay out: the list above is exhaustive, and a
+    // refusal names its family and reason when it happens.
+    out.push_str("Anything else is refused, with the reason.");
+    out
 }
 
 /// The input schema of `tool` as clients see it: its static schema plus the

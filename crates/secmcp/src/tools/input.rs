@@ -8,30 +8,28 @@ use serde_json::Value;
 use secmcp_output::Detail;
 use secmcp_policy::ToolFields;
 
-use super::schema::JsonObject;
+use super::schema::{JsonObject, schema_object};
 use crate::error::{ErrorCode, ToolError};
 
 /// One tool call: a target in scope and, optionally, the tool's own options.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommonInput {
-    /// One IP address, CIDR range or host name inside the server's scope (a name is
-    /// resolved once and pinned).
+    /// One IP address, CIDR range or host name in scope (a name is resolved once and
+    /// pinned).
     pub target: String,
-    /// The tool's own options, as listed in the description; quoting works as in a shell,
-    /// but no shell runs.
+    /// Options listed in the description (shell quoting, no shell).
     #[serde(default)]
     pub extra_args: String,
-    /// Seconds before the run is stopped (partial results are kept); the operator sets the
-    /// default and the maximum.
+    /// Seconds before the run stops; partial results kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub timeout_sec: Option<u32>,
-    /// Optional id of yours (1-128 of A-Z a-z 0-9 . _ : -), echoed in the result and logs.
+    /// Your id (1-128 of A-Za-z0-9._:-), echoed back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
-    /// `summary`, `standard` (default) or `full` (everything parsed).
+    /// How much of the result to return.
     #[serde(default)]
     pub detail: Detail,
 }
@@ -68,4 +66,36 @@ pub fn parse_common(args: Option<JsonObject>) -> Result<CommonInput, ToolError> 
         "pass an object with `target` (string) and optionally `extra_args` (string), \
          `timeout_sec` (integer), `correlation_id` (string)",
     )
+}
+
+/// The fields every tool's input has besides `target`, documented once (here).
+const COMMON_FIELDS: [&str; 4] = ["extra_args", "timeout_sec", "correlation_id", "detail"];
+
+/// The input schema of a tool's input struct `T`: its fields, with the
+/// common ones as [`CommonInput`] documents them, and without what tells a
+/// model nothing (the struct's own doc line, the empty default of
+/// `extra_args`).
+pub fn input_schema<T: JsonSchema>() -> JsonObject {
+    static COMMON: std::sync::OnceLock<JsonObject> = std::sync::OnceLock::new();
+    let common = COMMON.get_or_init(
+        || match schema_object::<CommonInput>().remove("properties") {
+            Some(Value::Object(mut props)) => {
+                if let Some(Value::Object(extra)) = props.get_mut("extra_args") {
+                    extra.remove("default");
+                }
+                props
+            }
+            _ => JsonObject::new(),
+        },
+    );
+    let mut schema = schema_object::<T>();
+    schema.remove("description");
+    if let Some(Value::Object(props)) = schema.get_mut("properties") {
+        for name in COMMON_FIELDS {
+            if let (Some(field), Some(doc)) = (props.get_mut(name), common.get(name)) {
+                *field = doc.clone();
+            }
+        }
+    }
+    schema
 }

@@ -14,7 +14,7 @@ use secmcp_policy::dig::DigFields;
 use secmcp_policy::{ToolFields, ToolId};
 use secmcp_runner::RunOutcome;
 
-use super::input::{CommonInput, ParsedInput};
+use super::input::{CommonInput, ParsedInput, input_schema};
 use super::render::{RenderContext, Rendered, RunReport, TargetReport};
 use super::schema::{JsonObject, schema_object};
 use super::tool::{Hints, Tool, ToolSpec};
@@ -38,20 +38,15 @@ pub struct DigInput {
     /// `IN` (default) or `CH`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub query_class: String,
-    /// The tool's own options, as listed in the description; quoting works as in a shell,
-    /// but no shell runs.
+    // extra_args, timeout_sec, correlation_id, detail: documented on CommonInput.
     #[serde(default)]
     pub extra_args: String,
-    /// Seconds before the run is stopped (partial results are kept); the operator sets the
-    /// default and the maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub timeout_sec: Option<u32>,
-    /// Optional id of yours (1-128 of A-Z a-z 0-9 . _ : -), echoed in the result and logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
-    /// `summary`, `standard` (default) or `full` (everything parsed).
     #[serde(default)]
     pub detail: secmcp_output::Detail,
 }
@@ -96,7 +91,7 @@ impl Tool for Dig {
     }
 
     fn input_schema(&self) -> JsonObject {
-        schema_object::<DigInput>()
+        input_schema::<DigInput>()
     }
 
     fn output_schema(&self) -> JsonObject {

@@ -20,7 +20,7 @@ use secmcp_policy::hydra::{HydraFields, RESULT_FILE};
 use secmcp_policy::{ToolFields, ToolId};
 use secmcp_runner::RunOutcome;
 
-use super::input::{CommonInput, ParsedInput};
+use super::input::{CommonInput, ParsedInput, input_schema};
 use super::render::{RenderContext, Rendered, RunReport, TargetReport};
 use super::schema::{JsonObject, schema_object};
 use super::tool::{Hints, Tool, ToolSpec};
@@ -35,8 +35,7 @@ pub struct Hydra;
 pub struct HydraInput {
     /// One IP address or host name inside the server's scope (no ranges, no URLs).
     pub target: String,
-    /// The hydra module name: e.g. `ssh`, `ftp`, `http-get` (basic auth), `http-post-form`,
-    /// `mysql`.
+    /// The hydra module (`http-get` is basic auth).
     pub service: String,
     /// The port, if not the service's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,20 +65,15 @@ pub struct HydraInput {
     /// *-form services: text of a FAILED login reply, e.g. `Login failed`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub failure: String,
-    /// The tool's own options, as listed in the description; quoting works as in a shell,
-    /// but no shell runs.
+    // extra_args, timeout_sec, correlation_id, detail: documented on CommonInput.
     #[serde(default)]
     pub extra_args: String,
-    /// Seconds before the run is stopped (partial results are kept); the operator sets the
-    /// default and the maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub timeout_sec: Option<u32>,
-    /// Optional id of yours (1-128 of A-Z a-z 0-9 . _ : -), echoed in the result and logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
-    /// `summary`, `standard` (default) or `full` (everything parsed).
     #[serde(default)]
     pub detail: secmcp_output::Detail,
 }
@@ -121,7 +115,7 @@ impl Tool for Hydra {
     }
 
     fn input_schema(&self) -> JsonObject {
-        schema_object::<HydraInput>()
+        input_schema::<HydraInput>()
     }
 
     fn output_schema(&self) -> JsonObject {

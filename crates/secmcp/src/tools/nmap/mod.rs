@@ -12,7 +12,7 @@ use secmcp_output::{Bounds, nmap as xml};
 use secmcp_policy::ToolId;
 use secmcp_runner::RunOutcome;
 
-use super::input::{CommonInput, ParsedInput};
+use super::input::{CommonInput, ParsedInput, input_schema};
 use super::render::{RenderContext, Rendered, RunReport, TargetReport};
 use super::schema::{JsonObject, schema_object};
 use super::tool::{Hints, Tool, ToolSpec};
@@ -32,21 +32,15 @@ pub struct NmapInput {
     /// `-` for all. Omit for the top 1000 (or give -p / --top-ports in extra_args).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub ports: String,
-    /// The tool's own options, as listed in the description; quoting works as in a
-    /// shell, but no shell runs.
+    // extra_args, timeout_sec, correlation_id, detail: documented on CommonInput.
     #[serde(default)]
     pub extra_args: String,
-    /// Seconds before the run is stopped (partial results are kept); the operator
-    /// sets the default and the maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1))]
     pub timeout_sec: Option<u32>,
-    /// Optional id of yours (1-128 of A-Z a-z 0-9 . _ : -), echoed in the result and
-    /// logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub correlation_id: Option<String>,
-    /// `summary`, `standard` (default) or `full` (everything parsed).
     #[serde(default)]
     pub detail: secmcp_output::Detail,
 }
@@ -97,7 +91,7 @@ impl Tool for Nmap {
     }
 
     fn input_schema(&self) -> JsonObject {
-        schema_object::<NmapInput>()
+        input_schema::<NmapInput>()
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
