@@ -3,8 +3,9 @@
 //! This is the one place in the workspace that uses `unsafe`: registering a
 //! `pre_exec` hook is unsafe because the hook runs in the forked child of a
 //! multi-threaded process, where only async-signal-safe operations are
-//! allowed. The hook below only makes plain system calls (`umask`, `write`) on
-//! values prepared before the fork; it allocates nothing and takes no lock.
+//! allowed. The hook below only makes plain system calls (`umask`, `write`,
+//! `setpriority`) on values prepared before the fork; it allocates nothing and
+//! takes no lock.
 
 #![allow(unsafe_code)]
 
@@ -12,17 +13,31 @@ use std::fs::File;
 
 use nix::sys::stat::{Mode, umask};
 
-/// Arranges for the child to set its umask to 077 and, given the run
-/// cgroup's open `cgroup.procs`, to move itself into that cgroup before it
-/// executes the tool (so no process of the tool ever runs outside it).
-pub(crate) fn before_exec(cmd: &mut tokio::process::Command, join_cgroup: Option<File>) {
+/// The niceness of background runs: the lowest CPU priority.
+const BACKGROUND_NICE: libc::c_int = 19;
+
+/// Arranges for the child to set its umask to 077, to take the lowest CPU
+/// priority when `background`, and, given the run cgroup's open
+/// `cgroup.procs`, to move itself into that cgroup before it executes the
+/// tool (so no process of the tool ever runs outside it).
+pub(crate) fn before_exec(
+    cmd: &mut tokio::process::Command,
+    join_cgroup: Option<File>,
+    background: bool,
+) {
     let private = Mode::from_bits_truncate(0o077);
-    // SAFETY: the closure runs after fork in the child. It calls umask(2) and
-    // write(2) only, on a mode and a file descriptor created before the fork;
-    // neither allocates, locks or touches state shared with other threads.
+    // SAFETY: the closure runs after fork in the child. It calls umask(2),
+    // setpriority(2) and write(2) only, on a mode, a constant and a file
+    // descriptor created before the fork; none allocates, locks or touches
+    // state shared with other threads.
     unsafe {
         cmd.pre_exec(move || {
             umask(private);
+            if background {
+                // Raising one's own niceness cannot fail for lack of
+                // privilege; if it fails anyway, the run is only less polite.
+                libc::setpriority(libc::PRIO_PROCESS, 0, BACKGROUND_NICE);
+            }
             if let Some(procs) = &join_cgroup {
                 // "0" is the writing process itself.
                 nix::unistd::write(procs, b"0").map_err(std::io::Error::from)?;

@@ -112,6 +112,7 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
         &spec.env,
         workdir.path(),
         cgroup.as_ref(),
+        spec.background,
     )
     .map_err(|err| RunError::from_spawn(err, name.clone()))?;
     // `id()` is only `None` once the child has been reaped, which cannot have
@@ -202,6 +203,7 @@ fn spawn(
     env: &[(OsString, OsString)],
     workdir: &Path,
     cgroup: Option<&RunCgroup>,
+    background: bool,
 ) -> io::Result<Child> {
     let mut cmd = Command::new(program);
     cmd.args(args)
@@ -214,7 +216,7 @@ fn spawn(
         .process_group(0)
         .kill_on_drop(true);
     let join = cgroup.map(|c| c.procs().try_clone()).transpose()?;
-    crate::child::before_exec(&mut cmd, join);
+    crate::child::before_exec(&mut cmd, join, background);
     cmd.spawn()
 }
 

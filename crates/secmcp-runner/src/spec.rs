@@ -36,6 +36,9 @@ pub struct RunLimits {
     /// Where each run gets its own cgroup, so that every process it starts is
     /// killed with it; `None` tracks the process group only.
     pub cgroups: Option<Arc<CgroupParent>>,
+    /// Background work (version probes): the process runs at the lowest CPU
+    /// priority (nice 19), so it never slows the server's own answers.
+    pub background: bool,
 }
 
 impl Default for RunLimits {
@@ -49,6 +52,7 @@ impl Default for RunLimits {
             extra_env: Vec::new(),
             max_collect_bytes: 8 * 1024 * 1024,
             cgroups: None,
+            background: false,
         }
     }
 }
@@ -71,6 +75,7 @@ pub struct RunSpec {
     pub(crate) collect: Vec<String>,
     pub(crate) max_collect_bytes: usize,
     pub(crate) cgroups: Option<Arc<CgroupParent>>,
+    pub(crate) background: bool,
 }
 
 impl RunSpec {
@@ -106,6 +111,7 @@ impl RunSpec {
             collect: permit.collect().to_vec(),
             max_collect_bytes: limits.max_collect_bytes,
             cgroups: limits.cgroups.clone(),
+            background: limits.background,
         }
     }
 

@@ -51,6 +51,7 @@ fn limits() -> RunLimits {
         extra_env: Vec::new(),
         max_collect_bytes: 4096,
         cgroups: None,
+        background: false,
     }
 }
 
@@ -219,6 +220,35 @@ async fn crash_is_reported_as_a_signal() {
     assert_eq!(out.signal, Some(11));
     assert_eq!(text(out.stdout.bytes()), "before\n");
     assert!(!out.timed_out && !out.cancelled);
+}
+
+#[tokio::test]
+async fn background_runs_take_the_lowest_cpu_priority() {
+    let tools = Tools::new();
+    // Field 19 of /proc/<pid>/stat is the niceness.
+    let tool = tools.script("nice", "cut -d' ' -f19 /proc/$$/stat");
+    let ours: i32 = fs::read_to_string("/proc/self/stat")
+        .unwrap()
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .nth(16)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let nice = |out: RunOutcome| -> i32 { text(out.stdout.bytes()).trim().parse().expect("nice") };
+    let normal = run_ok(&tool, &[], SHORT, &limits()).await;
+    assert_eq!(
+        nice(normal),
+        ours,
+        "a normal run keeps the server's priority"
+    );
+    let background = RunLimits {
+        background: true,
+        ..limits()
+    };
+    assert_eq!(nice(run_ok(&tool, &[], SHORT, &background).await), 19);
 }
 
 #[tokio::test]

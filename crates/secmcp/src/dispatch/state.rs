@@ -276,6 +276,7 @@ pub fn run_limits(s: &Settings) -> RunLimits {
         extra_env: Vec::new(),
         max_collect_bytes: s.max_output_bytes,
         cgroups: None,
+        background: false,
     }
 }
 /// Each registry tool's own concurrency cap in `s`.

@@ -82,6 +82,8 @@ async fn run_probe(
         max_stdout_bytes: PROBE_OUTPUT_BYTES,
         max_stderr_bytes: PROBE_OUTPUT_BYTES,
         max_collect_bytes: 0,
+        // Probes run while clients connect: they must not compete for CPU.
+        background: true,
         ..limits.clone()
     };
     let spec = RunSpec::from_permit(&permit, path.to_owned(), &limits);
