@@ -59,24 +59,34 @@ for era in legacy modern; do
         "${I[@]}" "$SERVER_URL" --transport http --protocol-era "$era" --method tools/list --strict
     grep_out "http tools/list shows nmap ($era)" '"nmap"'
 
-    args=$(printf '{"target":"%s","extra_args":"-p %s,%s"}' "$LAB_WEB_IP" "$LAB_OPEN_PORT" "$LAB_CLOSED_PORT")
+    # legacy: the default detail (standard) lists the open port and counts the closed
+    # one in extraports; modern: detail "full" lists both.
+    detail=standard
+    [ "$era" = modern ] && detail=full
+    args=$(printf '{"target":"%s","extra_args":"-p %s,%s","detail":"%s"}' "$LAB_WEB_IP" "$LAB_OPEN_PORT" "$LAB_CLOSED_PORT" "$detail")
     if check "http tools/call nmap on the lab ($era)" 0 \
         "${I[@]}" "$SERVER_URL" --transport http --protocol-era "$era" --format json \
         --method tools/call --tool-name nmap --tool-args-json "$args"; then
-        if python3 - "$WORK/out" "$LAB_WEB_IP" "$LAB_OPEN_PORT" "$LAB_CLOSED_PORT" <<'PY'; then
+        if python3 - "$WORK/out" "$LAB_WEB_IP" "$LAB_OPEN_PORT" "$LAB_CLOSED_PORT" "$detail" <<'PY'; then
 import json, sys
-out, ip, op, cp = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+out, ip, op, cp, detail = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 doc = json.load(open(out))
 res = doc.get("result", doc)
 sc = res.get("structuredContent")
 assert sc, f"no structuredContent in {doc}"
 host = next(h for h in sc["hosts"] if h["address"] == ip)
 states = {int(p["port"]): p["state"] for p in host["ports"]}
-assert states.get(op) == "open" and states.get(cp) == "closed", states
+assert states.get(op) == "open", states
+if detail == "full":
+    assert states.get(cp) == "closed", states
+else:
+    assert cp not in states, states
+    extra = {e["state"]: e["count"] for e in host["extraports"]}
+    assert extra.get("closed") == 1, host["extraports"]
 PY
-            echo "inspector: PASS http tools/call result shows open+closed ports ($era)"
+            echo "inspector: PASS http tools/call result shows open+closed ports, detail $detail ($era)"
         else
-            echo "inspector: FAIL http tools/call result shows open+closed ports ($era)"
+            echo "inspector: FAIL http tools/call result shows open+closed ports, detail $detail ($era)"
             head -c 3000 "$WORK/out" | sed 's/^/  stdout: /'
             FAILED=$((FAILED + 1))
         fi
