@@ -194,6 +194,34 @@ impl ReloadTrigger {
     }
 }
 
+/// An audit record was appended, or could not be.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditAppended<'a> {
+    /// The call's correlation id.
+    pub correlation_id: &'a str,
+    /// `call_decided` or `call_ended`.
+    pub record: &'static str,
+    /// The write's result.
+    pub result: Result<(), &'a std::io::Error>,
+}
+
+impl AuditAppended<'_> {
+    /// Counts the record by result; logs a failure (the file, not the
+    /// record, is the audit trail: a record lost is an error).
+    pub fn emit(&self, metrics: &Metrics) {
+        if let Err(e) = self.result {
+            tracing::error!(
+                event = "audit_write_failed",
+                correlation_id = self.correlation_id,
+                record = self.record,
+                error = %e,
+                "cannot write an audit record",
+            );
+        }
+        metrics.audit_record(self.result.is_ok());
+    }
+}
+
 /// A config reload was attempted.
 #[derive(Debug, Clone, Copy)]
 pub struct ConfigReloaded<'a> {

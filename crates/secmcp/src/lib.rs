@@ -15,8 +15,10 @@
 //!   limit), `metrics` + `events` (typed telemetry: log line and metric
 //!   together), `health` + `probe` (background checks, version probes),
 //!   `reload` (config hot reload), `logging` + `redact` (log setup, secret
-//!   redaction), `ops_config` + `validate` (operations config checks).
+//!   redaction), `ops_config` + `validate` (operations config checks),
+//!   `audit` (the hash-chained record of every decision and run).
 
+pub mod audit;
 pub mod binaries;
 pub mod breaker;
 pub mod cli;

@@ -139,6 +139,7 @@ pub struct Metrics {
     errors: Family<CodeLabels, Counter>,
     active_sessions: Gauge,
     config_reloads: Family<ResultLabels, Counter>,
+    audit_records: Family<ResultLabels, Counter>,
 }
 
 impl fmt::Debug for Metrics {
@@ -167,6 +168,7 @@ impl Metrics {
             errors: Family::default(),
             active_sessions: Gauge::default(),
             config_reloads: Family::default(),
+            audit_records: Family::default(),
         };
         let r = &mut registry;
         r.register(
@@ -231,6 +233,11 @@ impl Metrics {
             "config_reloads",
             "Config reloads by result (ok or failed)",
             m.config_reloads.clone(),
+        );
+        r.register(
+            "audit_records",
+            "Audit records by result (written or failed)",
+            m.audit_records.clone(),
         );
         Self { registry, ..m }
     }
@@ -305,6 +312,13 @@ impl Metrics {
                 tool,
                 to: to.as_str(),
             })
+            .inc();
+    }
+
+    pub(crate) fn audit_record(&self, ok: bool) {
+        let result = if ok { "written" } else { "failed" };
+        self.audit_records
+            .get_or_create(&ResultLabels { result })
             .inc();
     }
 

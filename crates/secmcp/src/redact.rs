@@ -219,6 +219,57 @@ pub fn argv(tool: &str, argv: &[String]) -> Vec<String> {
     out
 }
 
+/// Masks secrets in a call's arguments for a record that keeps them (the
+/// audit log): the values of secret-named keys (but not `*_list`, which name
+/// lists), the value after a tool's secret flag in `extra_args`, and secrets
+/// inside any string. Everything else is kept as the caller sent it.
+pub fn arguments(
+    tool: &str,
+    args: &serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    use serde_json::Value;
+    fn value(tool: &str, key: &str, v: &Value) -> Value {
+        let lower = key.to_ascii_lowercase();
+        if is_secret_key(&lower) && !lower.ends_with("_list") {
+            return Value::String(MASK.to_owned());
+        }
+        match v {
+            Value::String(s) if key == "extra_args" => Value::String(extra_args(tool, s)),
+            Value::String(s) => Value::String(text(s).into_owned()),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|i| value(tool, key, i)).collect())
+            }
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), value(tool, k, v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    Value::Object(
+        args.iter()
+            .map(|(k, v)| (k.clone(), value(tool, k, v)))
+            .collect(),
+    )
+}
+
+/// `extra_args` with the values of the tool's secret flags masked; the
+/// caller's own spelling is kept when there is nothing to mask.
+fn extra_args(tool: &str, s: &str) -> String {
+    let Ok(tokens) = secmcp_policy::tokens::tokenize(s, usize::MAX) else {
+        return text(s).into_owned();
+    };
+    let mut with_program = Vec::with_capacity(tokens.len() + 1);
+    with_program.push(String::new());
+    with_program.extend(tokens);
+    let masked = argv(tool, &with_program);
+    if masked == with_program {
+        return s.to_owned();
+    }
+    masked[1..].join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +277,40 @@ mod tests {
     #[test]
     fn plain_text_is_untouched_and_borrowed() {
         assert!(matches!(text("10.0.0.1 -sV -p 22"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn arguments_keep_what_was_asked_and_mask_secrets() {
+        let args = serde_json::json!({
+            "target": "web.lab.internal",
+            "passwords": ["hunter2", "letmein"],
+            "password_list": "passwords",
+            "extra_args": "-t 1 -p 'pw with space' -f",
+            "url": "http://admin:s3cret@web.lab.internal/",
+            "nested": {"token": "abc", "ok": 1}
+        });
+        let serde_json::Value::Object(m) = args else {
+            unreachable!()
+        };
+        let out = arguments("hydra", &m);
+        assert_eq!(out["target"], "web.lab.internal");
+        assert_eq!(out["passwords"], MASK);
+        assert_eq!(out["password_list"], "passwords");
+        assert_eq!(out["extra_args"], "-t 1 -p *** -f");
+        assert_eq!(out["url"], "http://admin:***@web.lab.internal/");
+        assert_eq!(out["nested"]["token"], MASK);
+        assert_eq!(out["nested"]["ok"], 1);
+        let text = out.to_string();
+        assert!(
+            !text.contains("hunter2")
+                && !text.contains("pw with space")
+                && !text.contains("s3cret")
+        );
+        // Nothing to mask: the caller's own quoting stays.
+        let serde_json::Value::Object(m) = serde_json::json!({"extra_args": "-sT  -p '80'"}) else {
+            unreachable!()
+        };
+        assert_eq!(arguments("nmap", &m)["extra_args"], "-sT  -p '80'");
     }
 
     #[test]

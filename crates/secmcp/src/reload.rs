@@ -93,6 +93,10 @@ fn keep_restart_only(old: &Settings, new: &mut Settings) -> Vec<&'static str> {
         new.metrics.prometheus_port = old.metrics.prometheus_port;
         kept.push("metrics.prometheus_port");
     }
+    if new.audit != old.audit {
+        new.audit.clone_from(&old.audit);
+        kept.push("audit");
+    }
     let (o, n) = (&old.logging, &mut new.logging);
     if (
         n.format,

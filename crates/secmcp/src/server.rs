@@ -17,6 +17,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::audit::AuditLog;
 use crate::config::{Config, Settings};
 use crate::dispatch::{Core, ShutdownOutcome};
 use crate::reload::{self, Reloader};
@@ -100,7 +101,14 @@ pub async fn run(
     for w in &settings.warnings {
         tracing::warn!(field = %w.field, "config: {}", w.message);
     }
+    let audit = settings.audit.clone();
     let core = Arc::new(Core::new(settings, kill.clone()));
+    if !audit.file.is_empty() {
+        let log = AuditLog::open(&audit)
+            .map_err(|e| anyhow::anyhow!("cannot open the audit file {}: {e}", audit.file))?;
+        tracing::info!(file = %log.path().display(), next_seq = log.head().next_seq, "audit log open");
+        core.attach_audit(log);
+    }
     core.start_health(Box::new(crate::health::SystemResources::default()));
     let overrides = options
         .overrides

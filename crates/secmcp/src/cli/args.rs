@@ -29,6 +29,33 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Check the audit log.
+    Audit {
+        /// `verify`.
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+/// `audit` actions.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Check the hash chain of audit files: exit 0 when every record is intact
+    /// and in order, 1 naming the first record that was changed, removed or
+    /// moved. Give a rotated series oldest first: `FILE.2 FILE.1 FILE`.
+    Verify(VerifyArgs),
+}
+
+/// `audit verify` options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The audit files, oldest first.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Accept a chain whose first records were rotated away (the first file
+    /// then need not start at record 1).
+    #[arg(long)]
+    pub partial: bool,
 }
 
 /// `config` actions.

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `tools`, `config check|show|init`. Writes to
+//! The command line: `serve`, `tools`, `config check|show|init`, `audit verify`. Writes to
 //! stdout only for the non-serving commands; `serve` logs to stderr and is
 //! the only code that listens for signals.
 //!
@@ -7,6 +7,7 @@
 //! `print`.
 
 mod args;
+mod audit_cmd;
 mod config_cmd;
 mod print;
 mod serve;
@@ -16,7 +17,9 @@ use std::process::ExitCode;
 
 use crate::config::Settings;
 
-pub use args::{Cli, Command, ConfigAction, ConfigArg, InitArgs, ServeArgs};
+pub use args::{
+    AuditAction, Cli, Command, ConfigAction, ConfigArg, InitArgs, ServeArgs, VerifyArgs,
+};
 pub use config_cmd::EXAMPLE_CONFIG;
 
 /// Runs a parsed command line.
@@ -29,6 +32,9 @@ pub fn main(cli: Cli) -> ExitCode {
             ConfigAction::Show(arg) => with_settings(&arg, config_cmd::show),
             ConfigAction::Init(args) => config_cmd::init(&args),
         },
+        Command::Audit {
+            action: AuditAction::Verify(args),
+        } => audit_cmd::verify(&args),
     }
 }
 

@@ -95,6 +95,11 @@ pub const VARS: &[EnvVar] = &[
         Kind::Text,
     ),
     var(
+        &["SECMCP_AUDIT_FILE", "MCP_AUDIT_FILE"],
+        "audit.file",
+        Kind::Text,
+    ),
+    var(
         &["SECMCP_ALLOWED_TARGETS", "MCP_ALLOWED_TARGETS"],
         "security.allowed_targets",
         Kind::List,

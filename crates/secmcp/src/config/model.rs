@@ -34,6 +34,8 @@ pub struct Config {
     /// The design's database settings (accepted; the result store does not
     /// use them yet).
     pub database: DatabaseConfig,
+    /// The tamper-evident audit log.
+    pub audit: crate::audit::AuditConfig,
 }
 
 /// `server`: transport and listener.

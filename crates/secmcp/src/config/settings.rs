@@ -51,6 +51,8 @@ pub struct Settings {
     pub metrics: crate::metrics::MetricsConfig,
     /// Health check interval and thresholds.
     pub health: crate::health::HealthConfig,
+    /// The audit log (opened at start; changes need a restart).
+    pub audit: crate::audit::AuditConfig,
     /// What was accepted but is probably not what was meant.
     pub warnings: Vec<Problem>,
     /// The raw config these settings came from (for `config show`), with the
@@ -218,6 +220,7 @@ impl Settings {
             limits: raw.limits.clone(),
             metrics: raw.metrics.clone(),
             health: raw.health.clone(),
+            audit: raw.audit.clone(),
             warnings: p.warnings,
             raw,
         })
@@ -322,6 +325,7 @@ fn operations(raw: &Config, p: &mut Problems) {
     raw.limits.validate("limits", p);
     raw.metrics.validate("metrics", p);
     raw.health.validate("health", p);
+    raw.audit.validate("audit", p);
     let l = &raw.logging;
     if !is_log_filter(&l.level) {
         p.error(

@@ -210,6 +210,14 @@ fn operations_sections_name_field_and_range() {
     );
     assert!(err(|c| c.logging.file = "rel/log".into()).starts_with("logging.file: "));
     assert_eq!(
+        err(|c| c.audit.file = "audit.jsonl".into()),
+        "audit.file: `audit.jsonl` is not an absolute file path"
+    );
+    assert_eq!(
+        err(|c| c.audit.max_file_bytes = 100),
+        "audit.max_file_bytes: 100 is out of range; allowed 65536..=1099511627776"
+    );
+    assert_eq!(
         err(|c| c.logging.max_files = 0),
         "logging.max_files: 0 is out of range; allowed 1..=100"
     );

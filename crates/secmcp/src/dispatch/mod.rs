@@ -14,8 +14,10 @@
 //! Layout: `state` holds [`Core`], the state shared by every transport and
 //! session (settings snapshots, breakers, limits, metrics, health); the call
 //! path itself is `pipeline`; `shutdown` drains and kills; `calls` counts the
-//! calls in flight; `health_source` feeds the health checks from the core.
+//! calls in flight; `health_source` feeds the health checks from the core;
+//! `audit` writes the call path's audit records.
 
+mod audit;
 mod calls;
 mod health_source;
 mod pipeline;

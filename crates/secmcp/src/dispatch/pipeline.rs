@@ -12,6 +12,7 @@ use tracing::Instrument;
 use secmcp_policy::{CallInput, Permit, Resolutions};
 use secmcp_runner::RunSpec;
 
+use super::audit::Asker;
 use super::state::{CallResult, Core, binary_in};
 use crate::breaker::{Admission, BreakerState, OpenError};
 use crate::config::Settings;
@@ -36,7 +37,7 @@ enum Health {
 /// Who asked, and when: what a call carries past its input.
 struct Incoming<'a> {
     correlation_id: String,
-    client: &'a str,
+    asker: Asker<'a>,
     cancel: CancellationToken,
     started: Instant,
 }
@@ -87,12 +88,17 @@ impl Core {
             .and_then(|v| v.as_str())
             .and_then(|id| check_correlation_id(id).ok())
             .map_or_else(new_correlation_id, str::to_owned);
+        let audit_args = self.audit_arguments(tool, args.as_ref());
+        let asker = Asker {
+            client,
+            args: audit_args.as_ref(),
+        };
         if self.draining.is_cancelled() {
-            return self.denied(tool, early_id, shutting_down());
+            return self.denied(tool, early_id, asker, shutting_down());
         }
         let input = match tool.parse_input(args) {
             Ok(input) => input,
-            Err(e) => return self.denied(tool, early_id, e),
+            Err(e) => return self.denied(tool, early_id, asker, e),
         };
         let correlation_id = match input
             .common
@@ -102,13 +108,13 @@ impl Core {
         {
             None => early_id,
             Some(Ok(id)) => id.to_owned(),
-            Some(Err(e)) => return self.denied(tool, early_id, e),
+            Some(Err(e)) => return self.denied(tool, early_id, asker, e),
         };
         let span =
             tracing::info_span!("call", correlation_id = %correlation_id, tool = tool.name());
         let call = Incoming {
             correlation_id,
-            client,
+            asker,
             cancel,
             started,
         };
@@ -126,26 +132,28 @@ impl Core {
     ) -> CallResult {
         let Incoming {
             correlation_id,
-            client,
+            asker,
             cancel,
             started,
         } = call;
         let permit = match authorize(&settings, tool, &input).await {
             Ok(p) => p,
-            Err(e) => return self.denied(tool, correlation_id, e),
+            Err(e) => return self.denied(tool, correlation_id, asker, e),
         };
         let program = match binary_in(&settings, tool) {
             Ok(p) => p,
-            Err(e) => return self.denied(tool, correlation_id, e),
+            Err(e) => return self.denied(tool, correlation_id, asker, e),
         };
         // The rate limit counts runs the server would start: a call refused
         // for its input or by the policy costs the client nothing.
-        if let Err(e) = self.limits.check_rate(client) {
-            return self.limited(tool, correlation_id, &e, None);
+        if let Err(e) = self.limits.check_rate(asker.client) {
+            return self.limited(tool, correlation_id, asker, &e, None);
         }
         let mut admission = match self.breakers.admit(tool.name(), Instant::now()) {
             Ok(a) => a,
-            Err(open) => return self.denied(tool, correlation_id, breaker_open(tool, &open)),
+            Err(open) => {
+                return self.denied(tool, correlation_id, asker, breaker_open(tool, &open));
+            }
         };
         if let Some(t) = admission.take_transition() {
             self.transition(tool, &t, &correlation_id);
@@ -156,20 +164,28 @@ impl Core {
             slots = self.limits.acquire(tool.name(), &target_key, permit.timeout()) => slots,
             () = cancel.cancelled() => {
                 admission.record_neutral();
-                return self.denied(tool, correlation_id, cancelled_waiting(tool));
+                return self.denied(tool, correlation_id, asker, cancelled_waiting(tool));
             }
             () = self.kill.cancelled() => {
                 admission.record_neutral();
-                return self.denied(tool, correlation_id, shutting_down());
+                return self.denied(tool, correlation_id, asker, shutting_down());
             }
         };
         let _slots = match slots {
             Ok(s) => s,
             Err(e) => {
                 admission.record_neutral();
-                return self.limited(tool, correlation_id, &e, Some(&target));
+                return self.limited(tool, correlation_id, asker, &e, Some(&target));
             }
         };
+        // The record of what is about to run is on disk before it starts.
+        if let Err(e) = self
+            .audit_allowed(tool, &correlation_id, asker, &permit)
+            .await
+        {
+            admission.record_neutral();
+            return self.denied(tool, correlation_id, asker, e);
+        }
         let _in_flight = self.metrics.in_flight(tool.name());
         let run_started = Instant::now();
         let exec = self
@@ -186,6 +202,7 @@ impl Core {
             )
             .await;
         self.record(admission, tool, exec.health, &correlation_id);
+        self.audit_ended(tool, &correlation_id, run_started.elapsed(), &exec.result);
         ToolRunCompleted {
             correlation_id: &correlation_id,
             tool: tool.name(),
@@ -229,15 +246,17 @@ impl Core {
     /// Refuses a call before it reaches the pipeline (e.g. a tool the policy
     /// hides), recorded like every other denial.
     pub fn refuse(&self, tool: &'static dyn Tool, error: ToolError) -> CallResult {
-        self.denied(tool, new_correlation_id(), error)
+        self.denied(tool, new_correlation_id(), Asker::UNKNOWN, error)
     }
 
     fn denied(
         &self,
         tool: &'static dyn Tool,
         correlation_id: String,
+        asker: Asker<'_>,
         error: ToolError,
     ) -> CallResult {
+        self.audit_denied(tool, &correlation_id, asker, &error);
         ToolCallDenied {
             correlation_id: &correlation_id,
             tool: tool.name(),
@@ -255,6 +274,7 @@ impl Core {
         &self,
         tool: &'static dyn Tool,
         correlation_id: String,
+        asker: Asker<'_>,
         e: &LimitError,
         target: Option<&str>,
     ) -> CallResult {
@@ -264,9 +284,11 @@ impl Core {
             error: e,
         }
         .emit(&self.metrics);
+        let error = limit_error(tool, e, target);
+        self.audit_denied(tool, &correlation_id, asker, &error);
         CallResult {
             correlation_id,
-            result: Err(limit_error(tool, e, target)),
+            result: Err(error),
         }
     }
 

@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use secmcp_runner::{CgroupParent, RunLimits};
 
+use crate::audit::AuditLog;
 use crate::breaker::{BreakerState, Breakers};
 use crate::config::env_vars;
 use crate::config::{Availability, Settings};
@@ -43,6 +44,15 @@ pub struct Core {
     /// Each run's own cgroup lives in here, so nothing a tool starts outlives
     /// it; `None` where this process may not create cgroups.
     pub(super) cgroups: Option<Arc<CgroupParent>>,
+    /// The audit log, when `audit.file` is set (see [`Core::attach_audit`]).
+    pub(super) audit: OnceLock<Auditor>,
+}
+
+/// The audit log and who "the local user" is for calls on stdio.
+#[derive(Debug)]
+pub(super) struct Auditor {
+    pub(super) log: Arc<AuditLog>,
+    pub(super) local_user: String,
 }
 
 impl std::fmt::Debug for Core {
@@ -95,7 +105,24 @@ impl Core {
             health: OnceLock::new(),
             probes: VersionProbes::default(),
             cgroups,
+            audit: OnceLock::new(),
         }
+    }
+
+    /// Sends every decision and run end to `log` from now on (once; later
+    /// calls are ignored and return `false`).
+    pub fn attach_audit(&self, log: AuditLog) -> bool {
+        let uid = nix::unistd::getuid();
+        let local_user = nix::unistd::User::from_uid(uid)
+            .ok()
+            .flatten()
+            .map_or_else(|| format!("uid {uid}"), |u| u.name);
+        self.audit
+            .set(Auditor {
+                log: Arc::new(log),
+                local_user,
+            })
+            .is_ok()
     }
 
     /// Whether every tool run gets its own cgroup (all its processes are

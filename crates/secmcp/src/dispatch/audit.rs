@@ -1,0 +1,172 @@
+//! The call path's audit records (see [`crate::audit`]): a decision for
+//! every call that reaches one, and the end of every run. Nothing here runs
+//! when no audit file is configured.
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+
+use secmcp_policy::Permit;
+
+use super::state::{Auditor, Core};
+use crate::audit::{Decided, Decision, Ended, chain};
+use crate::config::Transport;
+use crate::error::{ErrorCode, ToolError};
+use crate::events::AuditAppended;
+use crate::redact;
+use crate::tools::{Rendered, Tool};
+
+/// Who asked, as the audit record names them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Asker<'a> {
+    /// The session or connection (also the rate-limit key).
+    pub client: &'a str,
+    /// The call's arguments, secrets masked (only when auditing).
+    pub args: Option<&'a Value>,
+}
+
+impl Asker<'_> {
+    /// A caller nothing is known about (a call refused before the pipeline).
+    pub(super) const UNKNOWN: Asker<'static> = Asker {
+        client: "",
+        args: None,
+    };
+}
+
+impl Core {
+    /// The call's arguments as the audit log keeps them; `None` without an
+    /// audit log (so nothing is copied).
+    pub(super) fn audit_arguments(
+        &self,
+        tool: &dyn Tool,
+        args: Option<&serde_json::Map<String, Value>>,
+    ) -> Option<Value> {
+        self.audit.get()?;
+        args.map(|a| redact::arguments(tool.name(), a))
+    }
+
+    fn identity<'a>(&self, a: &'a Auditor) -> &'a str {
+        match self.snapshot().transport {
+            Transport::Stdio => &a.local_user,
+            Transport::Http => "anonymous",
+        }
+    }
+
+    /// Records a refusal (written at once, not synced: no tool depends on it).
+    pub(super) fn audit_denied(
+        &self,
+        tool: &dyn Tool,
+        correlation_id: &str,
+        asker: Asker<'_>,
+        error: &ToolError,
+    ) {
+        let Some(a) = self.audit.get() else { return };
+        let record = Decided {
+            correlation_id,
+            identity: self.identity(a),
+            client: asker.client,
+            tool: tool.name(),
+            arguments: asker.args,
+            decision: Decision::Denied {
+                code: error.code,
+                reason: redact::text(&error.message).into_owned(),
+            },
+        };
+        let written = a.log.append(record.fields(SystemTime::now()), false);
+        AuditAppended {
+            correlation_id,
+            record: "call_decided",
+            result: written.as_ref().map(|_| ()),
+        }
+        .emit(&self.metrics);
+    }
+
+    /// Records an allowed run and waits until the record is on disk; the
+    /// tool must not start when this fails.
+    pub(super) async fn audit_allowed(
+        &self,
+        tool: &dyn Tool,
+        correlation_id: &str,
+        asker: Asker<'_>,
+        permit: &Permit,
+    ) -> Result<(), ToolError> {
+        let Some(a) = self.audit.get() else {
+            return Ok(());
+        };
+        let mut argv = Vec::with_capacity(permit.argv().len() + 1);
+        argv.push(tool.name().to_owned());
+        argv.extend(permit.argv().iter().cloned());
+        let target = permit.target();
+        let pinned = std::iter::once(target)
+            .chain(permit.extra_targets())
+            .flat_map(|t| t.pinned.iter().map(ToString::to_string))
+            .collect();
+        let record = Decided {
+            correlation_id,
+            identity: self.identity(a),
+            client: asker.client,
+            tool: tool.name(),
+            arguments: asker.args,
+            decision: Decision::Allowed {
+                target: &target.rendered,
+                pinned,
+                argv: redact::argv(tool.name(), &argv),
+            },
+        };
+        let synced = match a.log.append(record.fields(SystemTime::now()), true) {
+            Ok(Some(file)) => tokio::task::spawn_blocking(move || file.sync_data())
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e))),
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
+        };
+        AuditAppended {
+            correlation_id,
+            record: "call_decided",
+            result: synced.as_ref().map(|_| ()),
+        }
+        .emit(&self.metrics);
+        synced.map_err(|e| {
+            ToolError::new(
+                ErrorCode::ResourceExhausted,
+                format!(
+                    "the audit record of this run could not be written ({e}), so {} was not started",
+                    tool.name()
+                ),
+                "the operator must make the audit file writable (disk space, permissions); call again after that",
+            )
+        })
+    }
+
+    /// Records how a run ended, with a digest of what the client received.
+    pub(super) fn audit_ended(
+        &self,
+        tool: &dyn Tool,
+        correlation_id: &str,
+        duration: Duration,
+        result: &Result<Rendered, ToolError>,
+    ) {
+        let Some(a) = self.audit.get() else { return };
+        let (outcome, result_sha256) = match result {
+            Ok(r) => (
+                "ok",
+                chain::digest(&serde_json::to_vec(&r.structured).unwrap_or_default()),
+            ),
+            Err(e) => (e.code.as_str(), chain::digest(e.message.as_bytes())),
+        };
+        let record = Ended {
+            correlation_id,
+            tool: tool.name(),
+            outcome,
+            duration,
+            result_sha256,
+        };
+        let written = a.log.append(record.fields(SystemTime::now()), false);
+        AuditAppended {
+            correlation_id,
+            record: "call_ended",
+            result: written.as_ref().map(|_| ()),
+        }
+        .emit(&self.metrics);
+    }
+}
