@@ -75,6 +75,7 @@ pub mod gobuster;
 pub mod hydra;
 pub mod masscan;
 pub mod nmap;
+pub mod progress;
 pub mod sanitize;
 pub mod sqlmap;
 mod text;

@@ -126,6 +126,15 @@ impl Plan {
         self.tool
     }
 
+    /// Asks the tool to report its progress while it runs, where it needs a
+    /// flag for that (nmap: `--stats-every`); the other tools report it
+    /// without one. The caller's arguments can never add these flags.
+    pub fn report_progress(&mut self) {
+        if let ToolPlan::Nmap(p) = &mut self.args {
+            p.progress = true;
+        }
+    }
+
     /// The host name the server must resolve before [`authorize`], if the
     /// primary target is one.
     pub fn host_to_resolve(&self) -> Option<&Hostname> {

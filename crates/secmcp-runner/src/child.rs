@@ -3,9 +3,9 @@
 //! This is the one place in the workspace that uses `unsafe`: registering a
 //! `pre_exec` hook is unsafe because the hook runs in the forked child of a
 //! multi-threaded process, where only async-signal-safe operations are
-//! allowed. The hook below only makes plain system calls (`umask`, `write`,
-//! `setpriority`) on values prepared before the fork; it allocates nothing and
-//! takes no lock.
+//! allowed. The hook below only makes plain system calls (`setsid`, `umask`,
+//! `write`, `setpriority`) on values prepared before the fork; it allocates
+//! nothing and takes no lock.
 
 #![allow(unsafe_code)]
 
@@ -16,7 +16,10 @@ use nix::sys::stat::{Mode, umask};
 /// The niceness of background runs: the lowest CPU priority.
 const BACKGROUND_NICE: libc::c_int = 19;
 
-/// Arranges for the child to set its umask to 077, to take the lowest CPU
+/// Arranges for the child to start a new session (its own process group,
+/// whose id is its pid, and no controlling terminal, so no tool can read or
+/// reconfigure the terminal the server was started from), to set its umask
+/// to 077, to take the lowest CPU
 /// priority when `background`, and, given the run cgroup's open
 /// `cgroup.procs`, to move itself into that cgroup before it executes the
 /// tool (so no process of the tool ever runs outside it).
@@ -26,12 +29,15 @@ pub(crate) fn before_exec(
     background: bool,
 ) {
     let private = Mode::from_bits_truncate(0o077);
-    // SAFETY: the closure runs after fork in the child. It calls umask(2),
-    // setpriority(2) and write(2) only, on a mode, a constant and a file
-    // descriptor created before the fork; none allocates, locks or touches
-    // state shared with other threads.
+    // SAFETY: the closure runs after fork in the child. It calls setsid(2),
+    // umask(2), setpriority(2) and write(2) only, on a mode, a constant and a
+    // file descriptor created before the fork; none allocates, locks or
+    // touches state shared with other threads.
     unsafe {
         cmd.pre_exec(move || {
+            // A fresh child is never a group leader, so this cannot fail
+            // with EPERM; if it fails anyway the run must not start.
+            nix::unistd::setsid().map_err(std::io::Error::from)?;
             umask(private);
             if background {
                 // Raising one's own niceness cannot fail for lack of

@@ -34,5 +34,5 @@ pub use capture::Captured;
 pub use cgroup::CgroupParent;
 pub use error::RunError;
 pub use run::{RunOutcome, run};
-pub use spec::{RunLimits, RunSpec};
+pub use spec::{OutputTap, RunLimits, RunSpec, Stream};
 pub use workdir::{CollectedFile, MAX_COLLECTED_FILES};

@@ -27,7 +27,7 @@ use tracing::{debug, warn};
 use crate::capture::{CaptureBuf, Captured};
 use crate::cgroup::RunCgroup;
 use crate::error::RunError;
-use crate::spec::RunSpec;
+use crate::spec::{OutputTap, RunSpec, Stream};
 
 /// How long the pipes may stay open after the process group was killed. Only a
 /// process that left the group (for example with `setsid`) can hold them that
@@ -143,8 +143,18 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
         result
     };
     let ((stdout, stdout_err), (stderr, stderr_err), supervised) = tokio::join!(
-        pump(stdout, CaptureBuf::new(spec.max_stdout_bytes), &leader_gone),
-        pump(stderr, CaptureBuf::new(spec.max_stderr_bytes), &leader_gone),
+        pump(
+            stdout,
+            CaptureBuf::new(spec.max_stdout_bytes),
+            &leader_gone,
+            spec.tap.as_ref().map(|t| (t, Stream::Stdout)),
+        ),
+        pump(
+            stderr,
+            CaptureBuf::new(spec.max_stderr_bytes),
+            &leader_gone,
+            spec.tap.as_ref().map(|t| (t, Stream::Stderr)),
+        ),
         supervisor,
     );
     // The group has been killed already; do not signal its id again later, in
@@ -194,8 +204,10 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
 /// Starts the process. This is the only place in secmcp that builds a
 /// `Command`: the workspace lint forbids `Command::new` everywhere else.
 ///
-/// Between fork and exec the child sets its umask to 077 (what the tool
-/// writes is private to the server's user) and joins its run cgroup, if any.
+/// Between fork and exec the child starts its own session (a process group
+/// of its own, no controlling terminal), sets its umask to 077 (what the
+/// tool writes is private to the server's user) and joins its run cgroup,
+/// if any.
 #[allow(clippy::disallowed_methods)] // the runner is the one sanctioned spawner
 fn spawn(
     program: &Path,
@@ -213,7 +225,6 @@ fn spawn(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
         .kill_on_drop(true);
     let join = cgroup.map(|c| c.procs().try_clone()).transpose()?;
     crate::child::before_exec(&mut cmd, join, background);
@@ -266,11 +277,12 @@ async fn supervise(
 /// Reads `reader` to end of file into `buf`, never stopping early because of
 /// the budget (so the tool never blocks on a full pipe). Gives up
 /// `DRAIN_AFTER_EXIT` after `leader_gone` fires. Returns what was captured and
-/// the read error, if one ended the stream.
+/// the read error, if one ended the stream. `tap` sees each chunk first.
 async fn pump<R: AsyncRead + Unpin>(
     mut reader: R,
     mut buf: CaptureBuf,
     leader_gone: &CancellationToken,
+    tap: Option<(&OutputTap, Stream)>,
 ) -> (Captured, Option<io::Error>) {
     let give_up = async {
         leader_gone.cancelled().await;
@@ -283,7 +295,12 @@ async fn pump<R: AsyncRead + Unpin>(
         tokio::select! {
             read = reader.read(&mut chunk) => match read {
                 Ok(0) => return (buf.finish(), None),
-                Ok(n) => buf.push(&chunk[..n]),
+                Ok(n) => {
+                    if let Some((tap, stream)) = tap {
+                        tap(stream, &chunk[..n]);
+                    }
+                    buf.push(&chunk[..n]);
+                }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => return (buf.finish(), Some(err)),
             },

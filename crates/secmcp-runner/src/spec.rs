@@ -57,6 +57,20 @@ impl Default for RunLimits {
     }
 }
 
+/// Which output stream a chunk came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// Sees every chunk of output as it is read, before it is captured (to
+/// follow a tool's progress). Called from the reading loop: it must return
+/// at once (no I/O, no waiting).
+pub type OutputTap = Arc<dyn Fn(Stream, &[u8]) + Send + Sync>;
+
 /// One authorized run: program, arguments, environment and limits.
 ///
 /// Fields are private and [`RunSpec::from_permit`] is the only constructor.
@@ -76,6 +90,7 @@ pub struct RunSpec {
     pub(crate) max_collect_bytes: usize,
     pub(crate) cgroups: Option<Arc<CgroupParent>>,
     pub(crate) background: bool,
+    pub(crate) tap: Option<OutputTap>,
 }
 
 impl RunSpec {
@@ -112,7 +127,14 @@ impl RunSpec {
             max_collect_bytes: limits.max_collect_bytes,
             cgroups: limits.cgroups.clone(),
             background: limits.background,
+            tap: None,
         }
+    }
+
+    /// Shows every chunk of the tool's output to `tap` as it arrives.
+    pub fn with_tap(mut self, tap: OutputTap) -> Self {
+        self.tap = Some(tap);
+        self
     }
 
     /// The program that will be executed.

@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use secmcp_policy::Permit;
-use secmcp_runner::{CgroupParent, RunError, RunLimits, RunOutcome, RunSpec, run};
+use secmcp_runner::{CgroupParent, RunError, RunLimits, RunOutcome, RunSpec, Stream, run};
 use tokio_util::sync::CancellationToken;
 
 /// A directory of fake tools, removed at the end of the test.
@@ -272,6 +272,30 @@ async fn tool_runs_in_its_own_process_group() {
 }
 
 #[tokio::test]
+async fn tool_has_its_own_session_and_no_controlling_terminal() {
+    let tools = Tools::new();
+    // Fields after the comm: state ppid pgrp session tty_nr. `/dev/tty` opens
+    // only with a controlling terminal.
+    let tool = tools.script(
+        "session",
+        "cut -d' ' -f5,6,7 /proc/$$/stat; if (exec </dev/tty) 2>/dev/null; then echo tty; else echo no-tty; fi",
+    );
+    let out = run_ok(&tool, &[], SHORT, &limits()).await;
+    let text = text(out.stdout.bytes());
+    let mut lines = text.lines();
+    let ids: Vec<u32> = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .map(|f| f.parse().unwrap())
+        .collect();
+    assert_eq!(ids[0], out.pid, "process group");
+    assert_eq!(ids[1], out.pid, "session");
+    assert_eq!(ids[2], 0, "tty_nr: no controlling terminal");
+    assert_eq!(lines.next(), Some("no-tty"));
+}
+
+#[tokio::test]
 async fn output_flood_is_bounded_with_head_and_tail() {
     let tools = Tools::new();
     let flood = 200_000_000u64;
@@ -339,6 +363,49 @@ async fn stdout_and_stderr_are_read_concurrently() {
     assert!(out.stderr.truncated());
     assert_eq!(out.stderr.total_bytes(), 2_000_000);
     assert_eq!(out.stderr.head().len() + out.stderr.tail().len(), 1024);
+}
+
+#[tokio::test]
+async fn the_tap_sees_output_while_the_tool_still_runs() {
+    let tools = Tools::new();
+    // The tool waits for a file the test writes only after the tap saw "step 1".
+    let go = tools.path("go");
+    let tool = tools.script(
+        "stepper",
+        r#"echo "step 1"; echo "warn" >&2; while [ ! -e "$1" ]; do sleep 0.01; done; echo "step 2""#,
+    );
+    let seen: Arc<std::sync::Mutex<Vec<(Stream, String)>>> = Arc::default();
+    let tap_seen = seen.clone();
+    let go_file = go.clone();
+    let tap: secmcp_runner::OutputTap = Arc::new(move |stream, bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        if text.contains("step 1") {
+            fs::write(&go_file, b"").unwrap();
+        }
+        tap_seen.lock().unwrap().push((stream, text));
+    });
+    let run_spec = spec(&tool, &[go.to_str().unwrap()], SHORT, &limits()).with_tap(tap);
+    let out = run(run_spec, CancellationToken::new()).await.unwrap();
+    assert_eq!(
+        text(out.stdout.bytes()),
+        "step 1\nstep 2\n",
+        "the capture is unchanged"
+    );
+    let seen = seen.lock().unwrap();
+    let stdout: String = seen
+        .iter()
+        .filter(|(s, _)| *s == Stream::Stdout)
+        .map(|(_, t)| t.as_str())
+        .collect();
+    let stderr: String = seen
+        .iter()
+        .filter(|(s, _)| *s == Stream::Stderr)
+        .map(|(_, t)| t.as_str())
+        .collect();
+    assert_eq!(
+        (stdout.as_str(), stderr.as_str()),
+        ("step 1\nstep 2\n", "warn\n")
+    );
 }
 
 #[tokio::test]

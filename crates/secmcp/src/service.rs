@@ -23,6 +23,7 @@ use rmcp::model::{CustomRequest, CustomResult};
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
 
 use crate::config::{Availability, Settings};
 use crate::dispatch::Core;
@@ -244,6 +245,35 @@ async fn watch_tool_list(core: Arc<Core>, peer: Peer<RoleServer>, count_session:
     }
 }
 
+/// Sends a call's progress to the client that asked for it, until `stop`
+/// (the call is over) or the sender is gone.
+async fn forward_progress(
+    peer: Peer<RoleServer>,
+    token: rmcp::model::ProgressToken,
+    mut updates: tokio::sync::mpsc::Receiver<secmcp_output::progress::Progress>,
+    stop: CancellationToken,
+) {
+    loop {
+        let update = tokio::select! {
+            biased;
+            () = stop.cancelled() => return,
+            u = updates.recv() => match u {
+                Some(u) => u,
+                None => return,
+            },
+        };
+        let mut param = rmcp::model::ProgressNotificationParam::new(token.clone(), update.progress)
+            .with_message(update.message);
+        if let Some(total) = update.total {
+            param = param.with_total(total);
+        }
+        // Not cancelled half-way: the result waits for this send to finish.
+        if let Err(e) = peer.notify_progress(param).await {
+            tracing::debug!(error = %e, "cannot send a progress notification");
+        }
+    }
+}
+
 impl ServerHandler for Service {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
@@ -381,10 +411,37 @@ impl ServerHandler for Service {
             ));
         };
         let client = self.client_key(&context);
+        let (progress, forwarder) = match context.meta.get_progress_token() {
+            Some(token) => {
+                let (tx, rx) = tokio::sync::mpsc::channel(4);
+                let stop = CancellationToken::new();
+                let task = tokio::spawn(forward_progress(
+                    context.peer.clone(),
+                    token,
+                    rx,
+                    stop.clone(),
+                ));
+                (Some(tx), Some((task, stop)))
+            }
+            None => (None, None),
+        };
         let done = self
             .core
-            .call_with(settings, tool, request.arguments, &client, context.ct)
+            .call_reporting(
+                settings,
+                tool,
+                request.arguments,
+                &client,
+                context.ct,
+                progress,
+            )
             .await;
+        // No notification may follow the result: stop the forwarder and wait
+        // until it has stopped.
+        if let Some((task, stop)) = forwarder {
+            stop.cancel();
+            let _ = task.await;
+        }
         let result = match done.result {
             Ok(rendered) => {
                 let mut r = CallToolResult::structured(rendered.structured);

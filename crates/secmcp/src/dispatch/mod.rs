@@ -15,16 +15,19 @@
 //! session (settings snapshots, breakers, limits, metrics, health); the call
 //! path itself is `pipeline`; `shutdown` drains and kills; `calls` counts the
 //! calls in flight; `health_source` feeds the health checks from the core;
-//! `audit` writes the call path's audit records.
+//! `audit` writes the call path's audit records; `progress` follows a run's
+//! output for a client that asked for progress.
 
 mod audit;
 mod calls;
 mod health_source;
 mod pipeline;
+mod progress;
 mod shutdown;
 mod state;
 
 pub use health_source::CoreHealthSource;
 pub use pipeline::new_correlation_id;
+pub use progress::{MIN_INTERVAL as PROGRESS_INTERVAL, ProgressSender};
 pub use shutdown::ShutdownOutcome;
 pub use state::{CallResult, Core, binary_in, run_limits};

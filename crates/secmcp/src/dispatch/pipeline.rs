@@ -13,6 +13,7 @@ use secmcp_policy::{CallInput, Permit, Resolutions};
 use secmcp_runner::RunSpec;
 
 use super::audit::Asker;
+use super::progress::{self, ProgressSender};
 use super::state::{CallResult, Core, binary_in};
 use crate::breaker::{Admission, BreakerState, OpenError};
 use crate::config::Settings;
@@ -40,6 +41,7 @@ struct Incoming<'a> {
     asker: Asker<'a>,
     cancel: CancellationToken,
     started: Instant,
+    progress: Option<ProgressSender>,
 }
 
 /// An authorized call, ready to run.
@@ -80,6 +82,22 @@ impl Core {
         client: &str,
         cancel: CancellationToken,
     ) -> CallResult {
+        self.call_reporting(settings, tool, args, client, cancel, None)
+            .await
+    }
+
+    /// [`Core::call_with`], sending the run's progress to `progress` while
+    /// it lasts (for tools that report it; see `Tool::progress`). Nothing is
+    /// sent once this returns.
+    pub async fn call_reporting(
+        &self,
+        settings: Arc<Settings>,
+        tool: &'static dyn Tool,
+        args: Option<JsonObject>,
+        client: &str,
+        cancel: CancellationToken,
+        progress: Option<ProgressSender>,
+    ) -> CallResult {
         let _call = self.calls.enter();
         let started = Instant::now();
         let early_id = args
@@ -112,11 +130,13 @@ impl Core {
         };
         let span =
             tracing::info_span!("call", correlation_id = %correlation_id, tool = tool.name());
+        let progress = progress.filter(|_| tool.progress().is_some());
         let call = Incoming {
             correlation_id,
             asker,
             cancel,
             started,
+            progress,
         };
         self.authorized_call(settings, tool, input, call)
             .instrument(span)
@@ -135,8 +155,9 @@ impl Core {
             asker,
             cancel,
             started,
+            progress,
         } = call;
-        let permit = match authorize(&settings, tool, &input).await {
+        let permit = match authorize(&settings, tool, &input, progress.is_some()).await {
             Ok(p) => p,
             Err(e) => return self.denied(tool, correlation_id, asker, e),
         };
@@ -199,6 +220,7 @@ impl Core {
                 },
                 program,
                 cancel,
+                progress,
             )
             .await;
         self.record(admission, tool, exec.health, &correlation_id);
@@ -292,7 +314,13 @@ impl Core {
         }
     }
 
-    async fn execute(&self, run: Run<'_>, program: PathBuf, cancel: CancellationToken) -> Executed {
+    async fn execute(
+        &self,
+        run: Run<'_>,
+        program: PathBuf,
+        cancel: CancellationToken,
+        progress: Option<ProgressSender>,
+    ) -> Executed {
         let Run {
             settings,
             tool,
@@ -307,7 +335,10 @@ impl Core {
             event = "tool_run_started",
             argv = ?redact::argv(tool.name(), &argv)
         );
-        let spec = RunSpec::from_permit(permit, program, &self.run_limits(settings));
+        let mut spec = RunSpec::from_permit(permit, program, &self.run_limits(settings));
+        if let (Some(to), Some(kind)) = (progress, tool.progress()) {
+            spec = spec.with_tap(progress::tap(kind, to));
+        }
         // One token for this run: fired by the client's cancellation or by shutdown.
         let run_token = self.kill.child_token();
         let run = secmcp_runner::run(spec, run_token.clone());
@@ -393,6 +424,7 @@ async fn authorize(
     s: &Settings,
     tool: &dyn Tool,
     parsed: &tools::ParsedInput,
+    progress: bool,
 ) -> Result<Permit, ToolError> {
     let input = &parsed.common;
     let timeout = match input.timeout_sec {
@@ -417,7 +449,10 @@ async fn authorize(
         timeout,
         fields: &parsed.fields,
     };
-    let plan = secmcp_policy::plan(tool.id(), &s.policy, &call)?;
+    let mut plan = secmcp_policy::plan(tool.id(), &s.policy, &call)?;
+    if progress {
+        plan.report_progress();
+    }
     let mut res = Resolutions::default();
     for host in plan.hosts_to_resolve() {
         res.add_host(host.clone(), resolve(host.as_str()).await?);

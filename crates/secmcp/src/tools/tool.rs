@@ -1,6 +1,7 @@
 //! What a tool is: its static spec, the `Tool` trait every tool implements,
 //! and the `ToolSection` trait of its config section.
 
+use secmcp_output::progress::ProgressKind;
 use secmcp_policy::{Policy, ToolFields, ToolId};
 use secmcp_runner::RunOutcome;
 
@@ -86,6 +87,11 @@ pub trait Tool: Send + Sync + 'static {
     fn specialize_schema(&self, _schema: &mut JsonObject, _policy: &Policy) {}
     /// Turns a finished run into the result (or an error such as `timeout`).
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError>;
+    /// How to read the tool's progress from its output while it runs;
+    /// `None` for tools that print none (or finish in moments).
+    fn progress(&self) -> Option<ProgressKind> {
+        None
+    }
 }
 
 /// A tool's config section (`tools.<name>`): the switches every tool has,

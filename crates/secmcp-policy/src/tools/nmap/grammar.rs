@@ -540,6 +540,7 @@ impl Draft {
             open: self.open,
             reason: self.reason,
             verbosity: self.verbosity,
+            progress: false,
         })
     }
 

@@ -22,10 +22,21 @@ pub(crate) fn render(plan: &NmapPlan, targets: &[AuthorizedTarget]) -> Result<Re
 /// Flags the server always passes first: no DNS, XML on stdout, no keyboard.
 pub const SERVER_FLAGS: [&str; 4] = ["-n", "-oX", "-", "--noninteractive"];
 
+/// What replaces `--noninteractive` when the server follows the scan's
+/// progress: a `<taskprogress>` element in the XML every second. nmap prints
+/// these only when it is interactive; it still cannot touch a terminal, as
+/// the runner starts every tool in a session of its own with no controlling
+/// terminal (nmap's keyboard reader opens `/dev/tty`, which then fails).
+pub const PROGRESS_FLAGS: [&str; 2] = ["--stats-every", "1s"];
+
 /// The arguments after the program name. `target` must be an authorized IP
 /// literal or CIDR; `ipv6` adds `-6`.
 pub fn render_argv(plan: &NmapPlan, target: &str, ipv6: bool) -> Vec<String> {
     let mut a = Argv(SERVER_FLAGS.iter().map(|s| s.to_string()).collect());
+    if plan.progress {
+        a.0.pop();
+        PROGRESS_FLAGS.iter().for_each(|f| a.push(*f));
+    }
     a.push(if plan.raw_sockets {
         "--privileged"
     } else {

@@ -768,3 +768,29 @@ mod props {
         }
     }
 }
+
+#[test]
+fn progress_flags_come_from_the_server_only() {
+    let p = policy(false, false);
+    let input = CallInput {
+        target: "10.0.0.5",
+        extra_args: "-sT -p 80",
+        timeout: Duration::from_secs(300),
+        fields: &crate::ToolFields::None,
+    };
+    let mut planned = plan(ToolId::Nmap, &p, &input).unwrap();
+    planned.report_progress();
+    let argv = authorize(&p, planned, &[]).unwrap().argv().to_vec();
+    assert_eq!(&argv[..5], ["-n", "-oX", "-", "--stats-every", "1s"]);
+    assert!(!argv.contains(&"--noninteractive".to_string()));
+    assert_eq!(argv.iter().filter(|a| *a == "--stats-every").count(), 1);
+    // Without the server asking, nothing is added; a caller cannot ask.
+    assert!(!ok(&p, "-sT -p 80").contains(&"--stats-every".to_string()));
+    for args in [
+        "--stats-every 1s",
+        "--stats-every=1s",
+        "-v --stats-every 5s",
+    ] {
+        deny(&p, args);
+    }
+}

@@ -144,6 +144,9 @@ pub struct NmapPlan {
     pub(crate) open: bool,
     pub(crate) reason: bool,
     pub(crate) verbosity: u8,
+    /// The server follows the scan's progress: `--stats-every` is added
+    /// (never from the caller's arguments, which cannot name it).
+    pub(crate) progress: bool,
 }
 
 impl NmapPlan {

@@ -161,6 +161,10 @@ impl Tool for Hydra {
         super::schema::set_enum(schema, "service", &policy.hydra.services);
     }
 
+    fn progress(&self) -> Option<secmcp_output::progress::ProgressKind> {
+        Some(secmcp_output::progress::ProgressKind::Hydra)
+    }
+
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let json = outcome
             .files

@@ -124,6 +124,10 @@ impl Tool for Masscan {
         })
     }
 
+    fn progress(&self) -> Option<secmcp_output::progress::ProgressKind> {
+        Some(secmcp_output::progress::ProgressKind::Masscan)
+    }
+
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = out::parse(outcome.stdout.head(), &Bounds::default());
         super::render::check_stopped(

@@ -134,6 +134,10 @@ impl Tool for Nmap {
         schema_object::<NmapOutput>()
     }
 
+    fn progress(&self) -> Option<secmcp_output::progress::ProgressKind> {
+        Some(secmcp_output::progress::ProgressKind::Nmap)
+    }
+
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = xml::parse(outcome.stdout.head(), &Bounds::default());
         super::render::check_stopped(

@@ -108,6 +108,10 @@ impl Tool for Sqlmap {
         })
     }
 
+    fn progress(&self) -> Option<secmcp_output::progress::ProgressKind> {
+        Some(secmcp_output::progress::ProgressKind::Sqlmap)
+    }
+
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         // sqlmap writes OUTPUT_DIR/<host>/log; there is one host per call.
         let log = outcome
