@@ -161,7 +161,11 @@ async def test_ops_endpoints_check_host_and_report_readiness(tmp_path: Path) -> 
             assert status == 403, path
         assert get(srv, "/health/live")[0] == 200
         # The fake nmap does not identify itself as nmap: unusable, but other tools may be.
-        report = wait_health(srv, lambda r: any(t["name"] == "nmap" for t in r["tools"]))
+        # Wait for every version probe (they run at nice 19, slow on a loaded machine):
+        # until the last one answers, the report says "starting".
+        report = wait_health(
+            srv, lambda r: r["status"] != "starting" and any(t["name"] == "nmap" for t in r["tools"]), timeout=60
+        )
         nmap_t = next(t for t in report["tools"] if t["name"] == "nmap")
         assert nmap_t["usable"] is False
         status, body = health(srv)
