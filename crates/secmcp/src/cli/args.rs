@@ -29,6 +29,31 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// API keys for HTTP clients.
+    Auth {
+        /// `new-key`.
+        #[command(subcommand)]
+        action: AuthAction,
+    },
+}
+
+/// `auth` actions.
+#[derive(Debug, Subcommand)]
+pub enum AuthAction {
+    /// Print a fresh random API key (once: it is stored nowhere) and the
+    /// `auth.api_keys` entry to add to the config (which holds only its
+    /// SHA-256 digest).
+    NewKey(NewKeyArgs),
+}
+
+/// `auth new-key` options.
+#[derive(Debug, Args)]
+pub struct NewKeyArgs {
+    /// Who will hold the key (named in the log with every call).
+    pub name: String,
+    /// The `auth.roles` entry the key gets; none: the server's whole policy.
+    #[arg(long)]
+    pub role: Option<String>,
 }
 
 /// `config` actions.

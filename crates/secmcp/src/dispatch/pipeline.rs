@@ -13,6 +13,7 @@ use secmcp_policy::{CallInput, Permit, Resolutions};
 use secmcp_runner::RunSpec;
 
 use super::state::{CallResult, Core, binary_in};
+use crate::auth::Identity;
 use crate::breaker::{Admission, BreakerState, OpenError};
 use crate::config::Settings;
 use crate::error::{ErrorCode, ToolError};
@@ -37,6 +38,7 @@ enum Health {
 struct Incoming<'a> {
     correlation_id: String,
     client: &'a str,
+    identity: &'a Identity,
     cancel: CancellationToken,
     started: Instant,
 }
@@ -64,12 +66,15 @@ impl Core {
         args: Option<JsonObject>,
         cancel: CancellationToken,
     ) -> CallResult {
-        self.call_with(self.snapshot(), tool, args, "local", cancel)
+        let local = Identity::os_user(None);
+        self.call_with(self.snapshot(), tool, args, "local", &local, cancel)
             .await
     }
 
-    /// Runs one call of `tool` on the snapshot `settings`. `client` keys the
-    /// rate limit (session or connection; never logged or used as a label);
+    /// Runs one call of `tool` on the snapshot `settings` (already the view
+    /// of `identity`'s role: [`Core::snapshot_for`]). `client` keys the
+    /// server's rate limit (never logged or used as a label); `identity` is
+    /// named in every log line of the call and keys its role's rate limit;
     /// `cancel` fires when the client cancels.
     pub async fn call_with(
         &self,
@@ -77,6 +82,27 @@ impl Core {
         tool: &'static dyn Tool,
         args: Option<JsonObject>,
         client: &str,
+        identity: &Identity,
+        cancel: CancellationToken,
+    ) -> CallResult {
+        let span = tracing::info_span!(
+            "caller",
+            identity = &*identity.name,
+            role = identity.role_label(),
+            auth = identity.source.as_str()
+        );
+        self.call_as(settings, tool, args, client, identity, cancel)
+            .instrument(span)
+            .await
+    }
+
+    async fn call_as(
+        &self,
+        settings: Arc<Settings>,
+        tool: &'static dyn Tool,
+        args: Option<JsonObject>,
+        client: &str,
+        identity: &Identity,
         cancel: CancellationToken,
     ) -> CallResult {
         let _call = self.calls.enter();
@@ -109,6 +135,7 @@ impl Core {
         let call = Incoming {
             correlation_id,
             client,
+            identity,
             cancel,
             started,
         };
@@ -127,6 +154,7 @@ impl Core {
         let Incoming {
             correlation_id,
             client,
+            identity,
             cancel,
             started,
         } = call;
@@ -141,6 +169,11 @@ impl Core {
         // The rate limit counts runs the server would start: a call refused
         // for its input or by the policy costs the client nothing.
         if let Err(e) = self.limits.check_rate(client) {
+            return self.limited(tool, correlation_id, &e, None);
+        }
+        if let Some(rate) = self.role_rate(identity)
+            && let Err(e) = rate.check(&identity.name)
+        {
             return self.limited(tool, correlation_id, &e, None);
         }
         let mut admission = match self.breakers.admit(tool.name(), Instant::now()) {
