@@ -394,3 +394,62 @@ async fn without_keys_http_stays_anonymous_and_open_on_loopback() {
     let tools = r.json()["result"]["tools"].to_string();
     assert!(tools.contains("\"nmap\""), "{tools}");
 }
+
+#[tokio::test]
+async fn a_role_rate_limit_counts_per_identity() {
+    let srv = start(|c| {
+        let all = c.auth.roles.get_mut("all").unwrap();
+        all.rate_per_minute = 1;
+        all.burst = 1;
+    })
+    .await;
+    let (_, first) = call_tool(srv.port, ADMIN_KEY, "nmap", json!({"target": "127.0.0.1"})).await;
+    assert!(!first.starts_with("resource_exhausted"), "{first}");
+    let (err, text) = call_tool(srv.port, ADMIN_KEY, "nmap", json!({"target": "127.0.0.1"})).await;
+    assert!(
+        err && text.starts_with("resource_exhausted: rate limit"),
+        "{text}"
+    );
+    // Another role's identity has its own budget (its role has no rate).
+    let (_, text) = call_tool(srv.port, NARROW_KEY, "nmap", json!({"target": "127.0.0.1"})).await;
+    assert!(!text.starts_with("resource_exhausted"), "{text}");
+}
+
+#[tokio::test]
+async fn on_stdio_the_os_user_gets_the_stdio_role() {
+    use rmcp::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fake = fake_tool(dir.path(), "exit 0");
+    let s = settings(|c| {
+        config(c, &fake);
+        c.auth.stdio_role = "dns".into();
+    });
+    let core = Arc::new(Core::new(s, CancellationToken::new()));
+    let (client_io, server_io) = tokio::io::duplex(1 << 20);
+    tokio::spawn(async move {
+        let server = secmcp::service::Service::stdio(core)
+            .serve(server_io)
+            .await
+            .unwrap();
+        let _ = server.waiting().await;
+    });
+    let client = Counting::default().serve(client_io).await.unwrap();
+    let mut names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["dig", "server_health"]);
+    let r = client
+        .call_tool(call("nmap", json!({"target": "127.0.0.1"})))
+        .await
+        .unwrap();
+    let t = text(&r);
+    assert!(
+        t.starts_with("policy_denied: ") && t.contains("role `dns`"),
+        "{t}"
+    );
+}
