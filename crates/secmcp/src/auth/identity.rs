@@ -1,6 +1,6 @@
 //! [`Identity`]: who made a request.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// How the caller was identified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,14 +49,18 @@ impl Identity {
 
     /// The local OS user this process runs as (the stdio client is the
     /// process that started us, under the same user), with `role`.
+    /// The user database is read once per process.
     pub fn os_user(role: Option<&str>) -> Self {
-        let uid = nix::unistd::getuid();
-        let name = match nix::unistd::User::from_uid(uid) {
-            Ok(Some(u)) => u.name,
-            _ => format!("uid:{uid}"),
-        };
+        static NAME: OnceLock<Arc<str>> = OnceLock::new();
+        let name = NAME.get_or_init(|| {
+            let uid = nix::unistd::getuid();
+            match nix::unistd::User::from_uid(uid) {
+                Ok(Some(u)) => u.name.into(),
+                _ => format!("uid:{uid}").into(),
+            }
+        });
         Self {
-            name: name.into(),
+            name: name.clone(),
             role: role.map(Into::into),
             source: IdentitySource::OsUser,
         }

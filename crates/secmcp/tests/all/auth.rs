@@ -453,3 +453,25 @@ async fn on_stdio_the_os_user_gets_the_stdio_role() {
         "{t}"
     );
 }
+
+#[tokio::test]
+async fn a_reload_revokes_a_key_and_changes_a_role_at_once() {
+    let srv = start(|_| {}).await;
+    assert_eq!(
+        tool_names(srv.port, DNS_KEY).await,
+        ["dig", "server_health"]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let fake = fake_tool(dir.path(), "exit 0");
+    srv.core.apply(settings(|c| {
+        config(c, &fake);
+        c.auth.api_keys.retain(|k| k.name != "admin");
+        c.auth.roles.get_mut("dns").unwrap().tools = Some(vec!["dig".into(), "nmap".into()]);
+    }));
+    let r = mcp(srv.port, Some(ADMIN_KEY), "tools/list", json!({})).await;
+    assert_eq!(r.status, 401, "a revoked key still works: {}", r.body);
+    assert_eq!(
+        tool_names(srv.port, DNS_KEY).await,
+        ["dig", "nmap", "server_health"]
+    );
+}
