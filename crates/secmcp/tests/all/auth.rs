@@ -475,3 +475,24 @@ async fn a_reload_revokes_a_key_and_changes_a_role_at_once() {
         ["dig", "nmap", "server_health"]
     );
 }
+
+#[tokio::test]
+async fn a_foreign_host_is_refused_before_authentication() {
+    let srv = start(|_| {}).await;
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", srv.port))
+        .await
+        .unwrap();
+    let body = "{}";
+    let req = format!(
+        "POST /mcp HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.unwrap();
+    let head = String::from_utf8_lossy(&raw);
+    assert!(head.starts_with("HTTP/1.1 403"), "{head}");
+    // Not counted as a failed authentication.
+    let m = srv.core.metrics().encode();
+    assert!(!m.contains("auth_failures_total{"), "{m}");
+}
