@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # HTTP part of the benchmark (called by scripts/bench.sh inside its private network
 # namespace): a policy-rejected tools/call over Streamable HTTP, 2026-07-28 stateless,
-# driven by wrk (a native load generator) on 1 and on 32 connections.
+# driven by wrk (a native load generator) on 1 and on 32 connections; then the same
+# against a second server that requires an API key (with a role), and the median cost
+# of authentication at 1 connection (alternating runs, so drift hits both alike).
 #
 #   scripts/bench-http.sh SECMCP_BIN CONFIG [SECONDS]
 #
@@ -9,16 +11,31 @@
 set -euo pipefail
 BIN=$1 CFG=$2 SECS=${3:-10}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-SECMCP_RATE_LIMIT_PER_MINUTE=0 "$BIN" serve --transport http --port "$port" --config "$CFG" \
-    >/dev/null 2>&1 </dev/null &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$lua"' EXIT
-for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.05
-done
-lua=$(mktemp --suffix .lua)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+start() { # port config
+    SECMCP_RATE_LIMIT_PER_MINUTE=0 "$BIN" serve --transport http --port "$1" --config "$2" \
+        >/dev/null 2>&1 </dev/null &
+    pids+=($!)
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && break
+        sleep 0.05
+    done
+}
+port=$(free_port)
+start "$port" "$CFG"
+# The same config behind an API key whose role sees every tool.
+key=$("$BIN" auth new-key bench --role all | grep '^smcp_')
+{
+    cat "$CFG"
+    printf '\nauth:\n  api_keys:\n    - name: bench\n      sha256: %s\n      role: all\n  roles:\n    all: {}\n' \
+        "$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)"
+} >"$work/auth.yaml"
+aport=$(free_port)
+start "$aport" "$work/auth.yaml"
+lua=$work/call.lua
 cat >"$lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -44,10 +61,39 @@ case "$body" in
 *scope_denied*) ;;
 *) echo "unexpected answer to the benchmark call: $body" >&2; exit 1 ;;
 esac
-for conns in 1 32; do
-    threads=$((conns < 2 ? 1 : 2))
-    line=$(wrk -t "$threads" -c "$conns" -d "${SECS}s" -s "$lua" "http://127.0.0.1:$port/mcp" | grep '^RESULT')
+sed "s|^wrk.headers\[\"Mcp-Name\"\] = \"nmap\"|&\nwrk.headers[\"Authorization\"] = \"Bearer $key\"|" "$lua" >"$work/auth.lua"
+grep -q Authorization "$work/auth.lua" || { echo "no Authorization header in the wrk script" >&2; exit 1; }
+# Without the key the second server refuses; with it, the call is the same rejection.
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$aport/mcp" -H 'Content-Type: application/json' --data '{}')
+[ "$code" = 401 ] || { echo "the authenticated server answered $code without a key" >&2; exit 1; }
+body=$(curl -s -X POST "http://127.0.0.1:$aport/mcp" -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' \
+    -H 'Mcp-Method: tools/call' -H 'Mcp-Name: nmap' -H "Authorization: Bearer $key" \
+    --data "$(sed -n 's/^wrk.body = .\(.*\).$/\1/p' "$lua")")
+case "$body" in
+*scope_denied*) ;;
+*) echo "unexpected authenticated answer to the benchmark call: $body" >&2; exit 1 ;;
+esac
+run() { # label port script conns -> prints the row, leaves p50 in $P50
+    local threads=$(($4 < 2 ? 1 : 2)) line rps p50 p90 p99 n errors
+    line=$(wrk -t "$threads" -c "$4" -d "${SECS}s" -s "$3" "http://127.0.0.1:$2/mcp" | grep '^RESULT')
     read -r _ rps p50 p90 p99 n errors <<<"$line"
-    printf '| rejected call over HTTP, %s connection(s) (wrk, %s s) | %s req/s | p50 %s ms, p90 %s ms, p99 %s ms | %s (%s errors) |\n' \
-        "$conns" "$SECS" "$rps" "$p50" "$p90" "$p99" "$n" "$errors"
+    printf '| %s, %s connection(s) (wrk, %s s) | %s req/s | p50 %s ms, p90 %s ms, p99 %s ms | %s (%s errors) |\n' \
+        "$1" "$4" "$SECS" "$rps" "$p50" "$p90" "$p99" "$n" "$errors"
+    P50=$p50
+}
+for conns in 1 32; do
+    run "rejected call over HTTP" "$port" "$lua" "$conns"
+    run "rejected call over HTTP with an API key" "$aport" "$work/auth.lua" "$conns"
 done
+# Authentication cost: alternating 1-connection runs, median of the p50 differences.
+diffs=()
+for _ in 1 2 3; do
+    run "(pair) no key" "$port" "$lua" 1 >/dev/null
+    plain=$P50
+    run "(pair) API key" "$aport" "$work/auth.lua" 1 >/dev/null
+    diffs+=("$(python3 -c "print(round(($P50 - $plain) * 1000, 1))")")
+done
+median=$(printf '%s\n' "${diffs[@]}" | sort -g | sed -n 2p)
+printf '| authentication cost per call (API key + role, 1 connection; p50 with key minus without, 3 alternating pairs of %s s) | %s µs median | pairs: %s µs | |\n' \
+    "$SECS" "$median" "${diffs[*]}"

@@ -99,4 +99,59 @@ PY
     grep_out "http denial text is scope_denied ($era)" 'scope_denied'
 done
 
+# API keys and roles: a key from `secmcp auth new-key` (the config holds its digest).
+server_stop
+AUTH_CONFIG="$WORK/auth.yaml"
+for who in alice:all bob:dns; do
+    "$SECMCP_BIN" auth new-key "${who%%:*}" --role "${who##*:}" >"$WORK/key-${who%%:*}" || exit 1
+done
+KEY_ALL=$(grep '^smcp_' "$WORK/key-alice")
+KEY_DNS=$(grep '^smcp_' "$WORK/key-bob")
+{
+    cat "$CONFIG"
+    printf 'tools:\n  dig:\n    enabled: true\n'
+    printf 'auth:\n  api_keys:\n'
+    grep -hE '^    - name:|^      (sha256|role):' "$WORK/key-alice" "$WORK/key-bob"
+    printf '  roles:\n    all: {}\n    dns:\n      tools: [dig]\n      allowed_targets: [127.0.0.1]\n'
+} >"$AUTH_CONFIG"
+server_start secmcp-inspector-auth "$SECMCP_BIN" serve --transport http --host 127.0.0.1 --port @PORT@ --config "$AUTH_CONFIG" || exit 1
+for era in legacy modern; do
+    # Without a key the Inspector cannot connect (any non-zero exit).
+    if timeout 120 "${I[@]}" "$SERVER_URL" --transport http --protocol-era "$era" --method tools/list \
+        >"$WORK/out" 2>"$WORK/err" </dev/null; then
+        echo "inspector: FAIL http without a key is refused ($era)"
+        FAILED=$((FAILED + 1))
+    else
+        echo "inspector: PASS http without a key is refused ($era)"
+    fi
+    check "http tools/list --strict with the dns key ($era)" 0 \
+        "${I[@]}" "$SERVER_URL" --transport http --protocol-era "$era" --method tools/list --strict \
+        --header "Authorization: Bearer $KEY_DNS"
+    grep_out "the dns role sees dig ($era)" '"dig"'
+    if grep -q '"nmap"' "$WORK/out"; then
+        echo "inspector: FAIL the dns role does not see nmap ($era)"
+        FAILED=$((FAILED + 1))
+    else
+        echo "inspector: PASS the dns role does not see nmap ($era)"
+    fi
+    check "http tools/list with the all key ($era)" 0 \
+        "${I[@]}" "$SERVER_URL" --transport http --protocol-era "$era" --method tools/list \
+        --header "Authorization: Bearer $KEY_ALL"
+    grep_out "the all role sees nmap ($era)" '"nmap"'
+    # nmap is not in the dns role's tools/list, so the Inspector itself refuses the
+    # call before sending it (the server's own policy_denied answer is covered by
+    # the Rust and Python suites).
+    check "http nmap with the dns key is refused, exit 5 ($era)" 5 \
+        "${I[@]}" "$SERVER_URL" --transport http --protocol-era "$era" \
+        --method tools/call --tool-name nmap --tool-args-json '{"target":"127.0.0.1"}' \
+        --header "Authorization: Bearer $KEY_DNS"
+    if grep -q "not found" "$WORK/err"; then
+        echo "inspector: PASS nmap is unknown to the dns role ($era)"
+    else
+        echo "inspector: FAIL nmap is unknown to the dns role ($era)"
+        sed 's/^/  stderr: /' "$WORK/err" | head -20
+        FAILED=$((FAILED + 1))
+    fi
+done
+
 exit $((FAILED > 0))

@@ -145,10 +145,13 @@ async def test_metrics_parse_and_counters_match_the_calls(tmp_path: Path) -> Non
     assert value(m, "secmcp_tool_in_flight", tool="nmap") == 0
     assert value(m, "secmcp_circuit_breaker_state", tool="nmap") == 0
     assert value(m, "secmcp_uptime_seconds") > 0
+    # Calls by the caller's role (an operator-defined name; `none` without auth).
+    assert value(m, "secmcp_role_calls_total", role="none", outcome="ok") == 3
+    assert value(m, "secmcp_role_calls_total", role="none", outcome="scope_denied") == 2
     # No label carries a target or a client identity.
     for (_, labels), _v in m.items():
         for k, v in labels:
-            assert k in {"tool", "outcome", "reason", "to", "method", "code", "result", "le"}, (k, v)
+            assert k in {"tool", "outcome", "reason", "to", "method", "code", "result", "le", "role"}, (k, v)
             assert "127.0.0" not in v and "8.8.8.8" not in v
 
 

@@ -202,7 +202,62 @@ fn nmap_vs_direct(s: &mut Session, args: &str, k: usize) {
     );
 }
 
+/// What authentication adds to an HTTP call, in process: hashing the
+/// presented key and comparing it with 10 configured digests, then the
+/// role's view of the snapshot (batches of 1000, so the clock's own cost
+/// is spread thin).
+fn key_check(rounds: usize) {
+    use secmcp::auth::{ApiKeyConfig, Identity, IdentitySource, RoleConfig, digest_hex};
+    let mut config = secmcp::config::Config::default();
+    let keys: Vec<String> = (0..10)
+        .map(|i| format!("smcp_bench-key-{i:02}-{}", "x".repeat(30)))
+        .collect();
+    config.auth.api_keys = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| ApiKeyConfig {
+            name: format!("k{i}"),
+            sha256: digest_hex(k),
+            role: "all".into(),
+        })
+        .collect();
+    config
+        .auth
+        .roles
+        .insert("all".into(), RoleConfig::default());
+    let settings = secmcp::config::Settings::from_config(config, false).unwrap();
+    let core = secmcp::dispatch::Core::new(settings, Default::default());
+    let presented = &keys[9];
+    let mut times = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        for _ in 0..1000 {
+            let s = core.snapshot();
+            let i = s.auth.keys.find(std::hint::black_box(presented)).unwrap();
+            let (name, role) = s.auth.key_names[i].clone();
+            let who = Identity {
+                name,
+                role,
+                source: IdentitySource::ApiKey,
+            };
+            std::hint::black_box(core.snapshot_for(&who));
+        }
+        times.push(t.elapsed() / 1000);
+    }
+    let (m, p) = stats(times);
+    println!(
+        "| API key check + role view, in process (10 keys configured) | {} | {} | {rounds}x1000 |",
+        fmt(m),
+        fmt(p)
+    );
+}
+
 fn main() {
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("auth") {
+        println!("| measurement | median | p90 | runs |\n|---|---|---|---|");
+        key_check(200);
+        return;
+    }
     let mut args = std::env::args().skip(1);
     let bin = PathBuf::from(
         args.next()
@@ -271,6 +326,7 @@ fn main() {
     );
     let warm_rss = s.rss_kib("VmHWM:");
     s.stop();
+    key_check(200);
     in_process_rejection(rounds * 4);
 
     // 3. nmap through the server vs the same argv run directly.

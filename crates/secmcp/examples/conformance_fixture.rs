@@ -1576,7 +1576,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let port = parse_port()?;
     let listener =
-        secmcp::transport::bind_http(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
+        secmcp::transport::bind_http(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), false).await?;
     let port = listener.local_addr()?.port();
     let shutdown = CancellationToken::new();
     let shared = Arc::new(Shared::new());

@@ -527,3 +527,29 @@ mod tests {
         assert_eq!(lines[10]["level"], "ERROR");
     }
 }
+
+/// An HTTP request refused by authentication (no key, a wrong key, or too
+/// many failed attempts from one address).
+#[derive(Debug, Clone, Copy)]
+pub struct AuthRefused<'a> {
+    /// `missing_credentials`, `invalid_key` or `too_many_attempts`.
+    pub reason: &'static str,
+    /// The source address (logged, never a metric label).
+    pub source: &'a str,
+    /// The path asked for.
+    pub path: &'a str,
+}
+
+impl AuthRefused<'_> {
+    /// Logs the refusal (warn: someone may be guessing keys) and counts it
+    /// (`auth_failures_total{reason}`).
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::warn!(
+            event = "auth_refused",
+            reason = self.reason,
+            source = self.source,
+            path = self.path,
+        );
+        metrics.auth_failure(self.reason);
+    }
+}

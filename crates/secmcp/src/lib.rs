@@ -8,6 +8,7 @@
 //!   `secmcp_policy::authorize` → `secmcp_runner::run` → `Tool::render`.
 //! - `tools`: one file per tool (schemas, description, rendering).
 //! - `config`: file/env/CLI layers validated into `Settings`.
+//! - `auth`: who is calling (`Identity`), API keys, roles.
 //! - `error`: the stable error codes agents see.
 //! - `privilege`, `env_vars`, `cli`: process facts, env names, subcommands.
 //! - Operations (between `authorize` and `run`, and around the server):
@@ -19,6 +20,7 @@
 //!   `audit` (the hash-chained record of every decision and run).
 
 pub mod audit;
+pub mod auth;
 pub mod binaries;
 pub mod breaker;
 pub mod cli;

@@ -116,6 +116,17 @@ struct ResultLabels {
     result: &'static str,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RoleLabels {
+    role: String,
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AuthLabels {
+    reason: &'static str,
+}
+
 type HistogramFamily = Family<ToolLabels, Histogram, fn() -> Histogram>;
 
 fn duration_histogram() -> Histogram {
@@ -140,6 +151,8 @@ pub struct Metrics {
     active_sessions: Gauge,
     config_reloads: Family<ResultLabels, Counter>,
     audit_records: Family<ResultLabels, Counter>,
+    role_calls: Family<RoleLabels, Counter>,
+    auth_failures: Family<AuthLabels, Counter>,
 }
 
 impl fmt::Debug for Metrics {
@@ -169,6 +182,8 @@ impl Metrics {
             active_sessions: Gauge::default(),
             config_reloads: Family::default(),
             audit_records: Family::default(),
+            role_calls: Family::default(),
+            auth_failures: Family::default(),
         };
         let r = &mut registry;
         r.register(
@@ -239,6 +254,16 @@ impl Metrics {
             "Audit records by result (written or failed)",
             m.audit_records.clone(),
         );
+        r.register(
+            "role_calls",
+            "Tool calls by the caller's role (`none` without one) and outcome (ok or an error code)",
+            m.role_calls.clone(),
+        );
+        r.register(
+            "auth_failures",
+            "HTTP requests refused by authentication, by reason",
+            m.auth_failures.clone(),
+        );
         Self { registry, ..m }
     }
 
@@ -249,6 +274,24 @@ impl Metrics {
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+
+    /// Counts one tool call by the caller's role (an operator-defined name,
+    /// never a key or an identity) and its outcome.
+    pub fn role_call(&self, role: &str, outcome: &'static str) {
+        self.role_calls
+            .get_or_create(&RoleLabels {
+                role: role.to_owned(),
+                outcome,
+            })
+            .inc();
+    }
+
+    /// Counts one request refused by authentication.
+    pub fn auth_failure(&self, reason: &'static str) {
+        self.auth_failures
+            .get_or_create(&AuthLabels { reason })
+            .inc();
     }
 
     /// Counts one MCP request; `method` is the protocol method name.

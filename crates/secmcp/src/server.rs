@@ -119,7 +119,7 @@ pub async fn run(
         Listener::Stdio => {
             if ops_port != 0 {
                 let addr = std::net::SocketAddr::from(([127, 0, 0, 1], ops_port));
-                let listener = transport::bind_http(addr).await?;
+                let listener = transport::bind_http(addr, false).await?;
                 tokio::spawn(transport::serve_ops(core.clone(), listener, stop.clone()));
             }
             tokio::spawn(transport::serve_stdio(core.clone(), stop.clone()))

@@ -25,8 +25,9 @@ use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::{Identity, IdentitySource};
 use crate::config::{Availability, Settings};
-use crate::dispatch::Core;
+use crate::dispatch::{Caller, Core};
 use crate::health::HealthReport;
 use crate::tools::{self, Tool};
 
@@ -90,6 +91,8 @@ enum Kind {
 pub struct Service {
     core: Arc<Core>,
     kind: Kind,
+    /// The stdio caller (the local OS user); HTTP callers come with each request.
+    local: Option<Identity>,
 }
 
 impl Service {
@@ -98,24 +101,50 @@ impl Service {
         Self {
             core,
             kind: Kind::Http,
+            local: None,
         }
     }
 
     /// A handler for the one stdio client.
     pub fn stdio(core: Arc<Core>) -> Self {
+        let role = core.snapshot().auth.stdio_role.clone();
         Self {
             core,
             kind: Kind::Stdio,
+            local: Some(Identity::os_user(role.as_deref())),
+        }
+    }
+
+    /// Who sent a request: the local OS user on stdio; on HTTP the identity
+    /// the authentication layer attached, or anonymous when no keys are
+    /// configured. `None` when keys are configured but the request carries
+    /// no identity (a router without the authentication layer): refused.
+    fn identity(&self, ctx: &RequestContext<RoleServer>) -> Option<Identity> {
+        if let Some(local) = &self.local {
+            return Some(local.clone());
+        }
+        let attached = ctx
+            .extensions
+            .get::<axum::http::request::Parts>()
+            .and_then(|p| p.extensions.get::<Identity>())
+            .cloned();
+        match attached {
+            Some(i) => Some(i),
+            None if self.core.snapshot().auth.required() => None,
+            None => Some(Identity::anonymous()),
         }
     }
 
     /// The rate-limit key of the client that sent a request: the stdio client;
-    /// on HTTP its address (its identity once authentication exists) — never
+    /// on HTTP its identity when it authenticated, else its address — never
     /// its session, since a client can open a fresh session at will. Never
     /// logged, never a label.
-    fn client_key(&self, ctx: &RequestContext<RoleServer>) -> String {
+    fn client_key(&self, ctx: &RequestContext<RoleServer>, who: &Identity) -> String {
         if self.kind == Kind::Stdio {
             return "stdio".into();
+        }
+        if who.source == IdentitySource::ApiKey {
+            return format!("id:{}", who.name);
         }
         let Some(parts) = ctx.extensions.get::<axum::http::request::Parts>() else {
             return "http".into();
@@ -129,6 +158,62 @@ impl Service {
         }
     }
 
+    /// Why `who` may not call `tool` under `settings` (their role's view),
+    /// for a tool the server knows: intrusive while intrusive runs are off,
+    /// or outside the caller's role. `None`: go on (an unknown or disabled
+    /// tool is answered as unknown).
+    fn refusal_for(
+        &self,
+        who: &Identity,
+        settings: &Settings,
+        t: &'static dyn Tool,
+    ) -> Option<crate::error::ToolError> {
+        use crate::error::{ErrorCode, ToolError};
+        let server = self.core.snapshot();
+        let whole = server.availability(t.id());
+        let mine = settings.availability(t.id());
+        let role = who.role.as_deref();
+        match (whole, mine, role) {
+            (Availability::NeedsIntrusive, _, _) => Some(ToolError::new(
+                ErrorCode::PolicyDenied,
+                format!(
+                    "{} is an intrusive tool and the operator has not enabled intrusive tools (security.allow_intrusive)",
+                    t.name()
+                ),
+                "use the tools in tools/list, or ask the operator to set security.allow_intrusive: true",
+            )),
+            (Availability::Offered, Availability::NeedsIntrusive, Some(role)) => {
+                Some(ToolError::new(
+                    ErrorCode::PolicyDenied,
+                    format!(
+                        "{} is an intrusive tool and the role `{role}` of `{}` does not allow intrusive runs (auth.roles.{role}.allow_intrusive)",
+                        t.name(),
+                        who.name
+                    ),
+                    "use the tools in tools/list, or ask the operator for a role that allows intrusive runs",
+                ))
+            }
+            (Availability::Offered, Availability::Disabled, Some(role)) => {
+                let mine: Vec<&str> = Core::enabled_tools_in(settings).map(|t| t.name()).collect();
+                Some(ToolError::new(
+                    ErrorCode::PolicyDenied,
+                    format!(
+                        "the role `{role}` of `{}` may not use {} (auth.roles.{role}.tools); it may use: {}",
+                        who.name,
+                        t.name(),
+                        if mine.is_empty() {
+                            "no tool".to_owned()
+                        } else {
+                            mine.join(", ")
+                        }
+                    ),
+                    "use the tools in tools/list, or ask the operator for a role that includes this tool",
+                ))
+            }
+            _ => None,
+        }
+    }
+
     fn health_result(&self) -> CallToolResult {
         let report = self.core.health();
         let structured = serde_json::to_value(&report).unwrap_or(Value::Null);
@@ -136,6 +221,25 @@ impl Service {
         r.content = vec![ContentBlock::text(health_text(&report))];
         r
     }
+}
+
+/// A request that reached the handler without the identity the settings
+/// require (never expected: the HTTP layer refuses it first).
+fn unauthenticated() -> McpError {
+    McpError::invalid_request(
+        "authentication required: send an API key as Authorization: Bearer KEY",
+        None,
+    )
+}
+
+/// The span naming the caller around a refusal made before the pipeline.
+fn caller_span(who: &Identity) -> tracing::Span {
+    tracing::info_span!(
+        "caller",
+        identity = &*who.name,
+        role = who.role_label(),
+        auth = who.source.as_str()
+    )
 }
 
 /// The MCP description of one of our tools under `settings` (its
@@ -354,17 +458,24 @@ impl ServerHandler for Service {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         self.core.metrics().request("tools/list");
-        let settings = self.core.snapshot();
+        let who = self.identity(&context).ok_or_else(unauthenticated)?;
+        let settings = self.core.snapshot_for(&who);
         let mut tools: Vec<McpTool> = Core::enabled_tools_in(&settings)
             .map(|t| describe(t, &settings))
             .collect();
         tools.push(describe_health());
+        // With roles the list depends on who asks: no shared caches.
+        let scope = if settings.auth.roles.is_empty() {
+            CacheScope::Public
+        } else {
+            CacheScope::Private
+        };
         Ok(ListToolsResult::with_all_items(tools)
             .with_ttl_ms(TOOLS_TTL_MS)
-            .with_cache_scope(CacheScope::Public))
+            .with_cache_scope(scope))
     }
 
     async fn call_tool(
@@ -373,22 +484,25 @@ impl ServerHandler for Service {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         self.core.metrics().request("tools/call");
+        let who = self.identity(&context).ok_or_else(unauthenticated)?;
         if request.name == SERVER_HEALTH {
             return Ok(self.health_result().into());
         }
-        let settings = self.core.snapshot();
+        let settings = self.core.snapshot_for(&who);
         if let Some(t) = crate::tools::find(&request.name)
-            && settings.availability(t.id()) == Availability::NeedsIntrusive
+            && let Some(e) = self.refusal_for(&who, &settings, t)
         {
-            let e = crate::error::ToolError::new(
-                crate::error::ErrorCode::PolicyDenied,
-                format!(
-                    "{} is an intrusive tool and the operator has not enabled intrusive tools (security.allow_intrusive)",
-                    t.name()
-                ),
-                "use the tools in tools/list, or ask the operator to set security.allow_intrusive: true",
-            );
-            let done = self.core.refuse(t, e);
+            let done = {
+                let span = caller_span(&who);
+                let _in = span.enter();
+                self.core.refuse(t, e)
+            };
+            let code = done
+                .result
+                .as_ref()
+                .err()
+                .map_or("unknown", |e| e.code.as_str());
+            self.core.metrics().role_call(who.role_label(), code);
             let text = done
                 .result
                 .err()
@@ -410,7 +524,7 @@ impl ServerHandler for Service {
                 None,
             ));
         };
-        let client = self.client_key(&context);
+        let client = self.client_key(&context, &who);
         let (progress, forwarder) = match context.meta.get_progress_token() {
             Some(token) => {
                 let (tx, rx) = tokio::sync::mpsc::channel(4);
@@ -425,13 +539,17 @@ impl ServerHandler for Service {
             }
             None => (None, None),
         };
+        let caller = Caller {
+            client: &client,
+            identity: &who,
+        };
         let done = self
             .core
             .call_reporting(
                 settings,
                 tool,
                 request.arguments,
-                &client,
+                caller,
                 context.ct,
                 progress,
             )
@@ -442,6 +560,11 @@ impl ServerHandler for Service {
             stop.cancel();
             let _ = task.await;
         }
+        let outcome = done
+            .result
+            .as_ref()
+            .map_or_else(|e| e.code.as_str(), |_| "ok");
+        self.core.metrics().role_call(who.role_label(), outcome);
         let result = match done.result {
             Ok(rendered) => {
                 let mut r = CallToolResult::structured(rendered.structured);

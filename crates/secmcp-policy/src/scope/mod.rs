@@ -31,6 +31,8 @@ const METADATA_V6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)
 pub struct Scope {
     allow: Vec<ScopeEntry>,
     deny: Vec<ScopeEntry>,
+    /// The config keys named in denial messages.
+    keys: Option<Box<(String, String)>>,
 }
 
 /// Why something is out of scope, in a sentence that names it.
@@ -68,7 +70,73 @@ impl Default for Scope {
 impl Scope {
     /// A scope from already parsed entries.
     pub fn new(allow: Vec<ScopeEntry>, deny: Vec<ScopeEntry>) -> Self {
-        Self { allow, deny }
+        Self {
+            allow,
+            deny,
+            keys: None,
+        }
+    }
+
+    /// The same scope, naming `allow_key` and `deny_key` in its denial
+    /// messages instead of [`ALLOW_KEY`] and [`DENY_KEY`] (a role's scope).
+    pub fn labelled(mut self, allow_key: &str, deny_key: &str) -> Self {
+        self.keys = Some(Box::new((allow_key.to_owned(), deny_key.to_owned())));
+        self
+    }
+
+    fn allow_key(&self) -> &str {
+        self.keys.as_ref().map_or(ALLOW_KEY, |k| k.0.as_str())
+    }
+
+    fn deny_key(&self) -> &str {
+        self.keys.as_ref().map_or(DENY_KEY, |k| k.1.as_str())
+    }
+
+    /// Whether every target `entry` would admit as an allow entry is also
+    /// admitted by this scope's allow list (deny entries aside), so that a
+    /// scope made of such entries can only be narrower. The cloud metadata
+    /// address counts: an entry that names it is covered only when this
+    /// scope names it too.
+    pub fn allow_covers(&self, entry: &ScopeEntry) -> bool {
+        let v4 = |a: [u8; 4], p: u8| Cidr::new(IpAddr::from(a), p);
+        match entry {
+            ScopeEntry::Rfc1918 => [
+                v4([10, 0, 0, 0], 8),
+                v4([172, 16, 0, 0], 12),
+                v4([192, 168, 0, 0], 16),
+            ]
+            .iter()
+            .all(|c| c.is_some_and(|c| self.covers_cidr(&c))),
+            ScopeEntry::Loopback => {
+                v4([127, 0, 0, 0], 8).is_some_and(|c| self.covers_cidr(&c))
+                    && self.covers_cidr(&Cidr::single(IpAddr::V6(Ipv6Addr::LOCALHOST)))
+            }
+            ScopeEntry::Cidr(c) => self.covers_cidr(c),
+            // A suffix under one of ours (".a.lab.internal" under
+            // ".lab.internal"); both start with a dot, so labels align.
+            ScopeEntry::Suffix(s) => self
+                .allow
+                .iter()
+                .any(|e| matches!(e, ScopeEntry::Suffix(t) if s.ends_with(t.as_str()))),
+            ScopeEntry::Name(n) => self.allow.iter().any(|e| e.allows_name(n)),
+        }
+    }
+
+    /// Whether one of our allow entries holds all of `c` (both ends: every
+    /// allow entry is one aligned network or a few disjoint ones, so a
+    /// network with both ends in one of them lies inside it).
+    fn covers_cidr(&self, c: &Cidr) -> bool {
+        let c = c.to_canonical();
+        let (first, last) = (c.addr(), c.last());
+        let inside = self
+            .allow
+            .iter()
+            .any(|e| e.contains_ip(first) && e.contains_ip(last) && same_block(e, first, last));
+        let metadata = [IpAddr::V4(METADATA_V4), IpAddr::V6(METADATA_V6)]
+            .into_iter()
+            .find(|ip| c.contains(*ip));
+        let names_metadata = metadata.is_some_and(|ip| c.prefix() >= metadata_min_prefix(ip));
+        inside && (!names_metadata || metadata.is_some_and(|ip| self.judge(ip).is_ok()))
     }
 
     /// A scope from config strings; the first bad entry is the error.
@@ -142,7 +210,7 @@ impl Scope {
     /// Checks only the name against the suffix entries.
     pub fn check_name(&self, name: &Hostname) -> Result<(), OutOfScope> {
         if let Some(e) = self.deny.iter().find(|e| e.denies_name(name)) {
-            return Err(self.out(format!("{name} is in {DENY_KEY} ({e})")));
+            return Err(self.out(format!("{name} is in {} ({e})", self.deny_key())));
         }
         if !self.allow.iter().any(|e| e.allows_name(name)) {
             return Err(self.out(format!("{name} {}", self.not_allowed_clause())));
@@ -174,9 +242,10 @@ impl Scope {
             Why::Unspecified => format!("{ip} is the unspecified address, which is always denied"),
             Why::Broadcast => format!("{ip} is the broadcast address, which is always denied"),
             Why::Multicast => format!("{ip} is a multicast address, which is always denied"),
-            Why::Denied(e) => format!("{ip} is in {DENY_KEY} ({e})"),
+            Why::Denied(e) => format!("{ip} is in {} ({e})", self.deny_key()),
             Why::Metadata => format!(
-                "{ip} is the cloud metadata address; it is denied unless a CIDR in {ALLOW_KEY} names it (the address, or a network of /{} or narrower)",
+                "{ip} is the cloud metadata address; it is denied unless a CIDR in {} names it (the address, or a network of /{} or narrower)",
+                self.allow_key(),
                 metadata_min_prefix(ip)
             ),
             Why::NotAllowed => format!("{ip} {}", self.not_allowed_clause()),
@@ -185,14 +254,37 @@ impl Scope {
 
     fn not_allowed_clause(&self) -> String {
         if self.allow.is_empty() {
-            return format!("is not in scope: {ALLOW_KEY} is empty, so every target is denied");
+            return format!(
+                "is not in scope: {} is empty, so every target is denied",
+                self.allow_key()
+            );
         }
-        format!("is not in {ALLOW_KEY} ({})", EntryList(&self.allow))
+        format!(
+            "is not in {} ({})",
+            self.allow_key(),
+            EntryList(&self.allow)
+        )
     }
 
     fn out(&self, message: String) -> OutOfScope {
         OutOfScope { message }
     }
+}
+
+/// For the RFC 1918 keyword, both ends must be in the same one of its three
+/// networks (a network spanning two of them would hold addresses of neither).
+fn same_block(e: &ScopeEntry, first: IpAddr, last: IpAddr) -> bool {
+    if !matches!(e, ScopeEntry::Rfc1918) {
+        return true;
+    }
+    [
+        ([10, 0, 0, 0], 8),
+        ([172, 16, 0, 0], 12),
+        ([192, 168, 0, 0], 16),
+    ]
+    .iter()
+    .filter_map(|&(a, p): &([u8; 4], u8)| Cidr::new(IpAddr::from(a), p))
+    .any(|n| n.contains(first) && n.contains(last))
 }
 
 fn always_denied(ip: IpAddr) -> Result<(), Why<'static>> {

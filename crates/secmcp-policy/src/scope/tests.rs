@@ -313,3 +313,54 @@ fn apex_needs_a_name_entry_and_deny_suffix_covers_the_apex() {
         assert!(m.contains("is in security.denied_targets"), "{n}: {m}");
     }
 }
+
+#[test]
+fn allow_covers_only_entries_inside_the_scope() {
+    let server = scope(
+        &["RFC1918", ".lab.internal", "db.corp", "127.0.0.0/8", "::1"],
+        &[],
+    );
+    let entry = |s: &str| s.parse::<ScopeEntry>().unwrap();
+    for inside in [
+        "10.1.0.0/16",
+        "192.168.77.5",
+        "RFC1918",
+        "loopback",
+        "127.0.0.1",
+        ".lab.internal",
+        ".a.lab.internal",
+        "web.lab.internal",
+        "db.corp",
+    ] {
+        assert!(server.allow_covers(&entry(inside)), "{inside}");
+    }
+    for outside in [
+        "8.8.8.0/24",
+        "10.0.0.0/7",
+        "0.0.0.0/0",
+        ".internal",
+        ".xlab.internal",
+        "other.corp",
+        ".db.corp",
+        "2001:db8::/64",
+        // Names the metadata address, which the server does not name.
+        "169.254.169.254",
+    ] {
+        assert!(!server.allow_covers(&entry(outside)), "{outside}");
+    }
+    // A server that names the metadata address lets a role name it too.
+    let meta = scope(&["169.254.0.0/16"], &[]);
+    assert!(meta.allow_covers(&entry("169.254.169.254")));
+}
+
+#[test]
+fn a_labelled_scope_names_its_own_keys() {
+    let s = scope(&["10.0.0.0/24"], &["10.0.0.9"]).labelled(
+        "auth.roles.dns.allowed_targets",
+        "auth.roles.dns.denied_targets",
+    );
+    let m = s.check_ip(ip("10.0.1.1")).unwrap_err().message;
+    assert!(m.contains("auth.roles.dns.allowed_targets"), "{m}");
+    let m = s.check_ip(ip("10.0.0.9")).unwrap_err().message;
+    assert!(m.contains("auth.roles.dns.denied_targets"), "{m}");
+}

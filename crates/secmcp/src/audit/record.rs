@@ -11,9 +11,11 @@ use crate::error::ErrorCode;
 pub struct Decided<'a> {
     /// The call's correlation id.
     pub correlation_id: &'a str,
-    /// Who asked: the local OS user on stdio; on HTTP the authenticated
-    /// identity, `anonymous` without authentication.
+    /// Who asked: the local OS user on stdio; on HTTP the API key's name,
+    /// `anonymous` without authentication.
     pub identity: &'a str,
+    /// The caller's role (`auth.roles`), if any.
+    pub role: Option<&'a str>,
     /// The session or connection the call came on.
     pub client: &'a str,
     /// The tool called.
@@ -54,6 +56,7 @@ impl Decided<'_> {
         m.insert("event".into(), "call_decided".into());
         m.insert("correlation_id".into(), self.correlation_id.into());
         m.insert("identity".into(), self.identity.into());
+        m.insert("role".into(), self.role.map_or(Value::Null, Into::into));
         m.insert("client".into(), self.client.into());
         m.insert("tool".into(), self.tool.into());
         m.insert(
@@ -169,6 +172,7 @@ mod tests {
         let mut d = Decided {
             correlation_id: "c1",
             identity: "alice",
+            role: Some("dns"),
             client: "stdio",
             tool: "nmap",
             arguments: Some(&args),

@@ -35,6 +35,12 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// API keys for HTTP clients.
+    Auth {
+        /// `new-key`.
+        #[command(subcommand)]
+        action: AuthAction,
+    },
 }
 
 /// `audit` actions.
@@ -56,6 +62,25 @@ pub struct VerifyArgs {
     /// then need not start at record 1).
     #[arg(long)]
     pub partial: bool,
+}
+
+/// `auth` actions.
+#[derive(Debug, Subcommand)]
+pub enum AuthAction {
+    /// Print a fresh random API key (once: it is stored nowhere) and the
+    /// `auth.api_keys` entry to add to the config (which holds only its
+    /// SHA-256 digest).
+    NewKey(NewKeyArgs),
+}
+
+/// `auth new-key` options.
+#[derive(Debug, Args)]
+pub struct NewKeyArgs {
+    /// Who will hold the key (named in the log with every call).
+    pub name: String,
+    /// The `auth.roles` entry the key gets; none: the server's whole policy.
+    #[arg(long)]
+    pub role: Option<String>,
 }
 
 /// `config` actions.

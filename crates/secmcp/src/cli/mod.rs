@@ -18,7 +18,8 @@ use std::process::ExitCode;
 use crate::config::Settings;
 
 pub use args::{
-    AuditAction, Cli, Command, ConfigAction, ConfigArg, InitArgs, ServeArgs, VerifyArgs,
+    AuditAction, AuthAction, Cli, Command, ConfigAction, ConfigArg, InitArgs, NewKeyArgs,
+    ServeArgs, VerifyArgs,
 };
 pub use config_cmd::EXAMPLE_CONFIG;
 
@@ -35,7 +36,53 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Audit {
             action: AuditAction::Verify(args),
         } => audit_cmd::verify(&args),
+        Command::Auth {
+            action: AuthAction::NewKey(args),
+        } => new_key(&args),
     }
+}
+
+/// `auth new-key`: the key once, then the config entry (name, digest, role).
+fn new_key(args: &NewKeyArgs) -> ExitCode {
+    let name_ok = !args.name.is_empty()
+        && args.name.len() <= 64
+        && args
+            .name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"_-.@".contains(&c));
+    if !name_ok {
+        eprintln!(
+            "secmcp: `{}` is not a key name: use 1-64 letters, digits, `_`, `-`, `.` or `@`",
+            args.name
+        );
+        return ExitCode::FAILURE;
+    }
+    let key = match crate::auth::new_key() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("secmcp: cannot read OS randomness: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let role = args
+        .role
+        .as_deref()
+        .map(|r| format!("\n      role: {r}"))
+        .unwrap_or_default();
+    print::out(&format!(
+        "# The key for `{name}` (shown once; give it to its holder, who sends it as\n\
+         # `Authorization: Bearer KEY`):\n\
+         {key}\n\
+         \n\
+         # Add this entry under auth.api_keys in the config (it holds only the key's\n\
+         # SHA-256 digest), then reload (SIGHUP) or restart:\n\
+         auth:\n  \
+           api_keys:\n    \
+             - name: {name}\n      \
+               sha256: {digest}{role}",
+        name = args.name,
+        digest = crate::auth::digest_hex(&key),
+    ))
 }
 
 fn with_settings(arg: &ConfigArg, f: impl FnOnce(&Settings) -> ExitCode) -> ExitCode {

@@ -62,7 +62,9 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
         // Bind before serving, so that a bad address fails the start.
         let listener = match settings.transport {
             Transport::Stdio => Listener::Stdio,
-            Transport::Http => Listener::Http(transport::bind_http(settings.listen).await?),
+            Transport::Http => Listener::Http(
+                transport::bind_http(settings.listen, settings.may_listen_publicly()).await?,
+            ),
         };
         let (reload_tx, reload_rx) = mpsc::channel(1);
         tokio::spawn(forward_sighup(reload_tx));

@@ -74,6 +74,29 @@ pub const VARS: &[EnvVar] = &[
         Kind::Secs,
     ),
     var(
+        &["SECMCP_SERVER_ALLOWED_HOSTS", "MCP_SERVER_ALLOWED_HOSTS"],
+        "server.allowed_hosts",
+        Kind::List,
+    ),
+    var(
+        &["SECMCP_SERVER_BEHIND_PROXY", "MCP_SERVER_BEHIND_PROXY"],
+        "server.behind_proxy",
+        Kind::Bool,
+    ),
+    var(
+        &["SECMCP_AUTH_STDIO_ROLE", "MCP_AUTH_STDIO_ROLE"],
+        "auth.stdio_role",
+        Kind::Text,
+    ),
+    var(
+        &[
+            "SECMCP_AUTH_FAILED_ATTEMPTS_PER_MINUTE",
+            "MCP_AUTH_FAILED_ATTEMPTS_PER_MINUTE",
+        ],
+        "auth.failed_attempts_per_minute",
+        Kind::Int,
+    ),
+    var(
         &[
             "SECMCP_LOG_LEVEL",
             "SECMCP_LOG",

@@ -36,6 +36,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// The tamper-evident audit log.
     pub audit: crate::audit::AuditConfig,
+    /// Who may call over HTTP (API keys) and what each role may do.
+    pub auth: crate::auth::AuthConfig,
 }
 
 /// `server`: transport and listener.
@@ -44,14 +46,21 @@ pub struct Config {
 pub struct ServerConfig {
     /// `stdio` (one client, the parent process) or `http` (Streamable HTTP at `/mcp`).
     pub transport: Transport,
-    /// Address the HTTP listener binds. Only loopback addresses are accepted
-    /// until authentication exists.
+    /// Address the HTTP listener binds. A non-loopback address needs
+    /// `auth.api_keys` and `behind_proxy: true` (TLS terminated in front).
     pub host: String,
     /// Port the HTTP listener binds.
     pub port: u16,
     /// Extra browser origins allowed to call `/mcp` (the listener's own
     /// `http://localhost:PORT` and `http://127.0.0.1:PORT` are always allowed).
     pub allowed_origins: Vec<String>,
+    /// Extra `Host` header values accepted on HTTP besides the loopback
+    /// names: the names clients use to reach this server (`lab1.example.net`
+    /// accepts `lab1.example.net` and `lab1.example.net:PORT`).
+    pub allowed_hosts: Vec<String>,
+    /// A TLS-terminating reverse proxy sits in front of the listener, so a
+    /// non-loopback address may be bound with plain HTTP (with `auth.api_keys`).
+    pub behind_proxy: bool,
     /// Seconds in-flight calls get to finish on shutdown before their tools are killed.
     pub shutdown_grace_secs: u64,
 }
@@ -63,6 +72,8 @@ impl Default for ServerConfig {
             host: "127.0.0.1".into(),
             port: 8080,
             allowed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            behind_proxy: false,
             shutdown_grace_secs: 10,
         }
     }

@@ -21,10 +21,14 @@ use crate::validate::{Problem, Problems};
 pub struct Settings {
     /// Transport to serve.
     pub transport: Transport,
-    /// HTTP listener address (loopback only).
+    /// HTTP listener address (loopback, unless authenticated behind a proxy).
     pub listen: SocketAddr,
     /// Extra allowed browser origins.
     pub allowed_origins: Vec<String>,
+    /// Extra allowed `Host` header values (each as written and with the port).
+    pub allowed_hosts: Vec<String>,
+    /// API keys and roles.
+    pub auth: crate::auth::AuthSettings,
     /// Grace period for in-flight calls on shutdown.
     pub shutdown_grace: Duration,
     /// The policy core's view of the scope and limits.
@@ -109,6 +113,38 @@ impl Settings {
         Availability::Offered
     }
 
+    /// Whether the HTTP listener may bind a non-loopback address: API keys
+    /// are configured and a TLS-terminating proxy is named in front.
+    pub fn may_listen_publicly(&self) -> bool {
+        self.auth.required() && self.raw.server.behind_proxy
+    }
+
+    /// These settings as `role` sees them: only its tools, its scope, and
+    /// intrusive runs only if both the server and the role allow them. An
+    /// unknown role sees no tool at all (never the whole policy).
+    pub fn for_role(&self, role: &str) -> Settings {
+        let mut s = self.clone();
+        match self.auth.roles.get(role) {
+            Some(r) => {
+                for id in ToolId::ALL {
+                    if !r.allows_tool(id) {
+                        s.tools.get_mut(id).enabled = false;
+                    }
+                }
+                if let Some(scope) = &r.scope {
+                    s.policy.scope = scope.clone();
+                }
+                s.policy.allow_intrusive = r.allow_intrusive;
+            }
+            None => {
+                for id in ToolId::ALL {
+                    s.tools.get_mut(id).enabled = false;
+                }
+            }
+        }
+        s
+    }
+
     /// [`Settings::from_config`], adding to the problems already found while
     /// loading.
     pub(super) fn validate(
@@ -118,6 +154,19 @@ impl Settings {
     ) -> Result<Self, ConfigError> {
         let listen = listen_address(&raw, &mut p);
         let scope = scope(&raw, &mut p);
+        let auth = raw
+            .auth
+            .validate(&scope, raw.security.allow_intrusive, &mut p);
+        if !(listen.ip().is_loopback() || auth.required() && raw.server.behind_proxy) {
+            p.error(
+                "server.host",
+                format!(
+                    "`{}` is not a loopback address; a non-loopback listener needs authentication (auth.api_keys) and server.behind_proxy: true with a TLS-terminating proxy in front (secmcp does not serve TLS itself yet), else bind 127.0.0.1 or ::1",
+                    listen.ip()
+                ),
+            );
+        }
+        let allowed_hosts = allowed_hosts(&raw, &mut p);
         // `config show` prints the entries as they are enforced.
         raw.security.allowed_targets = scope.allow().iter().map(ToString::to_string).collect();
         raw.security.denied_targets = scope.deny().iter().map(ToString::to_string).collect();
@@ -207,6 +256,8 @@ impl Settings {
             transport: raw.server.transport,
             listen,
             allowed_origins: raw.server.allowed_origins.clone(),
+            allowed_hosts,
+            auth,
             shutdown_grace: Duration::from_secs(raw.server.shutdown_grace_secs),
             policy,
             default_timeout: Duration::from_secs(t.default_timeout_secs),
@@ -242,16 +293,38 @@ fn listen_address(raw: &Config, p: &mut Problems) -> SocketAddr {
         );
         return fallback;
     };
-    if !host.is_loopback() {
-        p.error(
-            "server.host",
-            format!(
-                "`{host}` is not a loopback address; the HTTP transport has no \
-                 authentication yet, so it binds only 127.0.0.1 or ::1"
-            ),
-        );
-    }
     SocketAddr::new(host, raw.server.port)
+}
+
+/// `server.allowed_hosts`, each as written and with the listener's port.
+fn allowed_hosts(raw: &Config, p: &mut Problems) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, h) in raw.server.allowed_hosts.iter().enumerate() {
+        let name =
+            h.rsplit_once(':').map_or(
+                h.as_str(),
+                |(n, port)| {
+                    if port.parse::<u16>().is_ok() { n } else { h }
+                },
+            );
+        let ok = !name.is_empty()
+            && name.len() <= 253
+            && name
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b".-[]:".contains(&c));
+        if !ok {
+            p.error(
+                format!("server.allowed_hosts[{i}]"),
+                format!("`{h}` is not a host name or address (optionally with :port)"),
+            );
+            continue;
+        }
+        out.push(h.to_ascii_lowercase());
+        if name == h {
+            out.push(format!("{}:{}", h.to_ascii_lowercase(), raw.server.port));
+        }
+    }
+    out
 }
 
 /// The scope, with every bad entry reported; an empty allow list and very

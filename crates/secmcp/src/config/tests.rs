@@ -545,3 +545,137 @@ fn wrong_extension_is_refused() {
         Err(ConfigError::Extension(_))
     ));
 }
+
+#[test]
+fn auth_problems_are_all_reported_at_once() {
+    let digest = crate::auth::digest_hex("smcp_x");
+    let body = serde_json::json!({
+        "security": {"allowed_targets": ["loopback", "10.0.0.0/16", ".lab.internal"]},
+        "auth": {
+            "api_keys": [
+                {"name": "alice", "sha256": digest, "role": "ghost"},
+                {"name": "alice", "sha256": digest},
+                {"name": "bob", "sha256": "smcp_oops"},
+                {"name": "no spaces", "sha256": "1234"},
+            ],
+            "roles": {"dns": {
+                "tools": ["dig", "nmapp"],
+                "allowed_targets": ["10.0.1.0/24", "10.1.0.0/24", ".internal"],
+            }},
+            "stdio_role": "nobody",
+        },
+    })
+    .to_string();
+    let e = errors("c.json", &body);
+    let has = |field: &str, words: &str| {
+        assert!(
+            e.iter().any(|p| p.starts_with(field) && p.contains(words)),
+            "{field} / {words} not in {e:#?}"
+        );
+    };
+    has(
+        "auth.api_keys[0].role",
+        "`ghost` is not in auth.roles (defined: dns)",
+    );
+    has("auth.api_keys[1].name", "names another key");
+    has("auth.api_keys[1].sha256", "same digest");
+    has("auth.api_keys[2].sha256", "holds a key, not its digest");
+    has("auth.api_keys[3].name", "1-64 letters");
+    has("auth.api_keys[3].sha256", "64-character hex SHA-256");
+    has("auth.roles.dns.tools[1]", "`nmapp` is not a tool");
+    has(
+        "auth.roles.dns.allowed_targets[1]",
+        "beyond the server's scope",
+    );
+    has(
+        "auth.roles.dns.allowed_targets[2]",
+        "beyond the server's scope",
+    );
+    has("auth.stdio_role", "`nobody` is not in auth.roles");
+    // 10.0.1.0/24 is inside the server's 10.0.0.0/16: not reported.
+    assert!(
+        !e.iter()
+            .any(|p| p.starts_with("auth.roles.dns.allowed_targets[0]")),
+        "{e:#?}"
+    );
+    assert_eq!(e.len(), 10, "{e:#?}");
+}
+
+#[test]
+fn a_non_loopback_listener_needs_keys_and_a_named_proxy() {
+    let digest = crate::auth::digest_hex("smcp_x");
+    let base = "server:\n  transport: http\n  host: 0.0.0.0\n";
+    let e = errors("c.yaml", base);
+    assert!(
+        e.iter()
+            .any(|p| p.starts_with("server.host") && p.contains("auth.api_keys")),
+        "{e:?}"
+    );
+    let keyed = format!("{base}auth:\n  api_keys: [{{name: a, sha256: {digest}}}]\n");
+    assert!(load_str("c.yaml", &keyed).is_err(), "keys without a proxy");
+    let proxied = format!(
+        "{base}  behind_proxy: true\n  allowed_hosts: [lab1.example.net]\n{}",
+        &keyed[base.len()..]
+    );
+    let s = load_str("c.yaml", &proxied).unwrap();
+    assert!(s.may_listen_publicly());
+    assert_eq!(
+        s.allowed_hosts,
+        ["lab1.example.net", "lab1.example.net:8080"]
+    );
+    // A proxy without keys is still loopback-only.
+    let e = errors("c.yaml", &format!("{base}  behind_proxy: true\n"));
+    assert!(e.iter().any(|p| p.starts_with("server.host")), "{e:?}");
+}
+
+#[test]
+fn a_role_view_has_only_its_tools_scope_and_intrusive_switch() {
+    let body = serde_json::json!({
+        "security": {"allowed_targets": ["loopback"], "allow_intrusive": true},
+        "tools": {"dig": {"enabled": true}},
+        "auth": {"roles": {
+            "dns": {"tools": ["dig"], "allowed_targets": ["127.0.0.1"]},
+            "ops": {"allow_intrusive": true, "denied_targets": ["127.0.0.9"]},
+        }},
+    })
+    .to_string();
+    let s = load_str("c.json", &body).unwrap();
+    let dns = s.for_role("dns");
+    assert!(dns.tool(ToolId::Dig).enabled);
+    assert!(!dns.tool(ToolId::Nmap).enabled);
+    assert!(
+        !dns.policy.allow_intrusive,
+        "roles default to no intrusive runs"
+    );
+    assert!(
+        dns.policy
+            .scope
+            .check_ip("127.0.0.1".parse().unwrap())
+            .is_ok()
+    );
+    assert!(
+        dns.policy
+            .scope
+            .check_ip("127.0.0.2".parse().unwrap())
+            .is_err()
+    );
+    let ops = s.for_role("ops");
+    assert!(ops.policy.allow_intrusive);
+    assert!(ops.tool(ToolId::Nmap).enabled);
+    assert!(
+        ops.policy
+            .scope
+            .check_ip("127.0.0.2".parse().unwrap())
+            .is_ok()
+    );
+    let m = ops
+        .policy
+        .scope
+        .check_ip("127.0.0.9".parse().unwrap())
+        .unwrap_err()
+        .message;
+    assert!(m.contains("auth.roles.ops.denied_targets"), "{m}");
+    // A role the config does not define sees nothing.
+    let ghost = s.for_role("ghost");
+    assert!(ToolId::ALL.iter().all(|id| !ghost.tool(*id).enabled));
+}

@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use secmcp_policy::Permit;
 
-use super::state::{Auditor, Core};
+use super::state::Core;
 use crate::audit::{Decided, Decision, Ended, chain};
-use crate::config::Transport;
+use crate::auth::Identity;
 use crate::error::{ErrorCode, ToolError};
 use crate::events::AuditAppended;
 use crate::redact;
@@ -21,6 +21,8 @@ use crate::tools::{Rendered, Tool};
 pub(super) struct Asker<'a> {
     /// The session or connection (also the rate-limit key).
     pub client: &'a str,
+    /// Who made the request, when known.
+    pub identity: Option<&'a Identity>,
     /// The call's arguments, secrets masked (only when auditing).
     pub args: Option<&'a Value>,
 }
@@ -29,6 +31,7 @@ impl Asker<'_> {
     /// A caller nothing is known about (a call refused before the pipeline).
     pub(super) const UNKNOWN: Asker<'static> = Asker {
         client: "",
+        identity: None,
         args: None,
     };
 }
@@ -45,13 +48,6 @@ impl Core {
         args.map(|a| redact::arguments(tool.name(), a))
     }
 
-    fn identity<'a>(&self, a: &'a Auditor) -> &'a str {
-        match self.snapshot().transport {
-            Transport::Stdio => &a.local_user,
-            Transport::Http => "anonymous",
-        }
-    }
-
     /// Records a refusal (written at once, not synced: no tool depends on it).
     pub(super) fn audit_denied(
         &self,
@@ -63,7 +59,8 @@ impl Core {
         let Some(a) = self.audit.get() else { return };
         let record = Decided {
             correlation_id,
-            identity: self.identity(a),
+            identity: asker.identity.map_or("unknown", |i| &*i.name),
+            role: asker.identity.and_then(|i| i.role.as_deref()),
             client: asker.client,
             tool: tool.name(),
             arguments: asker.args,
@@ -72,7 +69,7 @@ impl Core {
                 reason: redact::text(&error.message).into_owned(),
             },
         };
-        let written = a.log.append(record.fields(SystemTime::now()), false);
+        let written = a.append(record.fields(SystemTime::now()), false);
         AuditAppended {
             correlation_id,
             record: "call_decided",
@@ -103,7 +100,8 @@ impl Core {
             .collect();
         let record = Decided {
             correlation_id,
-            identity: self.identity(a),
+            identity: asker.identity.map_or("unknown", |i| &*i.name),
+            role: asker.identity.and_then(|i| i.role.as_deref()),
             client: asker.client,
             tool: tool.name(),
             arguments: asker.args,
@@ -113,7 +111,7 @@ impl Core {
                 argv: redact::argv(tool.name(), &argv),
             },
         };
-        let synced = match a.log.append(record.fields(SystemTime::now()), true) {
+        let synced = match a.append(record.fields(SystemTime::now()), true) {
             Ok(Some(file)) => tokio::task::spawn_blocking(move || file.sync_data())
                 .await
                 .unwrap_or_else(|e| Err(std::io::Error::other(e))),
@@ -161,7 +159,7 @@ impl Core {
             duration,
             result_sha256,
         };
-        let written = a.log.append(record.fields(SystemTime::now()), false);
+        let written = a.append(record.fields(SystemTime::now()), false);
         AuditAppended {
             correlation_id,
             record: "call_ended",

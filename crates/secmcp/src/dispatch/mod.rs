@@ -27,7 +27,7 @@ mod shutdown;
 mod state;
 
 pub use health_source::CoreHealthSource;
-pub use pipeline::new_correlation_id;
+pub use pipeline::{Caller, new_correlation_id};
 pub use progress::{MIN_INTERVAL as PROGRESS_INTERVAL, ProgressSender};
 pub use shutdown::ShutdownOutcome;
 pub use state::{CallResult, Core, binary_in, run_limits};

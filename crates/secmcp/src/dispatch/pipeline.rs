@@ -15,6 +15,7 @@ use secmcp_runner::RunSpec;
 use super::audit::Asker;
 use super::progress::{self, ProgressSender};
 use super::state::{CallResult, Core, binary_in};
+use crate::auth::Identity;
 use crate::breaker::{Admission, BreakerState, OpenError};
 use crate::config::Settings;
 use crate::error::{ErrorCode, ToolError};
@@ -33,6 +34,16 @@ enum Health {
     Success,
     Failure,
     Neutral,
+}
+
+/// Who is calling: the connection or session (the server's rate-limit key)
+/// and the identity (named in logs and audit records; keys its role's rate).
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    /// The session or connection; never logged or used as a label.
+    pub client: &'a str,
+    /// Who made the request.
+    pub identity: &'a Identity,
 }
 
 /// Who asked, and when: what a call carries past its input.
@@ -67,22 +78,29 @@ impl Core {
         args: Option<JsonObject>,
         cancel: CancellationToken,
     ) -> CallResult {
-        self.call_with(self.snapshot(), tool, args, "local", cancel)
+        let local = Identity::os_user(None);
+        let caller = Caller {
+            client: "local",
+            identity: &local,
+        };
+        self.call_with(self.snapshot(), tool, args, caller, cancel)
             .await
     }
 
-    /// Runs one call of `tool` on the snapshot `settings`. `client` keys the
-    /// rate limit (session or connection; never logged or used as a label);
-    /// `cancel` fires when the client cancels.
+    /// Runs one call of `tool` on the snapshot `settings` (already the view
+    /// of `identity`'s role: [`Core::snapshot_for`]). `client` keys the
+    /// server's rate limit (never logged or used as a label); `identity` is
+    /// named in every log line and audit record of the call and keys its
+    /// role's rate limit; `cancel` fires when the client cancels.
     pub async fn call_with(
         &self,
         settings: Arc<Settings>,
         tool: &'static dyn Tool,
         args: Option<JsonObject>,
-        client: &str,
+        caller: Caller<'_>,
         cancel: CancellationToken,
     ) -> CallResult {
-        self.call_reporting(settings, tool, args, client, cancel, None)
+        self.call_reporting(settings, tool, args, caller, cancel, None)
             .await
     }
 
@@ -94,7 +112,28 @@ impl Core {
         settings: Arc<Settings>,
         tool: &'static dyn Tool,
         args: Option<JsonObject>,
-        client: &str,
+        caller: Caller<'_>,
+        cancel: CancellationToken,
+        progress: Option<ProgressSender>,
+    ) -> CallResult {
+        let identity = caller.identity;
+        let span = tracing::info_span!(
+            "caller",
+            identity = &*identity.name,
+            role = identity.role_label(),
+            auth = identity.source.as_str()
+        );
+        self.call_as(settings, tool, args, caller, cancel, progress)
+            .instrument(span)
+            .await
+    }
+
+    async fn call_as(
+        &self,
+        settings: Arc<Settings>,
+        tool: &'static dyn Tool,
+        args: Option<JsonObject>,
+        caller: Caller<'_>,
         cancel: CancellationToken,
         progress: Option<ProgressSender>,
     ) -> CallResult {
@@ -108,7 +147,8 @@ impl Core {
             .map_or_else(new_correlation_id, str::to_owned);
         let audit_args = self.audit_arguments(tool, args.as_ref());
         let asker = Asker {
-            client,
+            client: caller.client,
+            identity: Some(caller.identity),
             args: audit_args.as_ref(),
         };
         if self.draining.is_cancelled() {
@@ -168,6 +208,12 @@ impl Core {
         // The rate limit counts runs the server would start: a call refused
         // for its input or by the policy costs the client nothing.
         if let Err(e) = self.limits.check_rate(asker.client) {
+            return self.limited(tool, correlation_id, asker, &e, None);
+        }
+        if let Some(identity) = asker.identity
+            && let Some(rate) = self.role_rate(identity)
+            && let Err(e) = rate.check(&identity.name)
+        {
             return self.limited(tool, correlation_id, asker, &e, None);
         }
         let mut admission = match self.breakers.admit(tool.name(), Instant::now()) {

@@ -2,8 +2,9 @@
 //! snapshots, breakers, limits, metrics, health), and the lookups the call
 //! path shares (run limits, a tool's binary).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -12,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use secmcp_runner::{CgroupParent, RunLimits};
 
 use crate::audit::AuditLog;
+use crate::auth::Identity;
 use crate::breaker::{BreakerState, Breakers};
 use crate::config::env_vars;
 use crate::config::{Availability, Settings};
@@ -19,7 +21,7 @@ use crate::error::{ErrorCode, ToolError};
 use crate::events::BreakerTransition;
 use crate::health::probe::VersionProbes;
 use crate::health::{HealthMonitor, HealthReport};
-use crate::limits::Limits;
+use crate::limits::{Limits, RateLimiter};
 use crate::metrics::Metrics;
 use crate::tools::{self, Rendered, Tool};
 
@@ -45,14 +47,43 @@ pub struct Core {
     /// it; `None` where this process may not create cgroups.
     pub(super) cgroups: Option<Arc<CgroupParent>>,
     /// The audit log, when `audit.file` is set (see [`Core::attach_audit`]).
-    pub(super) audit: OnceLock<Auditor>,
+    pub(super) audit: OnceLock<Arc<AuditLog>>,
+    /// Each role's view of the settings and its own rate limiter.
+    pub(super) roles: RwLock<Arc<RoleViews>>,
 }
 
-/// The audit log and who "the local user" is for calls on stdio.
-#[derive(Debug)]
-pub(super) struct Auditor {
-    pub(super) log: Arc<AuditLog>,
-    pub(super) local_user: String,
+/// The settings as each role sees them, and each role's rate limiter (per
+/// identity of the role), rebuilt with every snapshot.
+#[derive(Debug, Default)]
+pub(super) struct RoleViews {
+    settings: HashMap<String, Arc<Settings>>,
+    pub(super) rates: HashMap<String, (u32, u32, Arc<RateLimiter>)>,
+}
+
+impl RoleViews {
+    /// The views of `s`, keeping `old`'s limiters whose rate did not change
+    /// (a reload does not hand out fresh budgets).
+    fn build(s: &Settings, old: Option<&RoleViews>) -> Self {
+        let mut views = Self::default();
+        for (name, role) in &s.auth.roles {
+            views
+                .settings
+                .insert(name.clone(), Arc::new(s.for_role(name)));
+            if role.rate_per_minute == 0 {
+                continue;
+            }
+            let kept = old
+                .and_then(|o| o.rates.get(name))
+                .filter(|(r, b, _)| (*r, *b) == (role.rate_per_minute, role.burst))
+                .map(|(_, _, l)| l.clone());
+            let limiter = kept
+                .unwrap_or_else(|| Arc::new(RateLimiter::new(role.rate_per_minute, role.burst)));
+            views
+                .rates
+                .insert(name.clone(), (role.rate_per_minute, role.burst, limiter));
+        }
+        views
+    }
 }
 
 impl std::fmt::Debug for Core {
@@ -92,7 +123,9 @@ impl Core {
                 None
             }
         };
+        let roles = RwLock::new(Arc::new(RoleViews::build(&settings, None)));
         Self {
+            roles,
             breakers: Breakers::new(settings.circuit_breaker.clone()),
             limits,
             metrics,
@@ -112,17 +145,7 @@ impl Core {
     /// Sends every decision and run end to `log` from now on (once; later
     /// calls are ignored and return `false`).
     pub fn attach_audit(&self, log: AuditLog) -> bool {
-        let uid = nix::unistd::getuid();
-        let local_user = nix::unistd::User::from_uid(uid)
-            .ok()
-            .flatten()
-            .map_or_else(|| format!("uid {uid}"), |u| u.name);
-        self.audit
-            .set(Auditor {
-                log: Arc::new(log),
-                local_user,
-            })
-            .is_ok()
+        self.audit.set(Arc::new(log)).is_ok()
     }
 
     /// Whether every tool run gets its own cgroup (all its processes are
@@ -142,6 +165,27 @@ impl Core {
     /// The settings snapshot in force now (a call keeps the one it started with).
     pub fn snapshot(&self) -> Arc<Settings> {
         self.settings.borrow().clone()
+    }
+
+    /// The snapshot as `who` sees it: the whole snapshot without a role,
+    /// else the role's view of it (its tools, its scope, its intrusive switch).
+    pub fn snapshot_for(&self, who: &Identity) -> Arc<Settings> {
+        let Some(role) = who.role.as_deref() else {
+            return self.snapshot();
+        };
+        let views = self.roles.read().unwrap_or_else(PoisonError::into_inner);
+        match views.settings.get(role) {
+            Some(s) => s.clone(),
+            // A role that a reload removed: nothing, never everything.
+            None => Arc::new(self.snapshot().for_role(role)),
+        }
+    }
+
+    /// The rate limiter of `who`'s role, if the role has its own rate.
+    pub(super) fn role_rate(&self, who: &Identity) -> Option<Arc<RateLimiter>> {
+        let role = who.role.as_deref()?;
+        let views = self.roles.read().unwrap_or_else(PoisonError::into_inner);
+        views.rates.get(role).map(|(_, _, l)| l.clone())
     }
 
     /// Same as [`Core::snapshot`].
@@ -229,6 +273,11 @@ impl Core {
         }
         if let Some(h) = self.health.get() {
             h.reconfigure(new.health.clone());
+        }
+        {
+            let mut views = self.roles.write().unwrap_or_else(PoisonError::into_inner);
+            let built = RoleViews::build(&new, Some(&views));
+            *views = Arc::new(built);
         }
         self.settings.send_replace(Arc::new(new));
         if tools_changed {

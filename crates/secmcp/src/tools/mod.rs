@@ -86,6 +86,12 @@ impl<T> PerTool<T> {
         &self.0[i].1
     }
 
+    /// The value of `id`, to change.
+    pub fn get_mut(&mut self, id: ToolId) -> &mut T {
+        let i = self.0.iter().position(|(t, _)| *t == id).unwrap_or(0);
+        &mut self.0[i].1
+    }
+
     /// Every tool's value.
     pub fn iter(&self) -> impl Iterator<Item = (ToolId, &T)> {
         self.0.iter().map(|(id, v)| (*id, v))

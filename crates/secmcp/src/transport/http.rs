@@ -1,5 +1,6 @@
-//! Streamable HTTP at `/mcp`: the listener (loopback only), the rmcp
-//! service with `Host`/`Origin` validation, and the guards in front of it.
+//! Streamable HTTP at `/mcp`: the listener (loopback, unless the settings
+//! allow more), the rmcp service with `Host`/`Origin` validation,
+//! authentication, and the guards in front of it.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,29 +14,38 @@ use rmcp::transport::streamable_http_server::{
 };
 use tokio_util::sync::CancellationToken;
 
+use super::auth::{Gate, require_identity};
 use super::host::{check_host, loopback_hosts};
 use super::ops::ops_router;
 use crate::dispatch::Core;
 use crate::guard;
 use crate::service::Service;
 
-/// Binds the HTTP listener (call before announcing readiness).
-pub async fn bind_http(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+/// Binds the HTTP listener (call before announcing readiness). A
+/// non-loopback address only with `public` (the settings require API keys
+/// and a TLS-terminating proxy for that; see `config::settings`).
+pub async fn bind_http(addr: SocketAddr, public: bool) -> anyhow::Result<tokio::net::TcpListener> {
     anyhow::ensure!(
-        addr.ip().is_loopback(),
-        "refusing to listen on {addr}: the HTTP transport has no authentication yet, so it \
-         binds only loopback addresses"
+        public || addr.ip().is_loopback(),
+        "refusing to listen on {addr}: without authentication (auth.api_keys) and \
+         server.behind_proxy the HTTP transport binds only loopback addresses"
     );
     tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))
 }
 
-/// The axum router serving secmcp at `/mcp` plus the operations endpoints.
+/// The axum router serving secmcp at `/mcp` plus the operations endpoints,
+/// with the settings' extra hosts and authentication.
 pub fn http_router(core: Arc<Core>, port: u16, shutdown: CancellationToken) -> axum::Router {
-    let origins = core.settings().allowed_origins.clone();
+    let settings = core.settings();
+    let origins = settings.allowed_origins.clone();
+    let mut hosts = loopback_hosts(port);
+    hosts.extend(settings.allowed_hosts.iter().cloned());
+    let gate = Gate::new(core.clone());
     let ops = ops_router(core.clone(), port);
-    mcp_router(move || Service::new(core.clone()), port, &origins, shutdown).merge(ops)
+    let make = move || Service::new(core.clone());
+    stack(make, hosts, &origins, shutdown, Some(gate), port).merge(ops)
 }
 
 /// The production Streamable HTTP stack for any handler: `/mcp` with `Host`
@@ -51,12 +61,33 @@ where
     S: ServerHandler + Clone,
     F: Fn() -> S + Send + Sync + 'static,
 {
+    stack(
+        make,
+        loopback_hosts(port),
+        extra_origins,
+        shutdown,
+        None,
+        port,
+    )
+}
+
+fn stack<S, F>(
+    make: F,
+    hosts: Vec<String>,
+    extra_origins: &[String],
+    shutdown: CancellationToken,
+    gate: Option<Arc<Gate>>,
+    port: u16,
+) -> axum::Router
+where
+    S: ServerHandler + Clone,
+    F: Fn() -> S + Send + Sync + 'static,
+{
     let mut origins: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
         .iter()
         .map(|h| format!("http://{h}:{port}"))
         .collect();
     origins.extend(extra_origins.iter().cloned());
-    let hosts = loopback_hosts(port);
     let guard_hosts: Arc<[String]> = hosts.clone().into();
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(hosts)
@@ -68,13 +99,31 @@ where
         .with_cancellation_token(shutdown.child_token());
     let service: StreamableHttpService<S, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(make()), Arc::default(), config);
-    axum::Router::new()
-        .nest_service("/mcp", service)
+    let mut router = axum::Router::new().nest_service("/mcp", service);
+    // Layers run outside-in: Host, then authentication, then the body checks.
+    router = router
         .layer(axum::middleware::from_fn(json_rpc_parse_errors))
         .layer(axum::middleware::from_fn_with_state(
-            guard_hosts,
+            guard_hosts.clone(),
             guard_http,
-        ))
+        ));
+    if let Some(gate) = gate {
+        router = router.layer(axum::middleware::from_fn_with_state(gate, require_identity));
+    }
+    router.layer(axum::middleware::from_fn_with_state(guard_hosts, only_host))
+}
+
+/// The `Host` check alone, outermost (a rebinding page gets `403` before
+/// anything else is looked at).
+async fn only_host(
+    State(hosts): State<Arc<[String]>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(r) = check_host(&hosts, request.headers()) {
+        return r;
+    }
+    next.run(request).await
 }
 
 /// How long a client has to send a request body.

@@ -4,15 +4,20 @@
 //!
 //! stdio: stdout carries only protocol; logs go to stderr; the server exits when
 //! stdin closes; with `metrics.prometheus_port` set, a loopback listener serves
-//! the operations endpoints. HTTP: loopback only (no authentication yet),
-//! `Host` and `Origin` validated, legacy sessions for `initialize`-era clients
-//! and stateless requests for 2026-07-28; the operations endpoints share the
-//! listener and its `Host` check.
+//! the operations endpoints. HTTP: loopback only unless API keys are
+//! configured and a TLS-terminating proxy is named (`server.behind_proxy`);
+//! `Host` (loopback names plus `server.allowed_hosts`) and `Origin`
+//! validated; `Authorization: Bearer KEY` checked when keys are configured
+//! (`auth`); legacy sessions for `initialize`-era clients and stateless
+//! requests for 2026-07-28; the operations endpoints share the listener, its
+//! `Host` check and (for `/metrics` and `/health`) its authentication.
 //!
 //! Layout: `stdio` (the guarded stdin/stdout bridge), `http` (`/mcp` and the
 //! listener), `ops` (the operations endpoints), `host` (the `Host` rules
-//! both HTTP routers share).
+//! both HTTP routers share), `auth` (API keys, failed-attempt limit, the
+//! caller's `Identity` in the request extensions).
 
+mod auth;
 mod host;
 mod http;
 mod ops;

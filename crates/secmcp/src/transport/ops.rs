@@ -1,5 +1,8 @@
 //! The operations endpoints: `/metrics`, `/health`, `/health/live`,
-//! `/health/ready`, with the same `Host` check as `/mcp`.
+//! `/health/ready`, with the same `Host` check as `/mcp`. With API keys
+//! configured, `/metrics` and `/health` (which show tool names, versions
+//! and load) need a valid key too; `/health/live` and `/health/ready` stay
+//! open for orchestrators (they say only alive/ready and the usable tools).
 
 use std::sync::Arc;
 
@@ -9,20 +12,42 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio_util::sync::CancellationToken;
 
+use super::auth::{Gate, refusal};
 use super::host::{check_host, json, loopback_hosts};
 use crate::dispatch::Core;
 
 struct Ops {
     core: Arc<Core>,
     hosts: Vec<String>,
+    gate: Arc<Gate>,
+}
+
+impl Ops {
+    /// The Host check, then (for the detailed endpoints) authentication.
+    fn admit(&self, request: &axum::extract::Request, path: &str) -> Option<Response> {
+        if let Some(r) = check_host(&self.hosts, request.headers()) {
+            return Some(r);
+        }
+        let peer = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        self.gate
+            .authenticate(request.headers(), peer, path)
+            .err()
+            .map(refusal)
+    }
 }
 
 /// `/metrics`, `/health`, `/health/live` and `/health/ready`, with the same
 /// `Host` check as `/mcp` (a DNS-rebinding page cannot read them).
 pub fn ops_router(core: Arc<Core>, port: u16) -> axum::Router {
+    let mut hosts = loopback_hosts(port);
+    hosts.extend(core.snapshot().allowed_hosts.iter().cloned());
     let state = Arc::new(Ops {
+        gate: Gate::new(core.clone()),
         core,
-        hosts: loopback_hosts(port),
+        hosts,
     });
     axum::Router::new()
         .route("/metrics", get(metrics))
@@ -32,8 +57,8 @@ pub fn ops_router(core: Arc<Core>, port: u16) -> axum::Router {
         .with_state(state)
 }
 
-async fn metrics(State(ops): State<Arc<Ops>>, headers: HeaderMap) -> Response {
-    if let Some(r) = check_host(&ops.hosts, &headers) {
+async fn metrics(State(ops): State<Arc<Ops>>, request: axum::extract::Request) -> Response {
+    if let Some(r) = ops.admit(&request, "/metrics") {
         return r;
     }
     if !ops.core.snapshot().metrics.enabled {
@@ -51,8 +76,8 @@ async fn metrics(State(ops): State<Arc<Ops>>, headers: HeaderMap) -> Response {
         .into_response()
 }
 
-async fn health(State(ops): State<Arc<Ops>>, headers: HeaderMap) -> Response {
-    if let Some(r) = check_host(&ops.hosts, &headers) {
+async fn health(State(ops): State<Arc<Ops>>, request: axum::extract::Request) -> Response {
+    if let Some(r) = ops.admit(&request, "/health") {
         return r;
     }
     let report = ops.core.health();
@@ -91,8 +116,11 @@ pub async fn serve_ops(
 ) -> anyhow::Result<()> {
     let port = listener.local_addr()?.port();
     tracing::info!(addr = %listener.local_addr()?, "serving /metrics and /health");
-    axum::serve(listener, ops_router(core, port))
-        .with_graceful_shutdown(async move { stop.cancelled_owned().await })
-        .await?;
+    axum::serve(
+        listener,
+        ops_router(core, port).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { stop.cancelled_owned().await })
+    .await?;
     Ok(())
 }
