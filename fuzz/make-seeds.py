@@ -121,14 +121,14 @@ def main():
         names.update(s for s in lits if re.fullmatch(r"[A-Za-z0-9._+/\-]{1,80}", s) and "." in s and "/" in s)
         target0 = tool_targets[0]
         for i, a in enumerate(args):
-            for knobs in ("i", "irS1"):
+            for knobs in ("ir", "irS1"):
                 fields = tool_fields[i % len(tool_fields)]
                 write(f"argv_{tool}", "args", f"{knobs}\n{target0}\n{a}\n{fields}")
         for t in found_targets + tool_targets:
-            write(f"argv_{tool}", "target", f"i\n{t}\n\n{tool_fields[0]}")
+            write(f"argv_{tool}", "target", f"ir\n{t}\n\n{tool_fields[0]}")
         for f in tool_fields:
             for t in tool_targets:
-                for knobs in ("", "irA0", "iA1", "iF1", "iA"):
+                for knobs in ("", "ir", "irA0", "irA1", "irF1", "irA", "irA46"):
                     write(f"argv_{tool}", "fields", f"{knobs}\n{t}\n\n{f}")
     for p in [POLICY / "address" / "tests.rs", POLICY / "scope" / "tests.rs", POLICY / "policy" / "tests.rs"]:
         targets.update(s for s in literals(p) if looks_like_target(s) or s in TRICKY_TARGETS)

@@ -194,6 +194,22 @@ pub fn check(tool: ToolId, data: &[u8]) {
     }
 }
 
+/// The permit one input gets, if any (for the corpus tests: a corpus that
+/// never reaches a permit never reaches the argv checks).
+pub fn permit(tool: ToolId, data: &[u8]) -> Option<(Case, Plan, Resolutions, Permit)> {
+    let case = Case::parse(tool, data)?;
+    let input = CallInput {
+        target: &case.target,
+        extra_args: &case.extra_args,
+        timeout: case.timeout,
+        fields: &case.fields,
+    };
+    let p = plan(tool, &case.policy, &input).ok()?;
+    let res = resolutions(&case, &p);
+    let permit = authorize_with(&case.policy, p.clone(), &res).ok()?;
+    Some((case, p, res, permit))
+}
+
 /// What the fuzzed server resolved: every host to the case's addresses,
 /// every file by the case's file mode.
 fn resolutions(case: &Case, p: &Plan) -> Resolutions {
@@ -227,7 +243,9 @@ fn resolve_file(mode: FileMode, f: &FileRequest) -> ResolvedFile {
     }
 }
 
-fn check_permit(tool: ToolId, case: &Case, p: &Plan, res: &Resolutions, permit: &Permit) {
+/// Checks one permit against its case, plan and resolutions (see the module
+/// docs); panics on the first broken invariant.
+pub fn check_permit(tool: ToolId, case: &Case, p: &Plan, res: &Resolutions, permit: &Permit) {
     let scope = &case.policy.scope;
     assert_eq!(permit.tool(), tool);
     let all: Vec<&AuthorizedTarget> = std::iter::once(permit.target())
@@ -311,27 +329,7 @@ impl Walk<'_> {
         } else {
             ""
         };
-        let mut table: Vec<(String, Arity)> = server_options(self.tool, mode)
-            .into_iter()
-            .map(|(s, a)| (s.to_owned(), a))
-            .collect();
-        for doc in options(self.tool).accepted() {
-            if !doc.modes.is_empty() && !doc.modes.contains(&mode) {
-                continue;
-            }
-            let arity = match doc.value.as_ref().map(|v| v.join) {
-                None => Arity::None,
-                Some(Join::Separate) => Arity::Separate,
-                Some(Join::Glued | Join::OptionalGlued) => Arity::Glued,
-                Some(Join::Equals) => Arity::Equals,
-                // dig's words (`MX`, `@server`) are rendered by the server
-                // through -t/-c/-q/@: a bare word is a positional below.
-                Some(Join::Word) => continue,
-            };
-            for s in &doc.spellings {
-                table.push((s.clone(), arity));
-            }
-        }
+        let table = option_table(self.tool, mode);
         let mut positionals: Vec<&str> = Vec::new();
         let mut i = 0;
         while i < argv.len() {
@@ -463,6 +461,44 @@ impl Walk<'_> {
                 .is_ok_and(|rel| rel.components().count() > 0);
         canonical && placed && r.size_bytes <= LIST_MAX_BYTES
     }
+}
+
+/// The options argv may hold for `tool` in gobuster `mode`: the server's
+/// own and the grammar's documented ones (built once per tool and mode).
+fn option_table(tool: ToolId, mode: &str) -> std::rc::Rc<Vec<(String, Arity)>> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<Vec<((ToolId, String), std::rc::Rc<Vec<(String, Arity)>>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    CACHE.with(|c| {
+        if let Some((_, t)) = c.borrow().iter().find(|(k, _)| k.0 == tool && k.1 == mode) {
+            return t.clone();
+        }
+        let mut table: Vec<(String, Arity)> = server_options(tool, mode)
+            .into_iter()
+            .map(|(s, a)| (s.to_owned(), a))
+            .collect();
+        for doc in options(tool).accepted() {
+            if !doc.modes.is_empty() && !doc.modes.contains(&mode) {
+                continue;
+            }
+            let arity = match doc.value.as_ref().map(|v| v.join) {
+                None => Arity::None,
+                Some(Join::Separate) => Arity::Separate,
+                Some(Join::Glued | Join::OptionalGlued) => Arity::Glued,
+                Some(Join::Equals) => Arity::Equals,
+                // dig's words (`MX`, `@server`) are rendered by the server
+                // through -t/-c/-q/@: a bare word is a positional below.
+                Some(Join::Word) => continue,
+            };
+            for s in &doc.spellings {
+                table.push((s.clone(), arity));
+            }
+        }
+        let table = std::rc::Rc::new(table);
+        c.borrow_mut().push(((tool, mode.to_owned()), table.clone()));
+        table
+    })
 }
 
 enum OptValue<'a> {

@@ -14,7 +14,7 @@
 //! - the scope decision equals the documented rules restated in `judge`
 //!   (always-denied addresses, deny wins, the metadata address needs a
 //!   narrow allow CIDR, IPv4-mapped IPv6 judged as IPv4, names by suffix and
-//!   every resolved address), for addresses, CIDRs (up to 4096 addresses)
+//!   every resolved address), for addresses, CIDRs (up to 1024 addresses)
 //!   and host names.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -22,7 +22,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use secmcp_policy::{Cidr, Hostname, MAX_TARGET_LEN, Scope, ScopeEntry, Target, parse_target};
 
 /// The largest CIDR whose every address the check walks.
-const MAX_WALK: u128 = 4096;
+const MAX_WALK: u128 = 1024;
 
 /// Runs the target-and-scope checks on one input.
 pub fn check(data: &[u8]) {
