@@ -6,6 +6,9 @@
 #   scripts/fuzz.sh 60 argv_nmap url     # some targets
 #   FUZZ_RUNS=10000000 scripts/fuzz.sh 0 target_scope   # a fixed number of executions
 #   FUZZ_MERGE=1 scripts/fuzz.sh 60      # then minimise fuzz/corpus/<target> with what was found
+#   FUZZ_BUILD_ONLY=1 scripts/fuzz.sh    # build the targets and the fuzz crate's tests, run nothing
+#   FUZZ_TESTS=1 scripts/fuzz.sh         # first run the fuzz crate's own tests (fuzz/tests/:
+#                                        # the corpora pass and reach permits; the checker refuses)
 #
 # Each target starts from its committed corpus (fuzz/corpus/<target>, read only unless
 # FUZZ_MERGE=1); new inputs go to a scratch directory. A crash or a broken invariant
@@ -49,6 +52,22 @@ TARGETS=("$@")
 
 log "cargo fuzz build into $TARGET_DIR"
 cargo "${TOOLCHAIN[@]}" fuzz build -s none -a --target-dir "$TARGET_DIR" >&2
+# The crate's tests build without the fuzzing flags: a directory of their own, so the
+# two builds never invalidate each other.
+TEST_TARGET_DIR="$TARGET_DIR/tests"
+if [[ "${FUZZ_BUILD_ONLY:-0}" == 1 ]]; then
+    cargo "${TOOLCHAIN[@]}" test --target-dir "$TEST_TARGET_DIR" --no-run >&2
+    exit 0
+fi
+if [[ "${FUZZ_TESTS:-0}" == 1 ]]; then
+    if cargo "${TOOLCHAIN[@]}" test --target-dir "$TEST_TARGET_DIR" >"$TEST_TARGET_DIR.log" 2>&1; then
+        echo "fuzz: PASS tests ($(grep -E '^test result' "$TEST_TARGET_DIR.log" | sed -nE 's/.* ([0-9]+) passed.*/\1/p' | awk '{s+=$1} END {print s+0}') passed)"
+    else
+        echo "fuzz: FAIL tests"
+        grep -E 'panicked|FAILED|^error' -A5 "$TEST_TARGET_DIR.log" | head -30
+        exit 1
+    fi
+fi
 BIN="$TARGET_DIR/$(rustc -vV | sed -n 's/^host: //p')/release"
 
 ARTIFACTS="${FUZZ_ARTIFACTS:-$TARGET_DIR/fuzz-artifacts}"

@@ -15,8 +15,15 @@ fn main() {
     };
     for f in args {
         let data = std::fs::read(&f).unwrap_or_default();
-        let Some(case) = Case::parse(tool, &data) else { continue };
-        let input = CallInput { target: &case.target, extra_args: &case.extra_args, timeout: case.timeout, fields: &case.fields };
+        let Some(case) = Case::parse(tool, &data) else {
+            continue;
+        };
+        let input = CallInput {
+            target: &case.target,
+            extra_args: &case.extra_args,
+            timeout: case.timeout,
+            fields: &case.fields,
+        };
         let why = match plan(tool, &case.policy, &input) {
             Err(d) => format!("plan: {}", d.message),
             Ok(p) => match authorize_with(&case.policy, p, &Default::default()) {

@@ -22,11 +22,11 @@
 use std::net::IpAddr;
 use std::path::{Component, Path};
 
+use secmcp_policy::{AuthorizedTarget, CallInput};
 use secmcp_policy::{
     Cidr, FileRequest, Join, Permit, Plan, Resolutions, ResolvedFile, Target, ToolId, ToolPlan,
     authorize_with, options, parse_target, plan,
 };
-use secmcp_policy::{AuthorizedTarget, CallInput};
 
 use crate::case::{Case, FileMode, LIST_ALIAS, LIST_MAX_BYTES, LIST_ROOT};
 use crate::policy::{judge, name_allowed};
@@ -169,7 +169,10 @@ pub fn check(tool: ToolId, data: &[u8]) {
     let p = match planned {
         Ok(p) => p,
         Err(d) => {
-            assert!(!d.message.is_empty() && !d.hint.is_empty(), "empty refusal: {d:?}");
+            assert!(
+                !d.message.is_empty() && !d.hint.is_empty(),
+                "empty refusal: {d:?}"
+            );
             return;
         }
     };
@@ -251,7 +254,11 @@ pub fn check_permit(tool: ToolId, case: &Case, p: &Plan, res: &Resolutions, perm
     let all: Vec<&AuthorizedTarget> = std::iter::once(permit.target())
         .chain(permit.extra_targets())
         .collect();
-    assert_eq!(all.len(), p.targets().len(), "a permit target per planned target");
+    assert_eq!(
+        all.len(),
+        p.targets().len(),
+        "a permit target per planned target"
+    );
     for (at, planned) in all.iter().zip(p.targets()) {
         assert_eq!(at.requested, planned.requested());
         for &ip in &at.pinned {
@@ -264,7 +271,10 @@ pub fn check_permit(tool: ToolId, case: &Case, p: &Plan, res: &Resolutions, perm
                 assert_eq!(at.rendered, ip.to_canonical().to_string());
             }
             Target::Host(_) => {
-                let first = case.resolved.first().expect("a permit for an unresolved name");
+                let first = case
+                    .resolved
+                    .first()
+                    .expect("a permit for an unresolved name");
                 assert_eq!(at.pinned, vec![first.to_canonical()]);
                 assert_eq!(at.rendered, first.to_canonical().to_string());
                 assert!(case.resolved.iter().all(|&ip| judge(scope, ip)));
@@ -390,7 +400,13 @@ impl Walk<'_> {
                     && pos.len() <= 3
                     && pos[0] == primary.as_str()
                     && pos[1] == h.service()
-                    && self.case.policy.hydra.services.iter().any(|s| s == h.service());
+                    && self
+                        .case
+                        .policy
+                        .hydra
+                        .services
+                        .iter()
+                        .any(|s| s == h.service());
                 if !ok {
                     fail("hydra's positionals must be target, service[, module option]");
                 }
@@ -409,7 +425,11 @@ impl Walk<'_> {
             return;
         }
         let fail = |why: String| -> ! {
-            panic!("{:?} argv {:?}: {option} {v:?}: {why}", self.tool, self.permit.argv())
+            panic!(
+                "{:?} argv {:?}: {option} {v:?}: {why}",
+                self.tool,
+                self.permit.argv()
+            )
         };
         if let Some(ip) = address_in(v) {
             let query = self.tool == ToolId::Dig && option == "-x";
@@ -496,7 +516,8 @@ fn option_table(tool: ToolId, mode: &str) -> std::rc::Rc<Vec<(String, Arity)>> {
             }
         }
         let table = std::rc::Rc::new(table);
-        c.borrow_mut().push(((tool, mode.to_owned()), table.clone()));
+        c.borrow_mut()
+            .push(((tool, mode.to_owned()), table.clone()));
         table
     })
 }
@@ -524,7 +545,9 @@ fn match_option<'a>(
         } else if let Some(rest) = tok.strip_prefix(s.as_str()) {
             match arity {
                 Arity::Glued => Some(OptValue::Inline(rest)),
-                Arity::Separate | Arity::Equals if s.starts_with("--") || *arity == Arity::Equals => {
+                Arity::Separate | Arity::Equals
+                    if s.starts_with("--") || *arity == Arity::Equals =>
+                {
                     rest.strip_prefix('=').map(OptValue::Inline)
                 }
                 _ => None,

@@ -16,15 +16,24 @@ pub fn check(data: &[u8]) {
     };
     let ok = check_request("wordlist", name, "wordlist");
     if let Err(d) = &ok {
-        assert!(!d.message.is_empty() && !d.hint.is_empty(), "{name:?}: empty refusal");
+        assert!(
+            !d.message.is_empty() && !d.hint.is_empty(),
+            "{name:?}: empty refusal"
+        );
     }
     if is_alias_name(name) {
-        assert!(ok.is_ok(), "{name:?}: a valid alias name is refused as a request");
+        assert!(
+            ok.is_ok(),
+            "{name:?}: a valid alias name is refused as a request"
+        );
     }
     if ok.is_err() {
         return;
     }
-    assert!(!name.is_empty() && name.len() <= MAX_REQUEST_LEN, "{name:?}: length");
+    assert!(
+        !name.is_empty() && name.len() <= MAX_REQUEST_LEN,
+        "{name:?}: length"
+    );
     assert!(
         name.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+' | b'/')),
@@ -32,7 +41,10 @@ pub fn check(data: &[u8]) {
     );
     let root = Path::new("/srv/lists");
     let joined = root.join(name);
-    assert!(joined.starts_with(root) && joined != root, "{name:?}: leaves the root");
+    assert!(
+        joined.starts_with(root) && joined != root,
+        "{name:?}: leaves the root"
+    );
     let rel = joined.strip_prefix(root).expect("under the root");
     assert!(
         rel.components().all(|c| matches!(c, Component::Normal(_))),

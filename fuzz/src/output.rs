@@ -16,7 +16,9 @@
 //! the line `@@@@` (see `split`).
 
 use secmcp_output::sanitize::sanitize_multiline;
-use secmcp_output::{Bounds, Detail, TRUNCATION_MARKER, dig, gobuster, hydra, masscan, nmap, sqlmap};
+use secmcp_output::{
+    Bounds, Detail, TRUNCATION_MARKER, dig, gobuster, hydra, masscan, nmap, sqlmap,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -98,7 +100,10 @@ pub fn check(parser: Parser, data: &[u8]) {
                 _ => "dir",
             };
             run(
-                Caps { list: 16, text: 2048 },
+                Caps {
+                    list: 16,
+                    text: 2048,
+                },
                 || gobuster::parse(mode, part(1), part(2), MAX_FINDINGS),
                 |r, d| r.project(d),
                 gobuster::summary,
@@ -107,14 +112,20 @@ pub fn check(parser: Parser, data: &[u8]) {
         Parser::Hydra => {
             let json = (!part(0).is_empty()).then(|| part(0));
             run(
-                Caps { list: 16, text: 1024 },
+                Caps {
+                    list: 16,
+                    text: 1024,
+                },
                 || hydra::parse(json, part(1), part(2), MAX_FINDINGS),
                 |r, d| r.project(d),
                 hydra::summary,
             )
         }
         Parser::Sqlmap => run(
-            Caps { list: 500, text: 2048 },
+            Caps {
+                list: 500,
+                text: 2048,
+            },
             || {
                 sqlmap::parse(&sqlmap::SqlmapInput {
                     stdout: part(0),
@@ -152,15 +163,27 @@ fn run<R: Serialize + PartialEq + std::fmt::Debug>(
     assert_eq!(parse(), full, "parsing is not deterministic");
     let full_json = serde_json::to_value(&full).expect("a report serializes");
     walk(caps, "", &full_json);
-    assert_eq!(project(&full, Detail::Full), full, "project(Full) changed the report");
+    assert_eq!(
+        project(&full, Detail::Full),
+        full,
+        "project(Full) changed the report"
+    );
     for d in [Detail::Summary, Detail::Standard] {
         let r = project(&full, d);
         let j = serde_json::to_value(&r).expect("a report serializes");
         walk(caps, "", &j);
         no_longer("", &j, &full_json);
         let text = summary(&r);
-        assert!(text.len() <= MAX_SUMMARY_BYTES, "summary of {} bytes", text.len());
-        assert_eq!(sanitize_multiline(&text), text, "the summary is not sanitized");
+        assert!(
+            text.len() <= MAX_SUMMARY_BYTES,
+            "summary of {} bytes",
+            text.len()
+        );
+        assert_eq!(
+            sanitize_multiline(&text),
+            text,
+            "the summary is not sanitized"
+        );
     }
 }
 
@@ -200,7 +223,12 @@ fn walk(caps: Caps, path: &str, v: &Value) {
 fn no_longer(path: &str, small: &Value, full: &Value) {
     match (small, full) {
         (Value::Array(a), Value::Array(b)) => {
-            assert!(a.len() <= b.len(), "{path}: projection lists more ({} > {})", a.len(), b.len());
+            assert!(
+                a.len() <= b.len(),
+                "{path}: projection lists more ({} > {})",
+                a.len(),
+                b.len()
+            );
         }
         (Value::Object(a), Value::Object(b)) => {
             for (k, x) in a {

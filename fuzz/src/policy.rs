@@ -56,7 +56,9 @@ pub fn check(data: &[u8]) {
 
     // Scope entries: whatever parses (a failing entry must fail cleanly).
     let entries = |v: &[&str]| -> Vec<ScopeEntry> {
-        v.iter().filter_map(|e| e.parse::<ScopeEntry>().ok()).collect()
+        v.iter()
+            .filter_map(|e| e.parse::<ScopeEntry>().ok())
+            .collect()
     };
     let _ = Scope::parse(&allow, &deny);
     let scope = Scope::new(entries(&allow), entries(&deny));
@@ -67,9 +69,11 @@ pub fn check(data: &[u8]) {
         Target::Ip(ip) => Some(judge(&scope, *ip)),
         Target::Cidr(c) if c.size() <= MAX_WALK => Some(c.iter().all(|ip| judge(&scope, ip))),
         Target::Cidr(_) => None,
-        Target::Host(h) => {
-            Some(name_allowed(&scope, h) && !resolved.is_empty() && resolved.iter().all(|&ip| judge(&scope, ip)))
-        }
+        Target::Host(h) => Some(
+            name_allowed(&scope, h)
+                && !resolved.is_empty()
+                && resolved.iter().all(|&ip| judge(&scope, ip)),
+        ),
     };
     if let Some(want) = want {
         let got = scope.check(&t, &resolved);
@@ -94,34 +98,60 @@ pub fn check_accepted(s: &str, t: &Target) {
         "{s:?} has a character outside the documented set"
     );
     let again = parse_target(&t.to_string());
-    assert_eq!(again.as_ref().ok(), Some(t), "{s:?} -> {t} does not parse back to itself");
+    assert_eq!(
+        again.as_ref().ok(),
+        Some(t),
+        "{s:?} -> {t} does not parse back to itself"
+    );
     match t {
         Target::Ip(IpAddr::V4(v4)) => {
-            assert_eq!(s, v4.to_string(), "{s:?} is accepted but is not canonical IPv4")
+            assert_eq!(
+                s,
+                v4.to_string(),
+                "{s:?} is accepted but is not canonical IPv4"
+            )
         }
         Target::Ip(IpAddr::V6(v6)) => {
-            assert_eq!(s.parse::<Ipv6Addr>().ok(), Some(*v6), "{s:?}: IPv6 differs from std")
+            assert_eq!(
+                s.parse::<Ipv6Addr>().ok(),
+                Some(*v6),
+                "{s:?}: IPv6 differs from std"
+            )
         }
         Target::Cidr(c) => {
             let (addr, prefix) = s.split_once('/').expect("a CIDR has a '/'");
             assert_eq!(prefix.parse::<u8>().ok(), Some(c.prefix()), "{s:?}: prefix");
-            assert!(!(prefix.len() > 1 && prefix.starts_with('0')), "{s:?}: leading zero");
+            assert!(
+                !(prefix.len() > 1 && prefix.starts_with('0')),
+                "{s:?}: leading zero"
+            );
             let ip: IpAddr = addr.parse().expect("a CIDR's address is std syntax");
             if let IpAddr::V4(v4) = ip {
                 assert_eq!(addr, v4.to_string(), "{s:?}: CIDR address not canonical");
             }
-            assert!(c.contains(ip), "{s:?}: the network does not contain its address");
+            assert!(
+                c.contains(ip),
+                "{s:?}: the network does not contain its address"
+            );
             assert_eq!(Cidr::new(ip, c.prefix()), Some(*c), "{s:?}: not normalised");
         }
         Target::Host(h) => {
-            assert_eq!(h.as_str(), h.as_str().to_ascii_lowercase(), "{s:?}: not lower-cased");
+            assert_eq!(
+                h.as_str(),
+                h.as_str().to_ascii_lowercase(),
+                "{s:?}: not lower-cased"
+            );
             assert!(!h.as_str().ends_with('.'), "{s:?}: trailing dot kept");
             let last = h.as_str().rsplit('.').next().unwrap_or("");
             assert!(
                 last.starts_with(|c: char| c.is_ascii_alphabetic()),
                 "{s:?}: a host name whose last label does not start with a letter"
             );
-            assert_eq!(Hostname::parse(h.as_str()).ok().as_ref(), Some(h), "{s:?}: name round trip");
+            assert_eq!(
+                Hostname::parse(h.as_str()).ok().as_ref(),
+                Some(h),
+                "{s:?}: name round trip"
+            );
         }
     }
 }
@@ -206,7 +236,9 @@ fn c_number(p: &str) -> Option<u64> {
     if !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
-    u64::from_str_radix(digits, radix).ok().filter(|&v| v <= 0xffff_ffff)
+    u64::from_str_radix(digits, radix)
+        .ok()
+        .filter(|&v| v <= 0xffff_ffff)
 }
 
 #[cfg(test)]

@@ -15,12 +15,20 @@ pub fn check(data: &[u8]) {
     };
     match tokenize(input, DEFAULT_MAX_ARGS_BYTES) {
         Ok(tokens) => {
-            assert!(tokens.len() <= MAX_TOKENS, "{input:?}: {} tokens", tokens.len());
+            assert!(
+                tokens.len() <= MAX_TOKENS,
+                "{input:?}: {} tokens",
+                tokens.len()
+            );
             let text: usize = tokens.iter().map(String::len).sum();
-            assert!(text <= input.len(), "{input:?}: tokens longer than the input");
+            assert!(
+                text <= input.len(),
+                "{input:?}: tokens longer than the input"
+            );
             for t in &tokens {
                 assert!(
-                    !t.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+                    !t.chars()
+                        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
                     "{input:?}: token {t:?} holds a control character"
                 );
             }
@@ -33,10 +41,16 @@ pub fn check(data: &[u8]) {
             assert_eq!(again, tokens, "{input:?}: quoting round trip");
         }
         Err(TokenError::TooLong { len, max }) => {
-            assert!(len > max && len == input.len(), "{input:?}: TooLong({len}, {max})")
+            assert!(
+                len > max && len == input.len(),
+                "{input:?}: TooLong({len}, {max})"
+            )
         }
         Err(TokenError::ControlChar(c)) => {
-            assert!(c.is_control() && input.contains(c), "{input:?}: ControlChar({c:?})")
+            assert!(
+                c.is_control() && input.contains(c),
+                "{input:?}: ControlChar({c:?})"
+            )
         }
         Err(TokenError::UnterminatedQuote(_)) => {
             assert!(input.contains(['\'', '"']), "{input:?}: no quote at all")

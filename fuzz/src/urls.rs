@@ -32,8 +32,15 @@ pub fn check(data: &[u8]) {
             let out = u.render(&ip.to_string());
             let again = gobuster::parse_url(&out)
                 .unwrap_or_else(|e| panic!("{url:?}: rendered {out:?} is refused: {e:?}"));
-            assert_eq!(again.host, Target::Ip(ip), "{url:?}: rendered {out:?} has another host");
-            assert_eq!((again.https, again.port, &again.path), (u.https, u.port, &u.path));
+            assert_eq!(
+                again.host,
+                Target::Ip(ip),
+                "{url:?}: rendered {out:?} has another host"
+            );
+            assert_eq!(
+                (again.https, again.port, &again.path),
+                (u.https, u.port, &u.path)
+            );
         }
     }
     if let Ok(u) = sqlmap::HttpUrl::parse(url) {
@@ -45,15 +52,26 @@ pub fn check(data: &[u8]) {
             let out = u.with_host(&ip.to_string());
             let again = sqlmap::HttpUrl::parse(&out)
                 .unwrap_or_else(|e| panic!("{url:?}: rendered {out:?} is refused: {e}"));
-            assert_eq!(again.host(), &Target::Ip(ip), "{url:?}: rendered {out:?} has another host");
+            assert_eq!(
+                again.host(),
+                &Target::Ip(ip),
+                "{url:?}: rendered {out:?} has another host"
+            );
             assert_eq!(again.has_query(), u.has_query());
-            assert_eq!(again.with_host(&ip.to_string()), out, "{url:?}: not a fixed point");
+            assert_eq!(
+                again.with_host(&ip.to_string()),
+                out,
+                "{url:?}: not a fixed point"
+            );
         }
     }
 }
 
 fn shape(url: &str) {
-    assert!(url.bytes().all(|b| (0x21..=0x7e).contains(&b)), "{url:?}: not printable ASCII");
+    assert!(
+        url.bytes().all(|b| (0x21..=0x7e).contains(&b)),
+        "{url:?}: not printable ASCII"
+    );
     assert!(!url.contains('#'), "{url:?}: a fragment");
     let authority = url.split_once("://").map_or("", |(_, r)| r);
     let authority = authority.split(['/', '?']).next().unwrap_or("");

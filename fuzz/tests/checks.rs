@@ -10,7 +10,9 @@ use secmcp_fuzz::argv;
 use secmcp_policy::{Permit, ToolId};
 
 fn corpus(target: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
     let mut out: Vec<Vec<u8>> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| std::fs::read(e.unwrap().path()).unwrap())
@@ -39,7 +41,11 @@ fn every_argv_corpus_passes_and_reaches_permits() {
         }
         // A corpus that never gets a permit never exercises the argv walk.
         eprintln!("{target}: {permits} permits of {}", inputs.len());
-        assert!(permits * 10 >= inputs.len(), "{target}: {permits} permits of {}", inputs.len());
+        assert!(
+            permits * 10 >= inputs.len(),
+            "{target}: {permits} permits of {}",
+            inputs.len()
+        );
     }
 }
 
@@ -89,7 +95,19 @@ fn refuses(argv_: &[&str]) -> bool {
 
 #[test]
 fn the_argv_checker_refuses_what_it_must() {
-    let good = ["-n", "-oX", "-", "--noninteractive", "--unprivileged", "-sT", "-p", "80", "-T3", "--", "127.0.0.1"];
+    let good = [
+        "-n",
+        "-oX",
+        "-",
+        "--noninteractive",
+        "--unprivileged",
+        "-sT",
+        "-p",
+        "80",
+        "-T3",
+        "--",
+        "127.0.0.1",
+    ];
     assert!(!refuses(&good), "the real shape passes");
     // an option outside the grammar
     assert!(refuses(&["-n", "--iflist", "--", "127.0.0.1"]));
@@ -101,5 +119,11 @@ fn the_argv_checker_refuses_what_it_must() {
     assert!(refuses(&["-n", "--", "10.0.0.9"]));
     // an address smuggled into an option value
     assert!(refuses(&["-n", "-D", "10.0.0.9", "--", "127.0.0.1"]));
-    assert!(refuses(&["-n", "--min-rate", "10.0.0.9", "--", "127.0.0.1"]));
+    assert!(refuses(&[
+        "-n",
+        "--min-rate",
+        "10.0.0.9",
+        "--",
+        "127.0.0.1"
+    ]));
 }
