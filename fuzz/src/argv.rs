@@ -136,14 +136,33 @@ fn server_options(tool: ToolId, gobuster_mode: &str) -> Vec<(&'static str, Arity
     }
 }
 
-/// Option values that are free text by design (a body, a header, a user
-/// agent, a module option): no address or path rule applies to them, the
-/// tool sends them as data. Each is checked by its grammar instead.
+/// Option values that are free text by design (a body, a header, a cookie,
+/// a user agent, a match string, a payload affix): the tool sends them to
+/// the pinned target as data and never opens or connects to them, so no
+/// address or path rule applies. Each is checked by its grammar instead
+/// (printable, bounded).
 fn free_text(tool: ToolId, option: &str) -> bool {
     matches!(
         (tool, option),
-        (ToolId::Sqlmap, "--data" | "--host")
-            | (ToolId::Gobuster, "-a" | "--useragent" | "--domain" | "-d")
+        (
+            ToolId::Sqlmap,
+            "--data"
+                | "--host"
+                | "--user-agent"
+                | "-A"
+                | "--header"
+                | "-H"
+                | "--cookie"
+                | "--referer"
+                | "--safe-post"
+                | "--param-exclude"
+                | "--prefix"
+                | "--suffix"
+                | "--string"
+                | "--not-string"
+                | "--regexp"
+                | "--union-char"
+        ) | (ToolId::Gobuster, "-a" | "--useragent" | "--domain" | "-d")
     )
 }
 
