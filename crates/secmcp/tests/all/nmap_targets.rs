@@ -15,6 +15,10 @@
 //!   the single-address strings nmap would have read as an address, so the list keeps
 //!   holding the forms that matter.
 //!
+//! - masscan: for every address or network the masscan grammar accepts
+//!   too, `masscan --echo` (which prints its configuration and sends
+//!   nothing) given the permit's argv names exactly the same addresses.
+//!
 //! Every nmap runs in its own new network and mount namespace (`unshare -n
 //! -m`, as the test suite's root): `-sL` sends no packet anyway, and name
 //! lookups there fail at once instead of reaching any DNS server.
@@ -25,8 +29,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use secmcp_policy::masscan::MasscanFields;
 use secmcp_policy::{
-    CallInput, Policy, Scope, Target, ToolFields, ToolId, authorize, parse_target, plan,
+    CallInput, Cidr, Policy, Scope, Target, ToolFields, ToolId, authorize, parse_target, plan,
 };
 
 /// The largest network listed (nmap's default `max_cidr_addresses`).
@@ -205,6 +210,76 @@ fn nmap_list(target: &str, ipv6: bool) -> Vec<IpAddr> {
         .collect()
 }
 
+/// What `masscan --echo` (its configuration, printed without sending
+/// anything) says it would scan for `argv`: every `range = ` line, expanded.
+fn masscan_echo(argv: &[String]) -> Vec<IpAddr> {
+    let out = Command::new("unshare")
+        .args(["-n", "--", "masscan", "--echo"])
+        .args(argv)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run unshare/masscan: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut listed = Vec::new();
+    for line in text.lines() {
+        let Some(r) = line.strip_prefix("range = ") else {
+            continue;
+        };
+        let r = r.trim();
+        if let Some((a, b)) = r.split_once('-')
+            && let (Ok(a), Ok(b)) = (a.parse::<IpAddr>(), b.parse::<IpAddr>())
+        {
+            let (a, b) = (ip_u128(a), ip_u128(b));
+            let v6 = r.contains(':');
+            listed.extend((a..=b.min(a + MAX_LISTED)).map(|n| u128_ip(n, v6)));
+        } else if let Some((a, p)) = r.split_once('/') {
+            let net = a
+                .parse()
+                .ok()
+                .zip(p.parse().ok())
+                .and_then(|(a, p)| Cidr::new(a, p));
+            listed.extend(net.into_iter().flat_map(|c| c.iter()));
+        } else if let Ok(ip) = r.parse() {
+            listed.push(ip);
+        }
+    }
+    listed
+}
+
+fn ip_u128(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(v4) => u128::from(u32::from(v4)),
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
+fn u128_ip(n: u128, v6: bool) -> IpAddr {
+    if v6 {
+        IpAddr::from(n.to_be_bytes())
+    } else {
+        IpAddr::from(Ipv4Addr::from(n as u32))
+    }
+}
+
+/// The masscan permit for `s`, when the policy gives one.
+fn masscan_permit(s: &str, policy: &Policy) -> Option<secmcp_policy::Permit> {
+    let fields = ToolFields::Masscan(MasscanFields {
+        ports: Some("80".into()),
+        ..MasscanFields::default()
+    });
+    let input = CallInput {
+        target: s,
+        extra_args: "",
+        timeout: Duration::from_secs(60),
+        fields: &fields,
+    };
+    let raw = Policy {
+        raw_sockets: true,
+        allow_intrusive: true,
+        ..policy.clone()
+    };
+    authorize(&raw, plan(ToolId::Masscan, &raw, &input).ok()?, &[]).ok()
+}
+
 /// The addresses the policy pinned for an accepted address or network.
 fn expected(rendered: &str, pinned: &[IpAddr]) -> Option<Vec<IpAddr>> {
     if !pinned.is_empty() {
@@ -222,6 +297,7 @@ struct Tally {
     names: usize,
     refused: usize,
     refused_but_nmap_reads_an_address: usize,
+    masscan: usize,
     failures: Vec<String>,
 }
 
@@ -294,6 +370,17 @@ fn check(s: &str, policy: &Policy, t: &mut Tally) {
                     "{s:?}: the policy reads {want:?}, nmap reads the same string as {raw:?}"
                 ));
             }
+            // masscan, given its permit's argv, would scan exactly the same.
+            if let Some(m) = masscan_permit(s, policy) {
+                t.masscan += 1;
+                let echoed = masscan_echo(m.argv());
+                if echoed != want {
+                    t.failures.push(format!(
+                        "{s:?}: the policy pinned {want:?}, masscan --echo {:?} scans {echoed:?}",
+                        m.argv()
+                    ));
+                }
+            }
         }
     }
 }
@@ -325,12 +412,13 @@ fn nmap_lists_exactly_what_the_policy_pinned() {
     let sum = |f: fn(&Tally) -> usize| tallies.iter().map(f).sum::<usize>();
     let failures: Vec<&String> = tallies.iter().flat_map(|t| &t.failures).collect();
     eprintln!(
-        "{} candidates: {} addresses/networks and {} names accepted, {} refused ({} of them nmap reads as an address)",
+        "{} candidates: {} addresses/networks and {} names accepted, {} refused ({} of them nmap reads as an address); {} checked with masscan --echo",
         list.len(),
         sum(|t| t.addresses),
         sum(|t| t.names),
         sum(|t| t.refused),
-        sum(|t| t.refused_but_nmap_reads_an_address)
+        sum(|t| t.refused_but_nmap_reads_an_address),
+        sum(|t| t.masscan)
     );
     assert!(
         failures.is_empty(),
@@ -339,4 +427,5 @@ fn nmap_lists_exactly_what_the_policy_pinned() {
     // The list must keep exercising both sides.
     assert!(sum(|t| t.addresses) >= 20 && sum(|t| t.names) >= 10);
     assert!(sum(|t| t.refused_but_nmap_reads_an_address) >= 10);
+    assert!(sum(|t| t.masscan) >= 20);
 }
