@@ -502,11 +502,14 @@ impl Walk<'_> {
     }
 }
 
+/// Option spellings with how their value is written.
+type Table = std::rc::Rc<Vec<(String, Arity)>>;
+
 /// The options argv may hold for `tool` in gobuster `mode`: the server's
 /// own and the grammar's documented ones (built once per tool and mode).
-fn option_table(tool: ToolId, mode: &str) -> std::rc::Rc<Vec<(String, Arity)>> {
+fn option_table(tool: ToolId, mode: &str) -> Table {
     thread_local! {
-        static CACHE: std::cell::RefCell<Vec<((ToolId, String), std::rc::Rc<Vec<(String, Arity)>>)>> =
+        static CACHE: std::cell::RefCell<Vec<((ToolId, String), Table)>> =
             const { std::cell::RefCell::new(Vec::new()) };
     }
     CACHE.with(|c| {
