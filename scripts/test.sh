@@ -3,7 +3,7 @@
 #
 #   scripts/test.sh                 # everything: lint, rust, e2e, inspector, conformance
 #   scripts/test.sh lint            # cargo fmt --check, clippy -D warnings, design invariants
-#   scripts/test.sh fuzz            # every fuzz target for SECMCP_FUZZ_SECS (3) seconds, and
+#   scripts/test.sh fuzz            # every fuzz target for SECMCP_FUZZ_SECS (2) seconds, and
 #                                   # the fuzz crate's tests (scripts/fuzz.sh)
 #   scripts/test.sh rust            # only cargo tests
 #   scripts/test.sh e2e inspector   # any subset, in the order given
@@ -24,7 +24,7 @@
 #   SECMCP_BIN          test this binary instead of target/debug/secmcp
 #   SECMCP_SKIP_BUILD=1 do not run cargo build first (e.g. with SECMCP_BIN)
 #   SECMCP_SKIP_INSTALL=1 do not run scripts/install-test-deps.sh first
-#   SECMCP_FUZZ_SECS    seconds per fuzz target in the fuzz suite (default 3)
+#   SECMCP_FUZZ_SECS    seconds per fuzz target in the fuzz suite (default 2)
 #   SECMCP_REQUIRE_FIXTURE=1  fail (instead of skip) when the conformance fixture
 #                       binary secmcp-conformance-fixture does not exist
 set -euo pipefail
@@ -240,8 +240,8 @@ suite_conformance() {
 
 suite_fuzz() {
     local rc=0 out="$REPORT_DIR/fuzz.log"
-    log "fuzz targets, ${SECMCP_FUZZ_SECS:-3} s each, and the fuzz crate's tests"
-    FUZZ_TESTS=1 FUZZ_ARTIFACTS="$REPORT_DIR/fuzz-artifacts" bash "$ROOT/scripts/fuzz.sh" "${SECMCP_FUZZ_SECS:-3}" 2>&1 |
+    log "fuzz targets, ${SECMCP_FUZZ_SECS:-2} s each, and the fuzz crate's tests"
+    FUZZ_TESTS=1 FUZZ_ARTIFACTS="$REPORT_DIR/fuzz-artifacts" bash "$ROOT/scripts/fuzz.sh" "${SECMCP_FUZZ_SECS:-2}" 2>&1 |
         tee "$out" || rc=${PIPESTATUS[0]}
     local p f
     p=$(grep -c '^fuzz: PASS' "$out" || true)
