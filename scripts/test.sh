@@ -3,11 +3,13 @@
 #
 #   scripts/test.sh                 # everything: lint, rust, e2e, inspector, conformance
 #   scripts/test.sh lint            # cargo fmt --check, clippy -D warnings, design invariants
+#   scripts/test.sh fuzz            # every fuzz target for SECMCP_FUZZ_SECS (2) seconds, and
+#                                   # the fuzz crate's tests (scripts/fuzz.sh)
 #   scripts/test.sh rust            # only cargo tests
 #   scripts/test.sh e2e inspector   # any subset, in the order given
 #   scripts/test.sh e2e -- -k nmap  # extra args after -- go to pytest
 #
-# Suites: lint, rust, e2e, inspector, conformance.
+# Suites: lint, rust, e2e, inspector, conformance, fuzz.
 # Every run first calls scripts/install-test-deps.sh (idempotent; installs on a fresh machine)
 # (Node 22 + conformance suite + Inspector, and a Python venv with the MCP client, in
 # ~/.cache/secmcp-ci; this script finds them there by itself).
@@ -22,6 +24,7 @@
 #   SECMCP_BIN          test this binary instead of target/debug/secmcp
 #   SECMCP_SKIP_BUILD=1 do not run cargo build first (e.g. with SECMCP_BIN)
 #   SECMCP_SKIP_INSTALL=1 do not run scripts/install-test-deps.sh first
+#   SECMCP_FUZZ_SECS    seconds per fuzz target in the fuzz suite (default 2)
 #   SECMCP_REQUIRE_FIXTURE=1  fail (instead of skip) when the conformance fixture
 #                       binary secmcp-conformance-fixture does not exist
 set -euo pipefail
@@ -29,12 +32,12 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SUITES=(lint rust e2e inspector conformance)
+ALL_SUITES=(lint rust e2e inspector conformance fuzz)
 SUITES=()
 PYTEST_EXTRA=()
 while (($#)); do
     case "$1" in
-    lint | rust | e2e | inspector | conformance) SUITES+=("$1") ;;
+    lint | rust | e2e | inspector | conformance | fuzz) SUITES+=("$1") ;;
     all) SUITES+=("${ALL_SUITES[@]}") ;;
     --) shift; PYTEST_EXTRA=("$@"); break ;;
     -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
@@ -74,6 +77,12 @@ if [[ "${SECMCP_LAB_NETNS:-}" != 1 ]]; then
         log "cargo build --workspace --all-targets"
         if ! cargo build --workspace --all-targets; then
             log "build failed; no test ran"
+            echo "0 passed, 1 failed"
+            exit 1
+        fi
+        # The fuzz targets need crates.io too; build them here, run them inside.
+        if needs fuzz && ! FUZZ_BUILD_ONLY=1 bash "$ROOT/scripts/fuzz.sh"; then
+            log "fuzz build failed; no test ran"
             echo "0 passed, 1 failed"
             exit 1
         fi
@@ -227,6 +236,17 @@ suite_conformance() {
     f=$(grep -c '^conformance: FAIL' "$out" || true)
     s=$(grep -c '^conformance: SKIP' "$out" || true)
     record conformance "$rc" "$p" "$f" "$s"
+}
+
+suite_fuzz() {
+    local rc=0 out="$REPORT_DIR/fuzz.log"
+    log "fuzz targets, ${SECMCP_FUZZ_SECS:-2} s each, and the fuzz crate's tests"
+    FUZZ_TESTS=1 FUZZ_ARTIFACTS="$REPORT_DIR/fuzz-artifacts" bash "$ROOT/scripts/fuzz.sh" "${SECMCP_FUZZ_SECS:-2}" 2>&1 |
+        tee "$out" || rc=${PIPESTATUS[0]}
+    local p f
+    p=$(grep -c '^fuzz: PASS' "$out" || true)
+    f=$(grep -c '^fuzz: FAIL' "$out" || true)
+    record fuzz "$rc" "$p" "$f"
 }
 
 for s in "${SUITES[@]}"; do

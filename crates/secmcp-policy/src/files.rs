@@ -128,11 +128,7 @@ pub fn is_alias_name(s: &str) -> bool {
 /// Checks the shape of a caller's file name: an alias or a relative path of
 /// plain components (letters, digits, `.`, `_`, `-`, `+`), never absolute,
 /// never `.` or `..`, no `~`, no backslash. `what` names the file kind.
-pub(crate) fn check_request(
-    field: &'static str,
-    requested: &str,
-    what: &str,
-) -> Result<(), Denied> {
+pub fn check_request(field: &'static str, requested: &str, what: &str) -> Result<(), Denied> {
     let refuse = |why: &str| {
         Denied::validation(
             field,

@@ -45,7 +45,10 @@ pub fn parse(xml: &[u8], bounds: &Bounds) -> NmapReport {
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(err) => {
+                // quick-xml's message quotes the input (tag names): sanitize it
+                // like any tool text before it can reach a report.
                 let message = format!("malformed XML at byte {}: {err}", reader.error_position());
+                let message = crate::sanitize::sanitize(&message, Kind::Line).into_owned();
                 parser.error = Some(clip(message, MAX_ERROR_BYTES));
                 break;
             }

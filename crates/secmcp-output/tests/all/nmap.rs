@@ -755,3 +755,16 @@ fn schema_is_an_object_and_describes_fields() {
         }
     }
 }
+
+/// Fuzzing found it (output_nmap): quick-xml's error message quotes the
+/// input's tag names, control characters and escapes included; the
+/// `parse_error` reaches the agent, so it must be sanitized like tool text.
+#[test]
+fn parse_error_quoting_input_is_sanitized() {
+    let xml = b"<nmaprun><port\x1b[31m\x01protocol=\"tcp\"></port></nmaprun>";
+    let r = nmap::parse(xml, &Bounds::default());
+    let e = r.parse_error.expect("malformed XML gives a parse_error");
+    assert!(e.starts_with("malformed XML"), "{e:?}");
+    assert!(!e.chars().any(char::is_control), "{e:?}");
+    assert_eq!(secmcp_output::sanitize::sanitize_line(&e), e);
+}

@@ -32,7 +32,7 @@ pub use types::{
     DIRB_LISTS, DnsOptions, FIELD_MODE, FIELD_WORDLIST, GobusterFields, GobusterLimits,
     GobusterPlan, GobusterTarget, HttpOptions, Mode,
 };
-pub use url::HttpUrl;
+pub use url::{HttpUrl, parse as parse_url};
 
 /// gobuster's descriptor.
 pub static GRAMMAR: ToolGrammar = ToolGrammar {

@@ -90,7 +90,7 @@ impl HttpUrl {
     }
 
     /// The URL with `host` (an IP literal or name) in place of the host.
-    pub(crate) fn with_host(&self, host: &str) -> String {
+    pub fn with_host(&self, host: &str) -> String {
         let scheme = if self.https { "https" } else { "http" };
         let host = if host.contains(':') {
             format!("[{host}]")

@@ -1,0 +1,6 @@
+#![no_main]
+//! A whole sqlmap call to its argv (secmcp_fuzz::argv).
+libfuzzer_sys::fuzz_target!(|data: &[u8]| secmcp_fuzz::argv::check(
+    secmcp_policy::ToolId::Sqlmap,
+    data
+));
