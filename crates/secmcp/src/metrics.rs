@@ -139,6 +139,7 @@ pub struct Metrics {
     errors: Family<CodeLabels, Counter>,
     active_sessions: Gauge,
     config_reloads: Family<ResultLabels, Counter>,
+    run_records: Family<ResultLabels, Counter>,
 }
 
 impl fmt::Debug for Metrics {
@@ -167,6 +168,7 @@ impl Metrics {
             errors: Family::default(),
             active_sessions: Gauge::default(),
             config_reloads: Family::default(),
+            run_records: Family::default(),
         };
         let r = &mut registry;
         r.register(
@@ -232,6 +234,11 @@ impl Metrics {
             "Config reloads by result (ok or failed)",
             m.config_reloads.clone(),
         );
+        r.register(
+            "run_records",
+            "Call records written to the run store, by result (ok or failed)",
+            m.run_records.clone(),
+        );
         Self { registry, ..m }
     }
 
@@ -292,6 +299,13 @@ impl Metrics {
 
     pub(crate) fn truncated(&self, tool: &'static str) {
         self.truncated.get_or_create(&ToolLabels { tool }).inc();
+    }
+
+    pub(crate) fn run_record(&self, ok: bool) {
+        let result = if ok { "ok" } else { "failed" };
+        self.run_records
+            .get_or_create(&ResultLabels { result })
+            .inc();
     }
 
     pub(crate) fn error(&self, code: &'static str) {

@@ -219,9 +219,76 @@ pub fn argv(tool: &str, argv: &[String]) -> Vec<String> {
     out
 }
 
+/// Argument fields that hold secrets in clear (hydra's inline passwords):
+/// every value is masked before a call's arguments are stored.
+const SECRET_FIELDS: &[&str] = &["passwords", "password"];
+
+/// A call's arguments as they may be stored: secret fields masked, every
+/// string through [`text`], `extra_args` with the tool's secret flags masked.
+pub fn arguments(
+    tool: &str,
+    args: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> serde_json::Value {
+    use serde_json::Value;
+    fn strings(v: &Value) -> Value {
+        match v {
+            Value::String(s) => Value::String(text(s).into_owned()),
+            Value::Array(a) => Value::Array(a.iter().map(strings).collect()),
+            Value::Object(o) => {
+                Value::Object(o.iter().map(|(k, v)| (k.clone(), strings(v))).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    let Some(args) = args else {
+        return Value::Object(serde_json::Map::new());
+    };
+    let mut out = serde_json::Map::new();
+    for (k, v) in args {
+        let shown = if SECRET_FIELDS.contains(&k.as_str()) || is_secret_key(&k.to_ascii_lowercase())
+        {
+            match v {
+                Value::Array(a) => {
+                    Value::Array(a.iter().map(|_| Value::String(MASK.into())).collect())
+                }
+                Value::Null => Value::Null,
+                _ => Value::String(MASK.into()),
+            }
+        } else if k == "extra_args" {
+            match v.as_str() {
+                Some(s) => {
+                    let tokens: Vec<String> = s.split_whitespace().map(str::to_owned).collect();
+                    Value::String(argv(tool, &tokens).join(" "))
+                }
+                None => strings(v),
+            }
+        } else {
+            strings(v)
+        };
+        out.insert(k.clone(), shown);
+    }
+    Value::Object(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_arguments_hide_inline_passwords_and_secret_flags() {
+        let args = serde_json::json!({
+            "target": "http://admin:pw1@127.0.0.1/",
+            "passwords": ["Winter2024!", "hunter2"],
+            "usernames": ["admin"],
+            "extra_args": "-t 4 -p s3cr3t",
+        });
+        let shown = arguments("hydra", args.as_object()).to_string();
+        for secret in ["Winter2024!", "hunter2", "s3cr3t", "pw1"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("admin") && shown.contains("-t 4"), "{shown}");
+        assert_eq!(arguments("nmap", None), serde_json::json!({}));
+    }
 
     #[test]
     fn plain_text_is_untouched_and_borrowed() {

@@ -100,7 +100,31 @@ pub async fn run(
     for w in &settings.warnings {
         tracing::warn!(field = %w.field, "config: {}", w.message);
     }
+    let storage = settings.storage.clone();
     let core = Arc::new(Core::new(settings, kill.clone()));
+    if storage.enabled {
+        // A store that cannot open fails the start: every call must be kept.
+        let recorder = crate::store::Recorder::open(&storage).await.map_err(|e| {
+            anyhow::anyhow!(
+                "{} ({}): {}; {}",
+                e.code(),
+                storage.backend.display(),
+                e,
+                e.hint()
+            )
+        })?;
+        let recorder = Arc::new(recorder);
+        core.attach_recorder(recorder.clone());
+        let c = core.clone();
+        tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                recorder
+                    .prune_loop(move || c.snapshot().storage.clone(), stop)
+                    .await;
+            }
+        });
+    }
     core.start_health(Box::new(crate::health::SystemResources::default()));
     let overrides = options
         .overrides

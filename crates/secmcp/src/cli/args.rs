@@ -77,4 +77,8 @@ pub struct ServeArgs {
     /// HTTP listen port (env MCP_SERVER_PORT).
     #[arg(long)]
     pub port: Option<u16>,
+    /// Directory of the embedded run database (env MCP_DATA_DIR; config
+    /// storage.data_dir). Not used when database.url names PostgreSQL.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }

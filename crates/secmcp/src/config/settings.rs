@@ -51,6 +51,8 @@ pub struct Settings {
     pub metrics: crate::metrics::MetricsConfig,
     /// Health check interval and thresholds.
     pub health: crate::health::HealthConfig,
+    /// Run records: backend, caps, retention.
+    pub storage: crate::store::StorageSettings,
     /// What was accepted but is probably not what was meant.
     pub warnings: Vec<Problem>,
     /// The raw config these settings came from (for `config show`), with the
@@ -196,6 +198,7 @@ impl Settings {
         }
         let tools = PerTool::from_fn(|id| tool_settings(&raw, id));
         operations(&raw, &mut p);
+        let storage = crate::store::validate(&raw.storage, &raw.database, &mut p);
         warn_about_tools(&tools, &raw, &mut p);
         if !p.is_ok() {
             return Err(ConfigError::Invalid { problems: p.errors });
@@ -218,6 +221,7 @@ impl Settings {
             limits: raw.limits.clone(),
             metrics: raw.metrics.clone(),
             health: raw.health.clone(),
+            storage,
             warnings: p.warnings,
             raw,
         })
@@ -348,12 +352,6 @@ fn operations(raw: &Config, p: &mut Problems) {
     let d = &raw.database;
     p.range("database", "pool_size", d.pool_size.into(), 1, 1000);
     p.range("database", "max_overflow", d.max_overflow.into(), 0, 1000);
-    if !d.url.is_empty() {
-        p.warn(
-            "database.url",
-            "is accepted but not used: this version keeps no results",
-        );
-    }
 }
 
 /// Enabled tools whose binary is missing, and a default wordlist that does

@@ -19,6 +19,7 @@
 mod calls;
 mod health_source;
 mod pipeline;
+mod record;
 mod shutdown;
 mod state;
 

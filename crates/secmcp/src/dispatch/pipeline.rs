@@ -12,6 +12,7 @@ use tracing::Instrument;
 use secmcp_policy::{CallInput, Permit, Resolutions};
 use secmcp_runner::RunSpec;
 
+use super::record::{Facts, cap_raw};
 use super::state::{CallResult, Core, binary_in};
 use crate::breaker::{Admission, BreakerState, OpenError};
 use crate::config::Settings;
@@ -20,6 +21,7 @@ use crate::events::{BreakerTransition, LimitRejected, ToolCallDenied, ToolRunCom
 use crate::files;
 use crate::limits::{LimitError, LimitKind, TargetKey};
 use crate::redact;
+use crate::store::RecordStatus;
 use crate::tools::{self, JsonObject, RenderContext, Rendered, Tool};
 
 /// How long the server waits for a host name to resolve.
@@ -54,6 +56,8 @@ struct Executed {
     result: Result<Rendered, ToolError>,
     truncated: bool,
     health: Health,
+    /// The tool's standard output as captured (for the run record).
+    raw: Option<(Vec<u8>, bool)>,
 }
 
 impl Core {
@@ -80,6 +84,22 @@ impl Core {
         cancel: CancellationToken,
     ) -> CallResult {
         let _call = self.calls.enter();
+        let mut facts = Facts::arriving(self.recorder().is_some(), tool, args.as_ref());
+        let done = self
+            .call_inner(settings.clone(), tool, args, client, cancel, &mut facts)
+            .await;
+        self.keep_record(&settings, tool, client, facts, done).await
+    }
+
+    async fn call_inner(
+        &self,
+        settings: Arc<Settings>,
+        tool: &'static dyn Tool,
+        args: Option<JsonObject>,
+        client: &str,
+        cancel: CancellationToken,
+        facts: &mut Facts,
+    ) -> CallResult {
         let started = Instant::now();
         let early_id = args
             .as_ref()
@@ -94,6 +114,7 @@ impl Core {
             Ok(input) => input,
             Err(e) => return self.denied(tool, early_id, e),
         };
+        facts.target = redact::text(&input.common.target).into_owned();
         let correlation_id = match input
             .common
             .correlation_id
@@ -112,7 +133,7 @@ impl Core {
             cancel,
             started,
         };
-        self.authorized_call(settings, tool, input, call)
+        self.authorized_call(settings, tool, input, call, facts)
             .instrument(span)
             .await
     }
@@ -123,6 +144,7 @@ impl Core {
         tool: &'static dyn Tool,
         input: tools::ParsedInput,
         call: Incoming<'_>,
+        facts: &mut Facts,
     ) -> CallResult {
         let Incoming {
             correlation_id,
@@ -134,6 +156,7 @@ impl Core {
             Ok(p) => p,
             Err(e) => return self.denied(tool, correlation_id, e),
         };
+        facts.permitted(tool, &permit);
         let program = match binary_in(&settings, tool) {
             Ok(p) => p,
             Err(e) => return self.denied(tool, correlation_id, e),
@@ -172,6 +195,7 @@ impl Core {
         };
         let _in_flight = self.metrics.in_flight(tool.name());
         let run_started = Instant::now();
+        facts.accepted = true;
         let exec = self
             .execute(
                 Run {
@@ -185,6 +209,8 @@ impl Core {
                 cancel,
             )
             .await;
+        facts.run = run_started.elapsed();
+        facts.raw = exec.raw;
         self.record(admission, tool, exec.health, &correlation_id);
         ToolRunCompleted {
             correlation_id: &correlation_id,
@@ -199,6 +225,7 @@ impl Core {
         CallResult {
             correlation_id,
             result: exec.result,
+            record: RecordStatus::Off,
         }
     }
 
@@ -228,8 +255,17 @@ impl Core {
 
     /// Refuses a call before it reaches the pipeline (e.g. a tool the policy
     /// hides), recorded like every other denial.
-    pub fn refuse(&self, tool: &'static dyn Tool, error: ToolError) -> CallResult {
-        self.denied(tool, new_correlation_id(), error)
+    pub async fn refuse(
+        &self,
+        tool: &'static dyn Tool,
+        args: Option<&JsonObject>,
+        client: &str,
+        error: ToolError,
+    ) -> CallResult {
+        let facts = Facts::arriving(self.recorder().is_some(), tool, args);
+        let done = self.denied(tool, new_correlation_id(), error);
+        self.keep_record(&self.snapshot(), tool, client, facts, done)
+            .await
     }
 
     fn denied(
@@ -248,6 +284,7 @@ impl Core {
         CallResult {
             correlation_id,
             result: Err(error),
+            record: RecordStatus::Off,
         }
     }
 
@@ -267,6 +304,7 @@ impl Core {
         CallResult {
             correlation_id,
             result: Err(limit_error(tool, e, target)),
+            record: RecordStatus::Off,
         }
     }
 
@@ -309,10 +347,18 @@ impl Core {
                     result: Err(run_error(tool, e, self.kill.is_cancelled())),
                     truncated: false,
                     health,
+                    raw: None,
                 };
             }
         };
         let truncated = outcome.stdout.truncated();
+        let raw = self.recorder().map(|_| {
+            cap_raw(
+                outcome.stdout.bytes(),
+                truncated,
+                settings.storage.max_raw_bytes,
+            )
+        });
         if outcome.cancelled {
             let error = if self.kill.is_cancelled() {
                 ToolError::new(
@@ -334,6 +380,7 @@ impl Core {
                 result: Err(error),
                 truncated,
                 health: Health::Neutral,
+                raw,
             };
         }
         let ctx = RenderContext {
@@ -358,6 +405,7 @@ impl Core {
             result,
             truncated,
             health,
+            raw,
         }
     }
 
