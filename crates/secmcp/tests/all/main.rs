@@ -9,5 +9,6 @@
 
 mod ops;
 mod protocol;
+mod store;
 mod surface;
 mod util;
