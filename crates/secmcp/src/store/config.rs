@@ -136,19 +136,22 @@ pub fn validate(s: &StorageConfig, db: &DatabaseConfig, p: &mut Problems) -> Sto
         );
     }
     let url = db.url.trim();
+    let dir = if s.data_dir.is_empty() {
+        default_data_dir()
+    } else {
+        let d = PathBuf::from(&s.data_dir);
+        if !d.is_absolute() {
+            p.error(
+                "storage.data_dir",
+                format!(
+                    "`{}` is not an absolute directory path (--data-dir may be relative; the file and MCP_DATA_DIR may not)",
+                    s.data_dir
+                ),
+            );
+        }
+        d
+    };
     let backend = if url.is_empty() {
-        let dir = if s.data_dir.is_empty() {
-            default_data_dir()
-        } else {
-            let d = PathBuf::from(&s.data_dir);
-            if !d.is_absolute() {
-                p.error(
-                    "storage.data_dir",
-                    format!("`{}` is not an absolute directory path", s.data_dir),
-                );
-            }
-            d
-        };
         secmcp_store::Backend::Sqlite {
             path: dir.join("runs.db"),
         }
