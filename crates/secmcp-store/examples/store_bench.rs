@@ -70,7 +70,9 @@ fn main() {
         .unwrap();
     rt.block_on(async {
         let cfg = StoreConfig {
-            backend: Backend::Sqlite { path: dir.join("runs.db") },
+            backend: Backend::Sqlite {
+                path: dir.join("runs.db"),
+            },
             op_timeout: Duration::from_secs(30),
             acquire_timeout: Duration::from_secs(30),
         };
@@ -88,15 +90,24 @@ fn main() {
         }
         let rss_after = rss_kib();
         let (m, p90) = median(times);
-        println!("| store one run's record (SQLite WAL, committed) | {:.1} µs | {:.1} µs | 10000 |", m.as_secs_f64() * 1e6, p90.as_secs_f64() * 1e6);
-        println!("| RSS before / after 10,000 stored runs | {} / {} KiB | | |", rss_before, rss_after);
+        println!(
+            "| store one run's record (SQLite WAL, committed) | {:.1} µs | {:.1} µs | 10000 |",
+            m.as_secs_f64() * 1e6,
+            p90.as_secs_f64() * 1e6
+        );
+        println!(
+            "| RSS before / after 10,000 stored runs | {} / {} KiB | | |",
+            rss_before, rss_after
+        );
         // Fill to 100,000 runs in bulk (concurrent writers), then time list pages.
         let mut i = 10_200;
         while i < 100_000 {
-            let batch: Vec<_> = (i..(i + 64).min(100_000)).map(|j| {
-                let s = store.clone();
-                tokio::spawn(async move { s.insert(&run(j)).await.unwrap() })
-            }).collect();
+            let batch: Vec<_> = (i..(i + 64).min(100_000))
+                .map(|j| {
+                    let s = store.clone();
+                    tokio::spawn(async move { s.insert(&run(j)).await.unwrap() })
+                })
+                .collect();
             for b in batch {
                 b.await.unwrap();
             }
@@ -108,19 +119,45 @@ fn main() {
         let mut cursor = None;
         for k in 0..200 {
             let t = Instant::now();
-            let page = store.list(&ListQuery { limit: 50, cursor: cursor.clone(), ..ListQuery::default() }).await.unwrap();
-            if k == 0 { first.push(t.elapsed()); } else { deep.push(t.elapsed()); }
+            let page = store
+                .list(&ListQuery {
+                    limit: 50,
+                    cursor: cursor.clone(),
+                    ..ListQuery::default()
+                })
+                .await
+                .unwrap();
+            if k == 0 {
+                first.push(t.elapsed());
+            } else {
+                deep.push(t.elapsed());
+            }
             cursor = page.next_cursor;
         }
         for _ in 0..199 {
             let t = Instant::now();
-            store.list(&ListQuery { limit: 50, ..ListQuery::default() }).await.unwrap();
+            store
+                .list(&ListQuery {
+                    limit: 50,
+                    ..ListQuery::default()
+                })
+                .await
+                .unwrap();
             first.push(t.elapsed());
         }
         let (fm, fp) = median(first);
         let (dm, dp) = median(deep);
-        println!("| list 50 runs, first page, {n} runs ({:.0} MiB stored) | {:.2} ms | {:.2} ms | 200 |", size as f64 / 1048576.0, fm.as_secs_f64() * 1e3, fp.as_secs_f64() * 1e3);
-        println!("| list 50 runs, following pages by cursor | {:.2} ms | {:.2} ms | 199 |", dm.as_secs_f64() * 1e3, dp.as_secs_f64() * 1e3);
+        println!(
+            "| list 50 runs, first page, {n} runs ({:.0} MiB stored) | {:.2} ms | {:.2} ms | 200 |",
+            size as f64 / 1048576.0,
+            fm.as_secs_f64() * 1e3,
+            fp.as_secs_f64() * 1e3
+        );
+        println!(
+            "| list 50 runs, following pages by cursor | {:.2} ms | {:.2} ms | 199 |",
+            dm.as_secs_f64() * 1e3,
+            dp.as_secs_f64() * 1e3
+        );
         store.close().await;
     });
     let _ = std::fs::remove_dir_all(&dir);

@@ -10,5 +10,6 @@
 mod ops;
 mod protocol;
 mod store;
+mod store_pg;
 mod surface;
 mod util;
