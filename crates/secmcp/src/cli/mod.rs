@@ -1,4 +1,4 @@
-//! The command line: `serve`, `tools`, `config check|show|init`. Writes to
+//! The command line: `serve`, `tools`, `config check|show|init`, `runs list|show|export`. Writes to
 //! stdout only for the non-serving commands; `serve` logs to stderr and is
 //! the only code that listens for signals.
 //!
@@ -9,6 +9,7 @@
 mod args;
 mod config_cmd;
 mod print;
+mod runs_cmd;
 mod serve;
 mod tools_cmd;
 
@@ -16,7 +17,10 @@ use std::process::ExitCode;
 
 use crate::config::Settings;
 
-pub use args::{Cli, Command, ConfigAction, ConfigArg, InitArgs, ServeArgs};
+pub use args::{
+    Cli, Command, ConfigAction, ConfigArg, InitArgs, RunsAction, RunsListArgs, RunsShowArgs,
+    ServeArgs, StoreArgs,
+};
 pub use config_cmd::EXAMPLE_CONFIG;
 
 /// Runs a parsed command line.
@@ -29,6 +33,7 @@ pub fn main(cli: Cli) -> ExitCode {
             ConfigAction::Show(arg) => with_settings(&arg, config_cmd::show),
             ConfigAction::Init(args) => config_cmd::init(&args),
         },
+        Command::Runs { action } => runs_cmd::runs(action),
     }
 }
 

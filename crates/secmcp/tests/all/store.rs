@@ -221,3 +221,64 @@ async fn a_failing_store_never_fails_the_call_and_shows_in_health_and_metrics() 
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn the_runs_command_lists_shows_and_exports_the_stored_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = core_with_store(dir.path(), |_| {}).await;
+    let (client, _) = connect(core.clone()).await;
+    let mut ids = Vec::new();
+    for target in ["8.8.8.8", "9.9.9.9"] {
+        let r = client
+            .call_tool(call("nmap", json!({"target": target})))
+            .await
+            .unwrap();
+        ids.push(link_of(&r).trim_start_matches("secmcp://runs/").to_owned());
+    }
+    core.recorder().unwrap().store().close().await;
+    let data = dir.path().join("data");
+    let runs = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(crate::util::BIN);
+        cmd.arg("runs").args(args).arg("--data-dir").arg(&data);
+        for (k, _) in std::env::vars() {
+            if k.starts_with("MCP_") || k.starts_with("SECMCP_") {
+                cmd.env_remove(k);
+            }
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, table, err) = runs(&["list"]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("ID"), "{table}");
+    assert!(
+        lines[1].starts_with(&ids[1]) && lines[1].contains("9.9.9.9"),
+        "newest first: {table}"
+    );
+    assert!(
+        lines[2].starts_with(&ids[0]) && lines[2].contains("refused"),
+        "{table}"
+    );
+    let (ok, json_list, _) = runs(&["list", "--json", "--target", "8.8.8.8"]);
+    assert!(ok);
+    let v: Value = serde_json::from_str(&json_list).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["id"], ids[0]);
+    let (ok, shown, _) = runs(&["show", &ids[0]]);
+    assert!(ok);
+    let run: Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(run["target"], "8.8.8.8");
+    let (ok, exported, _) = runs(&["export"]);
+    assert!(ok);
+    assert_eq!(exported.lines().count(), 2);
+    for line in exported.lines() {
+        let _: Value = serde_json::from_str(line).unwrap();
+    }
+    let (ok, _, err) = runs(&["show", "01900000-0000-7000-8000-000000000000"]);
+    assert!(!ok && err.contains("run_not_found"), "{err}");
+}
