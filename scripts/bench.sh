@@ -11,7 +11,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-cargo build --release -p secmcp --bin secmcp --example bench >&2
+cargo build --release -p secmcp --bin secmcp --example bench -p secmcp-store --example store-bench >&2
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 cfg=$(mktemp --suffix .yaml)
 trap 'rm -f "$cfg"' EXIT
@@ -19,6 +19,8 @@ printf 'security:\n  allowed_targets: [loopback]\n' > "$cfg"
 echo "# $(date -u +%F) $(uname -m), $(nproc) cores, $(nmap --version | head -1)" >&2
 unshare -n sh -c 'ip link set lo up && "$0" "$1" "$2" && bash "$3" "$1" "$2" "${BENCH_HTTP_SECS:-10}"' \
     "$TARGET/release/examples/bench" "$TARGET/release/secmcp" "$cfg" "$ROOT/scripts/bench-http.sh"
+# The run store: one record's cost on a call, memory over 10k runs, list on 100k runs.
+"${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/store-bench" "${TMPDIR:-/tmp}"
 # What a model reads before its first call: every tool's name, description and input
 # schema, in tokens (a Claude tokenizer; see docs/PERFORMANCE.md).
 # A venv with the tokenizer (PyPI), made once next to the test tools.

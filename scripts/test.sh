@@ -127,6 +127,11 @@ TARGET_DIR=$(cargo metadata --format-version 1 --no-deps --offline 2>/dev/null |
 export SECMCP_BIN="${SECMCP_BIN:-$TARGET_DIR/debug/secmcp}"
 export SECMCP_FIXTURE_BIN="${SECMCP_FIXTURE_BIN:-$TARGET_DIR/debug/examples/secmcp-conformance-fixture}"
 REPORT_DIR="$TARGET_DIR/test-reports"
+# Servers started by the suites keep their run records under here (the default
+# storage.data_dir is $XDG_DATA_HOME/secmcp), never in the machine's own data dir.
+# Not SECMCP_DATA_DIR: that would change the config the config tests load.
+XDG_DATA_HOME=$(mktemp -d /tmp/secmcp-test-data.XXXXXX)
+export XDG_DATA_HOME
 mkdir -p "$REPORT_DIR"
 
 TOTAL_PASSED=0

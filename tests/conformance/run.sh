@@ -79,7 +79,7 @@ report() { # rc label logfile
 
 run_secmcp() {
     server_start secmcp-conformance "$SECMCP_BIN" serve --transport http --host 127.0.0.1 --port @PORT@ \
-        --config "$CONFIG" || { echo "conformance: FAIL secmcp server start"; FAILED=$((FAILED + 1)); return; }
+        --config "$CONFIG" --data-dir "$OUT/data" || { echo "conformance: FAIL secmcp server start"; FAILED=$((FAILED + 1)); return; }
     local rev var s log baseline args rc
     for rev in "${REVISIONS[@]}"; do
         var="SECMCP_SCENARIOS_${rev//-/_}[@]"

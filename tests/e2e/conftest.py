@@ -220,6 +220,8 @@ def run_http_server(
     if config is not None:
         args += ["--config", str(config)]
     log = log_dir / f"secmcp-http-{port}.log"
+    # Each server keeps its runs in its own data dir unless the test names one.
+    env = {"SECMCP_DATA_DIR": str(log_dir / f"data-{port}"), **(env or {})}
     with open(log, "wb") as logf:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT, env=server_env(env))
     try:
@@ -290,7 +292,12 @@ def stdio_params(secmcp_bin: str, config: Path | None, errlog_env: dict[str, str
     args = ["serve"]
     if config is not None:
         args += ["--config", str(config)]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "RUST_LOG": "info", "SECMCP_RATE_LIMIT_PER_MINUTE": "0"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "RUST_LOG": "info",
+        "SECMCP_RATE_LIMIT_PER_MINUTE": "0",
+        "SECMCP_DATA_DIR": tempfile.mkdtemp(prefix="secmcp-data-"),
+    }
     if errlog_env:
         env.update(errlog_env)
     return StdioServerParameters(command=secmcp_bin, args=args, env=env)

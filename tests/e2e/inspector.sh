@@ -48,11 +48,11 @@ I=(mcp-inspector --cli --connect-timeout 30000)
 
 for era in legacy modern; do
     check "stdio tools/list --strict ($era)" 0 \
-        "${I[@]}" --protocol-era "$era" --method tools/list --strict -- "$SECMCP_BIN" serve --config "$CONFIG"
+        "${I[@]}" --protocol-era "$era" --method tools/list --strict -- "$SECMCP_BIN" serve --config "$CONFIG" --data-dir "$WORK/data"
     grep_out "stdio tools/list shows nmap ($era)" '"nmap"'
 done
 
-server_start secmcp-inspector "$SECMCP_BIN" serve --transport http --host 127.0.0.1 --port @PORT@ --config "$CONFIG" || exit 1
+server_start secmcp-inspector "$SECMCP_BIN" serve --data-dir "$WORK/data" --transport http --host 127.0.0.1 --port @PORT@ --config "$CONFIG" || exit 1
 
 for era in legacy modern; do
     check "http tools/list --strict ($era)" 0 \

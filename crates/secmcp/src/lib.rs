@@ -18,6 +18,8 @@
 //!   `reload` (config hot reload), `logging` + `redact` (log setup, secret
 //!   redaction), `ops_config` + `validate` (operations config checks),
 //!   `audit` (the hash-chained record of every decision and run).
+//! - `store`: run records (SQLite or PostgreSQL via `secmcp-store`), served as
+//!   `secmcp://runs/{id}` resources; `output_budget` keeps large results in budget.
 
 pub mod audit;
 pub mod auth;
@@ -34,11 +36,13 @@ pub mod health;
 pub mod limits;
 pub mod logging;
 pub mod metrics;
+pub mod output_budget;
 pub mod privilege;
 pub mod redact;
 pub mod reload;
 pub mod server;
 pub mod service;
+pub mod store;
 pub mod tools;
 pub mod transport;
 pub mod validate;

@@ -153,6 +153,7 @@ pub struct Metrics {
     audit_records: Family<ResultLabels, Counter>,
     role_calls: Family<RoleLabels, Counter>,
     auth_failures: Family<AuthLabels, Counter>,
+    run_records: Family<ResultLabels, Counter>,
 }
 
 impl fmt::Debug for Metrics {
@@ -184,6 +185,7 @@ impl Metrics {
             audit_records: Family::default(),
             role_calls: Family::default(),
             auth_failures: Family::default(),
+            run_records: Family::default(),
         };
         let r = &mut registry;
         r.register(
@@ -264,6 +266,11 @@ impl Metrics {
             "HTTP requests refused by authentication, by reason",
             m.auth_failures.clone(),
         );
+        r.register(
+            "run_records",
+            "Call records written to the run store, by result (ok or failed)",
+            m.run_records.clone(),
+        );
         Self { registry, ..m }
     }
 
@@ -342,6 +349,13 @@ impl Metrics {
 
     pub(crate) fn truncated(&self, tool: &'static str) {
         self.truncated.get_or_create(&ToolLabels { tool }).inc();
+    }
+
+    pub(crate) fn run_record(&self, ok: bool) {
+        let result = if ok { "ok" } else { "failed" };
+        self.run_records
+            .get_or_create(&ResultLabels { result })
+            .inc();
     }
 
     pub(crate) fn error(&self, code: &'static str) {

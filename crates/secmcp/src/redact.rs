@@ -219,19 +219,28 @@ pub fn argv(tool: &str, argv: &[String]) -> Vec<String> {
     out
 }
 
-/// Masks secrets in a call's arguments for a record that keeps them (the
-/// audit log): the values of secret-named keys (but not `*_list`, which name
-/// lists), the value after a tool's secret flag in `extra_args`, and secrets
-/// inside any string. Everything else is kept as the caller sent it.
+/// Masks secrets in a call's arguments for the records that keep them (the
+/// run store and the audit log): every value of a secret-named field (but
+/// not `*_list`, which names a list) is masked one by one, so a list of
+/// inline passwords keeps its length; the value after a tool's secret flag in
+/// `extra_args`; and secrets inside any string. Everything else is kept as
+/// the caller sent it; no arguments give `{}`.
 pub fn arguments(
     tool: &str,
-    args: &serde_json::Map<String, serde_json::Value>,
+    args: Option<&serde_json::Map<String, serde_json::Value>>,
 ) -> serde_json::Value {
     use serde_json::Value;
+    fn masked(v: &Value) -> Value {
+        match v {
+            Value::Array(items) => Value::Array(items.iter().map(masked).collect()),
+            Value::Null => Value::Null,
+            _ => Value::String(MASK.to_owned()),
+        }
+    }
     fn value(tool: &str, key: &str, v: &Value) -> Value {
         let lower = key.to_ascii_lowercase();
         if is_secret_key(&lower) && !lower.ends_with("_list") {
-            return Value::String(MASK.to_owned());
+            return masked(v);
         }
         match v {
             Value::String(s) if key == "extra_args" => Value::String(extra_args(tool, s)),
@@ -247,6 +256,9 @@ pub fn arguments(
             other => other.clone(),
         }
     }
+    let Some(args) = args else {
+        return Value::Object(serde_json::Map::new());
+    };
     Value::Object(
         args.iter()
             .map(|(k, v)| (k.clone(), value(tool, k, v)))
@@ -275,6 +287,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn stored_arguments_hide_inline_passwords_and_secret_flags() {
+        let args = serde_json::json!({
+            "target": "http://admin:pw1@127.0.0.1/",
+            "passwords": ["Winter2024!", "hunter2"],
+            "usernames": ["admin"],
+            "extra_args": "-t 4 -p s3cr3t",
+        });
+        let shown = arguments("hydra", args.as_object()).to_string();
+        for secret in ["Winter2024!", "hunter2", "s3cr3t", "pw1"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("admin") && shown.contains("-t 4"), "{shown}");
+        assert_eq!(arguments("nmap", None), serde_json::json!({}));
+    }
+
+    #[test]
     fn plain_text_is_untouched_and_borrowed() {
         assert!(matches!(text("10.0.0.1 -sV -p 22"), Cow::Borrowed(_)));
     }
@@ -292,9 +320,9 @@ mod tests {
         let serde_json::Value::Object(m) = args else {
             unreachable!()
         };
-        let out = arguments("hydra", &m);
+        let out = arguments("hydra", Some(&m));
         assert_eq!(out["target"], "web.lab.internal");
-        assert_eq!(out["passwords"], MASK);
+        assert_eq!(out["passwords"], serde_json::json!([MASK, MASK]));
         assert_eq!(out["password_list"], "passwords");
         assert_eq!(out["extra_args"], "-t 1 -p *** -f");
         assert_eq!(out["url"], "http://admin:***@web.lab.internal/");
@@ -310,7 +338,7 @@ mod tests {
         let serde_json::Value::Object(m) = serde_json::json!({"extra_args": "-sT  -p '80'"}) else {
             unreachable!()
         };
-        assert_eq!(arguments("nmap", &m)["extra_args"], "-sT  -p '80'");
+        assert_eq!(arguments("nmap", Some(&m))["extra_args"], "-sT  -p '80'");
     }
 
     #[test]

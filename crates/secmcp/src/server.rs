@@ -102,12 +102,36 @@ pub async fn run(
         tracing::warn!(field = %w.field, "config: {}", w.message);
     }
     let audit = settings.audit.clone();
+    let storage = settings.storage.clone();
     let core = Arc::new(Core::new(settings, kill.clone()));
     if !audit.file.is_empty() {
         let log = AuditLog::open(&audit)
             .map_err(|e| anyhow::anyhow!("cannot open the audit file {}: {e}", audit.file))?;
         tracing::info!(file = %log.path().display(), next_seq = log.head().next_seq, "audit log open");
         core.attach_audit(log);
+    }
+    if storage.enabled {
+        // A store that cannot open fails the start: every call must be kept.
+        let recorder = crate::store::Recorder::open(&storage).await.map_err(|e| {
+            anyhow::anyhow!(
+                "{} ({}): {}; {}",
+                e.code(),
+                storage.backend.display(),
+                e,
+                e.hint()
+            )
+        })?;
+        let recorder = Arc::new(recorder);
+        core.attach_recorder(recorder.clone());
+        let c = core.clone();
+        tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                recorder
+                    .prune_loop(move || c.snapshot().storage.clone(), stop)
+                    .await;
+            }
+        });
     }
     core.start_health(Box::new(crate::health::SystemResources::default()));
     let overrides = options

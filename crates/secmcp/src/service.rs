@@ -15,15 +15,17 @@ use std::time::Duration;
 use rmcp::model::SubscriptionFilter;
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
-    Implementation, ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
-    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource,
-    ResourceContents, ServerCapabilities, ServerConfig, Tool as McpTool, ToolAnnotations,
+    Implementation, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
+    ReadResourceResult, Resource, ResourceContents, ResourceTemplate, ServerCapabilities,
+    ServerConfig, Tool as McpTool, ToolAnnotations,
 };
 use rmcp::model::{CustomRequest, CustomResult};
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::auth::{Identity, IdentitySource};
 use crate::config::{Availability, Settings};
@@ -492,11 +494,16 @@ impl ServerHandler for Service {
         if let Some(t) = crate::tools::find(&request.name)
             && let Some(e) = self.refusal_for(&who, &settings, t)
         {
-            let done = {
-                let span = caller_span(&who);
-                let _in = span.enter();
-                self.core.refuse(t, e)
+            let client = self.client_key(&context, &who);
+            let caller = Caller {
+                client: &client,
+                identity: &who,
             };
+            let done = self
+                .core
+                .refuse(t, request.arguments.as_ref(), caller, e)
+                .instrument(caller_span(&who))
+                .await;
             let code = done
                 .result
                 .as_ref()
@@ -508,7 +515,9 @@ impl ServerHandler for Service {
                 .err()
                 .map(|e| e.to_text(&done.correlation_id))
                 .unwrap_or_default();
-            return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
+            let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
+            append_record_status(&mut result, &done.record, t.name());
+            return Ok(result.into());
         }
         let Some(tool) = Core::tool_in(&settings, &request.name) else {
             let mut names: Vec<_> = Core::enabled_tools_in(&settings)
@@ -546,7 +555,7 @@ impl ServerHandler for Service {
         let done = self
             .core
             .call_reporting(
-                settings,
+                settings.clone(),
                 tool,
                 request.arguments,
                 caller,
@@ -565,32 +574,108 @@ impl ServerHandler for Service {
             .as_ref()
             .map_or_else(|e| e.code.as_str(), |_| "ok");
         self.core.metrics().role_call(who.role_label(), outcome);
-        let result = match done.result {
+        let mut result = match done.result {
             Ok(rendered) => {
-                let mut r = CallToolResult::structured(rendered.structured);
+                let budget = settings.storage.result_budget_bytes;
+                let run_id = match &done.record {
+                    crate::store::RecordStatus::Kept(id) => Some(id.as_str()),
+                    _ => None,
+                };
+                let (structured, note) =
+                    crate::output_budget::fit(rendered.structured, budget, run_id);
+                let mut r = CallToolResult::structured(structured);
                 r.content = vec![ContentBlock::text(rendered.text)];
+                if let Some(n) = note {
+                    r.content.push(ContentBlock::text(n));
+                }
                 r
             }
             Err(e) => {
                 CallToolResult::error(vec![ContentBlock::text(e.to_text(&done.correlation_id))])
             }
         };
+        append_record_status(&mut result, &done.record, tool.name());
         Ok(result.into())
     }
 
     async fn list_resources(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
         self.core.metrics().request("resources/list");
-        let health = Resource::new(HEALTH_URI, "health")
-            .with_title("Server health")
-            .with_description(
-                "Which tools are usable now, breaker states, config and resource checks (JSON)",
-            )
-            .with_mime_type("application/json");
-        Ok(ListResourcesResult::with_all_items(vec![health]))
+        let cursor = request.and_then(|r| r.cursor);
+        let mut items = Vec::new();
+        if cursor.is_none() {
+            items.push(
+                Resource::new(HEALTH_URI, "health")
+                    .with_title("Server health")
+                    .with_description(
+                        "Which tools are usable now, breaker states, config and resource checks (JSON)",
+                    )
+                    .with_mime_type("application/json"),
+            );
+        }
+        let Some(recorder) = self.core.recorder() else {
+            if cursor.is_some() {
+                return Err(McpError::invalid_params(
+                    "unknown cursor: this server keeps no runs",
+                    None,
+                ));
+            }
+            return Ok(ListResourcesResult::with_all_items(items));
+        };
+        if let Some(c) = &cursor
+            && secmcp_store::decode_cursor(c).is_none()
+        {
+            return Err(McpError::invalid_params(
+                "invalid cursor: pass the nextCursor of a previous resources/list answer unchanged",
+                None,
+            ));
+        }
+        let page = recorder
+            .store()
+            .list(&secmcp_store::ListQuery {
+                cursor,
+                limit: RUNS_PAGE,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| {
+                McpError::internal_error(
+                    format!("{}: the run store did not answer; {}", e.code(), e.hint()),
+                    None,
+                )
+            })?;
+        for run in page.runs {
+            items.push(run_resource(&run));
+        }
+        let mut result = ListResourcesResult::with_all_items(items);
+        result.next_cursor = page.next_cursor;
+        Ok(result)
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        self.core.metrics().request("resources/templates/list");
+        if self.core.recorder().is_none() {
+            return Ok(ListResourceTemplatesResult::with_all_items(Vec::new()));
+        }
+        Ok(ListResourceTemplatesResult::with_all_items(vec![
+            ResourceTemplate::new(crate::store::RUN_TEMPLATE, "run")
+                .with_title("A stored tool run")
+                .with_description(
+                    "One call as kept: tool, arguments (secrets masked), pinned targets, argv, decision, outcome, timings and the full structured result (JSON)",
+                )
+                .with_mime_type("application/json"),
+            ResourceTemplate::new(crate::store::RUN_RAW_TEMPLATE, "run-raw")
+                .with_title("A stored run's raw tool output")
+                .with_description("The tool's machine output as captured (nmap XML, masscan JSON, dig YAML, ...)")
+                .with_mime_type("text/plain"),
+        ]))
     }
 
     async fn read_resource(
@@ -599,15 +684,102 @@ impl ServerHandler for Service {
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
         self.core.metrics().request("resources/read");
-        if request.uri != HEALTH_URI {
-            return Err(McpError::resource_not_found(
-                format!("no resource `{}`; available: {HEALTH_URI}", request.uri),
-                None,
-            ));
+        if request.uri == HEALTH_URI {
+            let text = serde_json::to_string_pretty(&self.core.health())
+                .map_err(|e| McpError::internal_error(e.to_string(), None))?;
+            let contents =
+                ResourceContents::text(text, HEALTH_URI).with_mime_type("application/json");
+            return Ok(ReadResourceResult::new(vec![contents]).into());
         }
-        let text = serde_json::to_string_pretty(&self.core.health())
-            .map_err(|e| McpError::internal_error(e.to_string(), None))?;
-        let contents = ResourceContents::text(text, HEALTH_URI).with_mime_type("application/json");
+        let not_found = || {
+            McpError::resource_not_found(
+                format!(
+                    "no resource `{}`; available: {HEALTH_URI}, {}, {} (ids from resources/list)",
+                    request.uri,
+                    crate::store::RUN_TEMPLATE,
+                    crate::store::RUN_RAW_TEMPLATE
+                ),
+                Some(json!({ "uri": request.uri })),
+            )
+        };
+        let (Some(recorder), Some(which)) = (
+            self.core.recorder(),
+            crate::store::parse_run_uri(&request.uri),
+        ) else {
+            return Err(not_found());
+        };
+        let store_error = |e: secmcp_store::StoreError| {
+            McpError::internal_error(
+                format!("{}: the run store did not answer; {}", e.code(), e.hint()),
+                None,
+            )
+        };
+        let contents = match which {
+            crate::store::RunUri::Record(id) => {
+                let run = recorder
+                    .store()
+                    .get(&id)
+                    .await
+                    .map_err(store_error)?
+                    .ok_or_else(not_found)?;
+                let text = serde_json::to_string_pretty(&run)
+                    .map_err(|e| McpError::internal_error(e.to_string(), None))?;
+                ResourceContents::text(text, request.uri.clone()).with_mime_type("application/json")
+            }
+            crate::store::RunUri::Raw(id) => {
+                let (raw, _) = recorder
+                    .store()
+                    .raw(&id)
+                    .await
+                    .map_err(store_error)?
+                    .ok_or_else(not_found)?;
+                ResourceContents::text(
+                    String::from_utf8_lossy(&raw).into_owned(),
+                    request.uri.clone(),
+                )
+                .with_mime_type("text/plain")
+            }
+        };
         Ok(ReadResourceResult::new(vec![contents]).into())
+    }
+}
+
+/// Runs per `resources/list` page.
+const RUNS_PAGE: u32 = 50;
+
+fn run_resource(run: &secmcp_store::RunSummary) -> Resource {
+    let when = run.started_at_ms / 1000;
+    Resource::new(crate::store::run_uri(&run.id), format!("run-{}", run.id))
+        .with_title(format!("{} {} ({})", run.tool, run.target, run.outcome))
+        .with_description(format!(
+            "{} call of {} on {}, {} at unix {when}, outcome {}, {} ms",
+            run.decision.as_str(),
+            run.tool,
+            run.target,
+            run.decision.as_str(),
+            run.outcome,
+            run.duration_ms
+        ))
+        .with_mime_type("application/json")
+}
+
+/// Adds the run's `resource_link`, or says the record could not be kept.
+fn append_record_status(
+    result: &mut CallToolResult,
+    status: &crate::store::RecordStatus,
+    tool: &str,
+) {
+    match status {
+        crate::store::RecordStatus::Off => {}
+        crate::store::RecordStatus::Kept(id) => {
+            let link = Resource::new(crate::store::run_uri(id), format!("run-{id}"))
+                .with_title(format!("{tool} run {id}"))
+                .with_description("This call as stored: full structured result; append /raw for the tool's raw output")
+                .with_mime_type("application/json");
+            result.content.push(ContentBlock::resource_link(link));
+        }
+        crate::store::RecordStatus::Failed(code) => result.content.push(ContentBlock::text(format!(
+            "note: this call's record could not be kept ({code}); the result above is complete but will not appear in resources/list. The operator's server log and health show the store problem."
+        ))),
     }
 }

@@ -41,6 +41,13 @@ pub enum Command {
         #[command(subcommand)]
         action: AuthAction,
     },
+
+    /// Stored runs (the run store of the config): list, show, export.
+    Runs {
+        /// `list`, `show` or `export`.
+        #[command(subcommand)]
+        action: RunsAction,
+    },
 }
 
 /// `audit` actions.
@@ -81,6 +88,64 @@ pub struct NewKeyArgs {
     /// The `auth.roles` entry the key gets; none: the server's whole policy.
     #[arg(long)]
     pub role: Option<String>,
+}
+
+/// `runs` actions.
+#[derive(Debug, Subcommand)]
+pub enum RunsAction {
+    /// Runs newest first, as a table or JSON.
+    List(RunsListArgs),
+    /// One run with everything kept (JSON), or its raw tool output.
+    Show(RunsShowArgs),
+    /// Every matching run with everything kept, one JSON object per line.
+    Export(RunsListArgs),
+}
+
+/// Where the runs are: the config file and the data dir.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// Config file.
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Directory of the embedded run database (env MCP_DATA_DIR).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `runs list` / `runs export` filters.
+#[derive(Debug, Args)]
+pub struct RunsListArgs {
+    /// Where the runs are.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Only this tool.
+    #[arg(long)]
+    pub tool: Option<String>,
+    /// Only runs whose target was exactly this.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Only runs of the last N hours.
+    #[arg(long, value_name = "N")]
+    pub since_hours: Option<u32>,
+    /// At most this many runs (list: default 50; export: all).
+    #[arg(long)]
+    pub limit: Option<u32>,
+    /// JSON instead of a table (list).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `runs show` options.
+#[derive(Debug, Args)]
+pub struct RunsShowArgs {
+    /// Where the runs are.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The run id (from `runs list` or a resource link).
+    pub id: String,
+    /// Print the tool's raw output instead of the record.
+    #[arg(long)]
+    pub raw: bool,
 }
 
 /// `config` actions.
@@ -129,4 +194,8 @@ pub struct ServeArgs {
     /// HTTP listen port (env MCP_SERVER_PORT).
     #[arg(long)]
     pub port: Option<u16>,
+    /// Directory of the embedded run database (env MCP_DATA_DIR; config
+    /// storage.data_dir). Not used when database.url names PostgreSQL.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }

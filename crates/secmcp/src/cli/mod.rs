@@ -1,4 +1,5 @@
-//! The command line: `serve`, `tools`, `config check|show|init`, `audit verify`. Writes to
+//! The command line: `serve`, `tools`, `config check|show|init`, `runs list|show|export`,
+//! `audit verify`, `auth new-key`. Writes to
 //! stdout only for the non-serving commands; `serve` logs to stderr and is
 //! the only code that listens for signals.
 //!
@@ -10,6 +11,7 @@ mod args;
 mod audit_cmd;
 mod config_cmd;
 mod print;
+mod runs_cmd;
 mod serve;
 mod tools_cmd;
 
@@ -19,7 +21,7 @@ use crate::config::Settings;
 
 pub use args::{
     AuditAction, AuthAction, Cli, Command, ConfigAction, ConfigArg, InitArgs, NewKeyArgs,
-    ServeArgs, VerifyArgs,
+    RunsAction, RunsListArgs, RunsShowArgs, ServeArgs, StoreArgs, VerifyArgs,
 };
 pub use config_cmd::EXAMPLE_CONFIG;
 
@@ -39,6 +41,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Auth {
             action: AuthAction::NewKey(args),
         } => new_key(&args),
+        Command::Runs { action } => runs_cmd::runs(action),
     }
 }
 

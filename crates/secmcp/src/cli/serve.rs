@@ -15,6 +15,14 @@ use crate::{reload, transport};
 
 pub(super) fn serve(args: ServeArgs) -> ExitCode {
     let (transport, host, port) = (args.transport, args.host.clone(), args.port);
+    // A relative --data-dir is taken from the current directory.
+    let data_dir = args.data_dir.clone().map(|d| {
+        if d.is_absolute() {
+            d
+        } else {
+            std::env::current_dir().map_or(d.clone(), |c| c.join(&d))
+        }
+    });
     let overrides: reload::Overrides = Arc::new(move |raw: &mut Config| {
         if let Some(t) = transport {
             raw.server.transport = t;
@@ -24,6 +32,9 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
         }
         if let Some(p) = port {
             raw.server.port = p;
+        }
+        if let Some(d) = &data_dir {
+            raw.storage.data_dir = d.display().to_string();
         }
     });
     let path = config::config_path(args.config.config.clone());

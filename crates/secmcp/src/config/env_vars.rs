@@ -254,7 +254,56 @@ pub const VARS: &[EnvVar] = &[
         "database.pool_size",
         Kind::Int,
     ),
+    var(
+        &["SECMCP_DATABASE_MAX_OVERFLOW", "MCP_DATABASE_MAX_OVERFLOW"],
+        "database.max_overflow",
+        Kind::Int,
+    ),
+    var(
+        &["SECMCP_STORAGE_ENABLED", "MCP_STORAGE_ENABLED"],
+        "storage.enabled",
+        Kind::Bool,
+    ),
+    var(
+        &["SECMCP_DATA_DIR", "MCP_DATA_DIR", "MCP_STORAGE_DATA_DIR"],
+        "storage.data_dir",
+        Kind::Text,
+    ),
+    var(
+        &["SECMCP_STORAGE_MAX_RAW_BYTES", "MCP_STORAGE_MAX_RAW_BYTES"],
+        "storage.max_raw_bytes",
+        Kind::Int,
+    ),
+    var(
+        &[
+            "SECMCP_STORAGE_RESULT_BUDGET_BYTES",
+            "MCP_STORAGE_RESULT_BUDGET_BYTES",
+        ],
+        "storage.result_budget_bytes",
+        Kind::Int,
+    ),
+    var(
+        &[
+            "SECMCP_STORAGE_RETENTION_DAYS",
+            "MCP_STORAGE_RETENTION_DAYS",
+        ],
+        "storage.retention_days",
+        Kind::Int,
+    ),
+    var(
+        &[
+            "SECMCP_STORAGE_MAX_TOTAL_BYTES",
+            "MCP_STORAGE_MAX_TOTAL_BYTES",
+        ],
+        "storage.max_total_bytes",
+        Kind::Int,
+    ),
 ];
+
+/// Where per-user data goes (the default `storage.data_dir`), read, never written.
+pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
+/// The user's home (the default `storage.data_dir` without `XDG_DATA_HOME`).
+pub const HOME: &str = "HOME";
 
 /// Environment variables a tool process may inherit from the server. Everything
 /// else is cleared before a tool starts.

@@ -31,13 +31,16 @@ pub struct Config {
     pub metrics: crate::metrics::MetricsConfig,
     /// Background health checks.
     pub health: crate::health::HealthConfig,
-    /// The design's database settings (accepted; the result store does not
-    /// use them yet).
+    /// The design's database settings: a `postgresql://` URL sends run
+    /// records to PostgreSQL (pool_size, max_overflow = pool size and burst).
     pub database: DatabaseConfig,
     /// The tamper-evident audit log.
     pub audit: crate::audit::AuditConfig,
     /// Who may call over HTTP (API keys) and what each role may do.
     pub auth: crate::auth::AuthConfig,
+    /// Run records: where (SQLite under `data_dir` unless `database.url`),
+    /// how much is kept, and for how long.
+    pub storage: crate::store::StorageConfig,
 }
 
 /// `server`: transport and listener.
@@ -182,7 +185,8 @@ pub struct DatabaseConfig {
     pub max_overflow: u32,
     /// Seconds a call waits for a connection.
     pub pool_timeout_secs: u64,
-    /// Seconds after which a connection is replaced.
+    /// Seconds after which a connection is replaced (accepted, not used: the
+    /// pool checks each connection before use instead).
     pub pool_recycle_secs: u64,
 }
 

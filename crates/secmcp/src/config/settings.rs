@@ -57,6 +57,8 @@ pub struct Settings {
     pub health: crate::health::HealthConfig,
     /// The audit log (opened at start; changes need a restart).
     pub audit: crate::audit::AuditConfig,
+    /// Run records: backend, caps, retention.
+    pub storage: crate::store::StorageSettings,
     /// What was accepted but is probably not what was meant.
     pub warnings: Vec<Problem>,
     /// The raw config these settings came from (for `config show`), with the
@@ -247,6 +249,7 @@ impl Settings {
         }
         let tools = PerTool::from_fn(|id| tool_settings(&raw, id));
         operations(&raw, &mut p);
+        let storage = crate::store::validate(&raw.storage, &raw.database, &mut p);
         warn_about_tools(&tools, &raw, &mut p);
         if !p.is_ok() {
             return Err(ConfigError::Invalid { problems: p.errors });
@@ -272,6 +275,7 @@ impl Settings {
             metrics: raw.metrics.clone(),
             health: raw.health.clone(),
             audit: raw.audit.clone(),
+            storage,
             warnings: p.warnings,
             raw,
         })
@@ -425,12 +429,6 @@ fn operations(raw: &Config, p: &mut Problems) {
     let d = &raw.database;
     p.range("database", "pool_size", d.pool_size.into(), 1, 1000);
     p.range("database", "max_overflow", d.max_overflow.into(), 0, 1000);
-    if !d.url.is_empty() {
-        p.warn(
-            "database.url",
-            "is accepted but not used: this version keeps no results",
-        );
-    }
 }
 
 /// Enabled tools whose binary is missing, and a default wordlist that does

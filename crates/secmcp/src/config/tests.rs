@@ -679,3 +679,60 @@ fn a_role_view_has_only_its_tools_scope_and_intrusive_switch() {
     let ghost = s.for_role("ghost");
     assert!(ToolId::ALL.iter().all(|id| !ghost.tool(*id).enabled));
 }
+
+#[test]
+fn storage_mistakes_are_reported_together_and_the_url_stays_secret() {
+    let e = errors(
+        "storage.yaml",
+        r#"
+database:
+  url: "mysql://admin:hunter2@db/x"
+  pool_size: 0
+storage:
+  data_dir: relative/dir
+  result_budget_bytes: 10
+  write_timeout_ms: 0
+  max_total_bytes: 5
+"#,
+    );
+    let all = e.join("\n");
+    for field in [
+        "database.url",
+        "database.pool_size",
+        "storage.data_dir",
+        "storage.result_budget_bytes",
+        "storage.write_timeout_ms",
+        "storage.max_total_bytes",
+    ] {
+        assert!(all.contains(field), "{field} missing in:\n{all}");
+    }
+    assert!(!all.contains("hunter2"), "{all}");
+}
+
+#[test]
+fn a_postgresql_url_selects_postgresql_with_the_pool_settings() {
+    let s = load_str(
+        "pg.yaml",
+        "database:\n  url: postgresql://u:pw@db:5432/runs\n  pool_size: 3\n  max_overflow: 4\n",
+    )
+    .unwrap();
+    assert_eq!(
+        s.storage.backend,
+        secmcp_store::Backend::Postgres {
+            url: "postgresql://u:pw@db:5432/runs".into(),
+            pool_size: 3,
+            max_overflow: 4
+        }
+    );
+    assert_eq!(
+        s.storage.backend.display(),
+        "postgresql://u:***@db:5432/runs"
+    );
+    let d = load_str("sqlite.yaml", "storage:\n  data_dir: /srv/secmcp\n").unwrap();
+    assert_eq!(
+        d.storage.backend,
+        secmcp_store::Backend::Sqlite {
+            path: "/srv/secmcp/runs.db".into()
+        }
+    );
+}

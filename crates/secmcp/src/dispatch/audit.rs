@@ -27,15 +27,6 @@ pub(super) struct Asker<'a> {
     pub args: Option<&'a Value>,
 }
 
-impl Asker<'_> {
-    /// A caller nothing is known about (a call refused before the pipeline).
-    pub(super) const UNKNOWN: Asker<'static> = Asker {
-        client: "",
-        identity: None,
-        args: None,
-    };
-}
-
 impl Core {
     /// The call's arguments as the audit log keeps them; `None` without an
     /// audit log (so nothing is copied).
@@ -45,7 +36,7 @@ impl Core {
         args: Option<&serde_json::Map<String, Value>>,
     ) -> Option<Value> {
         self.audit.get()?;
-        args.map(|a| redact::arguments(tool.name(), a))
+        args.map(|a| redact::arguments(tool.name(), Some(a)))
     }
 
     /// Records a refusal (written at once, not synced: no tool depends on it).

@@ -23,6 +23,7 @@ mod calls;
 mod health_source;
 mod pipeline;
 mod progress;
+mod record;
 mod shutdown;
 mod state;
 

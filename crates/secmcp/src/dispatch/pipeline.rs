@@ -14,6 +14,7 @@ use secmcp_runner::RunSpec;
 
 use super::audit::Asker;
 use super::progress::{self, ProgressSender};
+use super::record::{Facts, cap_raw};
 use super::state::{CallResult, Core, binary_in};
 use crate::auth::Identity;
 use crate::breaker::{Admission, BreakerState, OpenError};
@@ -23,6 +24,7 @@ use crate::events::{BreakerTransition, LimitRejected, ToolCallDenied, ToolRunCom
 use crate::files;
 use crate::limits::{LimitError, LimitKind, TargetKey};
 use crate::redact;
+use crate::store::RecordStatus;
 use crate::tools::{self, JsonObject, RenderContext, Rendered, Tool};
 
 /// How long the server waits for a host name to resolve.
@@ -44,6 +46,13 @@ pub struct Caller<'a> {
     pub client: &'a str,
     /// Who made the request.
     pub identity: &'a Identity,
+}
+
+/// What a caller can do to its call while it runs: cancel it, and follow
+/// its progress.
+struct Control {
+    cancel: CancellationToken,
+    progress: Option<ProgressSender>,
 }
 
 /// Who asked, and when: what a call carries past its input.
@@ -68,6 +77,8 @@ struct Executed {
     result: Result<Rendered, ToolError>,
     truncated: bool,
     health: Health,
+    /// The tool's standard output as captured (for the run record).
+    raw: Option<(Vec<u8>, bool)>,
 }
 
 impl Core {
@@ -138,6 +149,25 @@ impl Core {
         progress: Option<ProgressSender>,
     ) -> CallResult {
         let _call = self.calls.enter();
+        let mut facts = Facts::arriving(self.recorder().is_some(), tool, args.as_ref());
+        let control = Control { cancel, progress };
+        let done = self
+            .call_inner(settings.clone(), tool, args, caller, control, &mut facts)
+            .await;
+        self.keep_record(&settings, tool, caller.client, facts, done)
+            .await
+    }
+
+    async fn call_inner(
+        &self,
+        settings: Arc<Settings>,
+        tool: &'static dyn Tool,
+        args: Option<JsonObject>,
+        caller: Caller<'_>,
+        control: Control,
+        facts: &mut Facts,
+    ) -> CallResult {
+        let Control { cancel, progress } = control;
         let started = Instant::now();
         let early_id = args
             .as_ref()
@@ -158,6 +188,7 @@ impl Core {
             Ok(input) => input,
             Err(e) => return self.denied(tool, early_id, asker, e),
         };
+        facts.target = redact::text(&input.common.target).into_owned();
         let correlation_id = match input
             .common
             .correlation_id
@@ -178,7 +209,7 @@ impl Core {
             started,
             progress,
         };
-        self.authorized_call(settings, tool, input, call)
+        self.authorized_call(settings, tool, input, call, facts)
             .instrument(span)
             .await
     }
@@ -189,6 +220,7 @@ impl Core {
         tool: &'static dyn Tool,
         input: tools::ParsedInput,
         call: Incoming<'_>,
+        facts: &mut Facts,
     ) -> CallResult {
         let Incoming {
             correlation_id,
@@ -201,6 +233,7 @@ impl Core {
             Ok(p) => p,
             Err(e) => return self.denied(tool, correlation_id, asker, e),
         };
+        facts.permitted(tool, &permit);
         let program = match binary_in(&settings, tool) {
             Ok(p) => p,
             Err(e) => return self.denied(tool, correlation_id, asker, e),
@@ -255,6 +288,7 @@ impl Core {
         }
         let _in_flight = self.metrics.in_flight(tool.name());
         let run_started = Instant::now();
+        facts.accepted = true;
         let exec = self
             .execute(
                 Run {
@@ -269,6 +303,8 @@ impl Core {
                 progress,
             )
             .await;
+        facts.run = run_started.elapsed();
+        facts.raw = exec.raw;
         self.record(admission, tool, exec.health, &correlation_id);
         self.audit_ended(tool, &correlation_id, run_started.elapsed(), &exec.result);
         ToolRunCompleted {
@@ -284,6 +320,7 @@ impl Core {
         CallResult {
             correlation_id,
             result: exec.result,
+            record: RecordStatus::Off,
         }
     }
 
@@ -313,8 +350,23 @@ impl Core {
 
     /// Refuses a call before it reaches the pipeline (e.g. a tool the policy
     /// hides), recorded like every other denial.
-    pub fn refuse(&self, tool: &'static dyn Tool, error: ToolError) -> CallResult {
-        self.denied(tool, new_correlation_id(), Asker::UNKNOWN, error)
+    pub async fn refuse(
+        &self,
+        tool: &'static dyn Tool,
+        args: Option<&JsonObject>,
+        caller: Caller<'_>,
+        error: ToolError,
+    ) -> CallResult {
+        let facts = Facts::arriving(self.recorder().is_some(), tool, args);
+        let audit_args = self.audit_arguments(tool, args);
+        let asker = Asker {
+            client: caller.client,
+            identity: Some(caller.identity),
+            args: audit_args.as_ref(),
+        };
+        let done = self.denied(tool, new_correlation_id(), asker, error);
+        self.keep_record(&self.snapshot(), tool, caller.client, facts, done)
+            .await
     }
 
     fn denied(
@@ -335,6 +387,7 @@ impl Core {
         CallResult {
             correlation_id,
             result: Err(error),
+            record: RecordStatus::Off,
         }
     }
 
@@ -357,6 +410,7 @@ impl Core {
         CallResult {
             correlation_id,
             result: Err(error),
+            record: RecordStatus::Off,
         }
     }
 
@@ -408,10 +462,18 @@ impl Core {
                     result: Err(run_error(tool, e, self.kill.is_cancelled())),
                     truncated: false,
                     health,
+                    raw: None,
                 };
             }
         };
         let truncated = outcome.stdout.truncated();
+        let raw = self.recorder().map(|_| {
+            cap_raw(
+                outcome.stdout.bytes(),
+                truncated,
+                settings.storage.max_raw_bytes,
+            )
+        });
         if outcome.cancelled {
             let error = if self.kill.is_cancelled() {
                 ToolError::new(
@@ -433,6 +495,7 @@ impl Core {
                 result: Err(error),
                 truncated,
                 health: Health::Neutral,
+                raw,
             };
         }
         let ctx = RenderContext {
@@ -457,6 +520,7 @@ impl Core {
             result,
             truncated,
             health,
+            raw,
         }
     }
 

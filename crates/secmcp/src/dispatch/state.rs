@@ -42,6 +42,7 @@ pub struct Core {
     pub(super) tools_epoch: watch::Sender<u64>,
     pub(super) reload_error: Mutex<Option<String>>,
     pub(super) health: OnceLock<HealthMonitor>,
+    pub(super) recorder: OnceLock<Arc<crate::store::Recorder>>,
     pub(crate) probes: VersionProbes,
     /// Each run's own cgroup lives in here, so nothing a tool starts outlives
     /// it; `None` where this process may not create cgroups.
@@ -102,6 +103,8 @@ pub struct CallResult {
     pub correlation_id: String,
     /// The rendered result or the error the agent reads.
     pub result: Result<Rendered, ToolError>,
+    /// Whether the call's record was kept, and under which run id.
+    pub record: crate::store::RecordStatus,
 }
 
 impl Core {
@@ -136,6 +139,7 @@ impl Core {
             tools_epoch: watch::Sender::new(0),
             reload_error: Mutex::new(None),
             health: OnceLock::new(),
+            recorder: OnceLock::new(),
             probes: VersionProbes::default(),
             cgroups,
             audit: OnceLock::new(),
@@ -308,6 +312,16 @@ impl Core {
             .clone()
     }
 
+    /// Records every call from now on in `recorder` (set once, at start).
+    pub fn attach_recorder(&self, recorder: Arc<crate::store::Recorder>) {
+        let _ = self.recorder.set(recorder);
+    }
+
+    /// The run store, when records are kept.
+    pub fn recorder(&self) -> Option<&Arc<crate::store::Recorder>> {
+        self.recorder.get()
+    }
+
     /// The last health report, with breaker states as they are now (never
     /// waits for a check). Not ready while the server is draining.
     pub fn health(&self) -> HealthReport {
@@ -322,6 +336,9 @@ impl Core {
             .map(|(n, s)| (n, s.state))
             .collect();
         let mut report = report.with_breakers(&states);
+        if let Some(r) = self.recorder.get() {
+            report = report.with_component(r.health());
+        }
         if self.draining.is_cancelled() {
             report = report.shutting_down();
         }

@@ -215,6 +215,13 @@ impl HealthReport {
         self
     }
 
+    /// Adds a live component (e.g. the run store) and restates the status.
+    pub fn with_component(mut self, c: Component) -> Self {
+        self.components.push(c);
+        self.restate();
+        self
+    }
+
     /// The report of a server that is shutting down: not ready, unhealthy.
     pub fn shutting_down(mut self) -> Self {
         self.ready = false;

@@ -12,5 +12,7 @@ mod auth;
 mod nmap_targets;
 mod ops;
 mod protocol;
+mod store;
+mod store_pg;
 mod surface;
 mod util;

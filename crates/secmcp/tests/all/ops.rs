@@ -533,6 +533,10 @@ impl Server {
                 cmd.env_remove(k);
             }
         }
+        // The runs go next to the test's config file.
+        if let Some(dir) = config.parent() {
+            cmd.arg("--data-dir").arg(dir.join("data"));
+        }
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -294,19 +294,26 @@ async fn a_missing_binary_is_not_found() {
 struct Stdio2 {
     child: Child,
     out: BufReader<std::process::ChildStdout>,
+    _data: tempfile::TempDir,
 }
 
 fn spawn_stdio(args: &[&str]) -> Stdio2 {
+    let data = tempfile::tempdir().unwrap();
     let mut child = Command::new(BIN)
         .arg("serve")
         .args(args)
+        .env("SECMCP_DATA_DIR", data.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let out = BufReader::new(child.stdout.take().unwrap());
-    Stdio2 { child, out }
+    Stdio2 {
+        child,
+        out,
+        _data: data,
+    }
 }
 
 impl Stdio2 {

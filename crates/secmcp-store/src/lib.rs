@@ -1,0 +1,26 @@
+//! Durable run records for secmcp: every tool call, accepted or refused, kept in
+//! one schema on an embedded SQLite database (the default) or PostgreSQL.
+//!
+//! Layout:
+//! - `store`    [`Store`]: open (pool, pragmas, migrations), insert, get, list, prune
+//! - `config`   [`StoreConfig`], [`Backend`], URL redaction
+//! - `record`   what is kept ([`NewRun`]) and what is read back ([`RunRecord`],
+//!   [`RunSummary`], [`ListQuery`], [`Page`], opaque cursors)
+//! - `schema`   the versioned migrations (`migrations/*.sql`, one set for both backends)
+//! - `compress` bounded deflate of raw tool output
+//! - `error`    [`StoreError`] with a stable code and a hint
+//!
+//! This crate knows nothing about MCP, tools or policy: callers hand it records
+//! whose secrets are already redacted.
+
+mod compress;
+mod config;
+mod error;
+mod record;
+mod schema;
+mod store;
+
+pub use config::{Backend, StoreConfig, redact_url};
+pub use error::StoreError;
+pub use record::{Decision, ListQuery, NewRun, Page, RunRecord, RunSummary, decode_cursor};
+pub use store::{PruneLimits, Store};

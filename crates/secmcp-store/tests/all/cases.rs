@@ -1,0 +1,397 @@
+//! The cases both backends must pass. Each gets a config for a fresh database.
+
+use std::collections::HashSet;
+
+use secmcp_store::{Decision, ListQuery, NewRun, PruneLimits, Store, StoreConfig, decode_cursor};
+use serde_json::json;
+
+fn run(tool: &str, target: &str, at: i64) -> NewRun {
+    NewRun {
+        started_at_ms: at,
+        duration_ms: 12,
+        run_ms: 10,
+        client: "stdio".into(),
+        correlation_id: format!("c-{at}"),
+        tool: tool.into(),
+        target: target.into(),
+        arguments: json!({"target": target, "extra_args": "-p 80"}),
+        pinned: vec![target.to_owned()],
+        argv: vec![tool.into(), "-p".into(), "80".into(), target.into()],
+        decision: Decision::Accepted,
+        code: String::new(),
+        reason: String::new(),
+        outcome: "ok".into(),
+        summary: format!("{target}: 1 open port"),
+        structured: Some(
+            json!({"hosts": [{"address": target, "ports": [{"port": 80, "state": "open"}]}]}),
+        ),
+        raw: format!("<nmaprun><host>{target}</host></nmaprun>")
+            .repeat(50)
+            .into_bytes(),
+        raw_truncated: false,
+    }
+}
+
+async fn open(cfg: &StoreConfig) -> Store {
+    Store::open(cfg).await.expect("store opens")
+}
+
+pub async fn insert_then_get_keeps_every_field(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    let mut r = run("nmap", "127.0.0.1", 1_700_000_000_000);
+    r.raw_truncated = true;
+    r.argv.push("ünïcode ✓".into());
+    let id = store.insert(&r).await.unwrap();
+    let got = store.get(&id).await.unwrap().expect("the run is there");
+    assert_eq!(got.id, id);
+    assert_eq!(got.started_at_ms, r.started_at_ms);
+    assert_eq!((got.duration_ms, got.run_ms), (12, 10));
+    assert_eq!(got.client, "stdio");
+    assert_eq!(got.correlation_id, r.correlation_id);
+    assert_eq!(got.tool, "nmap");
+    assert_eq!(got.target, "127.0.0.1");
+    assert_eq!(got.arguments, r.arguments);
+    assert_eq!(got.pinned, r.pinned);
+    assert_eq!(got.argv, r.argv);
+    assert_eq!(got.decision, Decision::Accepted);
+    assert_eq!(got.outcome, "ok");
+    assert_eq!(got.summary, r.summary);
+    assert_eq!(got.structured, r.structured);
+    assert_eq!(got.raw_bytes, r.raw.len() as i64);
+    assert!(got.raw_truncated);
+    let (raw, truncated) = store.raw(&id).await.unwrap().unwrap();
+    assert_eq!(raw, r.raw);
+    assert!(truncated);
+    let (n, size) = store.totals().await.unwrap();
+    assert_eq!(n, 1);
+    // Stored compressed: far smaller than the 2 KiB of repeated XML.
+    assert!(size > 0 && size < r.raw.len() as u64, "size {size}");
+    store.close().await;
+}
+
+pub async fn refused_call_without_output(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    let r = NewRun {
+        decision: Decision::Refused,
+        code: "scope_violation".into(),
+        reason: "8.8.8.8 is outside the allowed scope".into(),
+        outcome: "scope_violation".into(),
+        summary: String::new(),
+        structured: None,
+        raw: Vec::new(),
+        pinned: Vec::new(),
+        argv: Vec::new(),
+        ..run("nmap", "8.8.8.8", 5)
+    };
+    let id = store.insert(&r).await.unwrap();
+    let got = store.get(&id).await.unwrap().unwrap();
+    assert_eq!(got.decision, Decision::Refused);
+    assert_eq!(got.code, "scope_violation");
+    assert_eq!(got.reason, r.reason);
+    assert_eq!(got.structured, None);
+    assert!(got.pinned.is_empty() && got.argv.is_empty());
+    assert_eq!(store.raw(&id).await.unwrap(), Some((Vec::new(), false)));
+    store.close().await;
+}
+
+pub async fn list_is_newest_first_in_pages(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        ids.push(
+            store
+                .insert(&run("nmap", "127.0.0.1", 1000 + i))
+                .await
+                .unwrap(),
+        );
+    }
+    ids.reverse(); // newest first
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    let mut pages = 0;
+    loop {
+        let page = store
+            .list(&ListQuery {
+                cursor: cursor.clone(),
+                limit: 10,
+                ..ListQuery::default()
+            })
+            .await
+            .unwrap();
+        pages += 1;
+        seen.extend(page.runs.iter().map(|r| r.id.clone()));
+        match page.next_cursor {
+            Some(c) => {
+                assert!(
+                    !c.contains(&page.runs.last().unwrap().id),
+                    "cursor is opaque"
+                );
+                cursor = Some(c);
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, ids);
+    // A cursor this store did not make is refused, not treated as "from the start".
+    let bad = store
+        .list(&ListQuery {
+            cursor: Some("bogus".into()),
+            limit: 10,
+            ..ListQuery::default()
+        })
+        .await;
+    assert!(bad.is_err());
+    assert!(decode_cursor("bogus").is_none());
+    // An exact page: no cursor after the last one.
+    let all = store
+        .list(&ListQuery {
+            limit: 25,
+            ..ListQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.runs.len(), 25);
+    assert!(all.next_cursor.is_none());
+    store.close().await;
+}
+
+pub async fn list_filters(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    let a = store.insert(&run("nmap", "127.0.0.1", 100)).await.unwrap();
+    let b = store.insert(&run("nmap", "127.0.0.2", 200)).await.unwrap();
+    let c = store.insert(&run("dig", "127.0.0.1", 300)).await.unwrap();
+    let d = store
+        .insert(&NewRun {
+            decision: Decision::Refused,
+            pinned: vec![],
+            ..run("nmap", "127.0.0.1", 400)
+        })
+        .await
+        .unwrap();
+    let ids = |p: secmcp_store::Page| p.runs.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    let q = |f: fn(&mut ListQuery)| {
+        let mut q = ListQuery {
+            limit: 100,
+            ..ListQuery::default()
+        };
+        f(&mut q);
+        q
+    };
+    assert_eq!(
+        ids(store
+            .list(&q(|q| q.tool = Some("nmap".into())))
+            .await
+            .unwrap()),
+        [d.clone(), b.clone(), a.clone()]
+    );
+    assert_eq!(
+        ids(store
+            .list(&q(|q| q.target = Some("127.0.0.1".into())))
+            .await
+            .unwrap()),
+        [d.clone(), c.clone(), a.clone()]
+    );
+    assert_eq!(
+        ids(store
+            .list(&q(|q| q.addresses = Some(vec!["127.0.0.1".into()])))
+            .await
+            .unwrap()),
+        [c.clone(), a.clone()]
+    );
+    assert_eq!(
+        ids(store
+            .list(&q(
+                |q| q.addresses = Some(vec!["127.0.0.2".into(), "127.0.0.1".into()])
+            ))
+            .await
+            .unwrap()),
+        [c.clone(), b.clone(), a.clone()]
+    );
+    assert!(
+        ids(store
+            .list(&q(|q| q.addresses = Some(vec![])))
+            .await
+            .unwrap())
+        .is_empty()
+    );
+    assert_eq!(
+        ids(store
+            .list(&q(|q| {
+                q.since_ms = Some(200);
+                q.until_ms = Some(400);
+            }))
+            .await
+            .unwrap()),
+        [c.clone(), b.clone()]
+    );
+    assert_eq!(
+        ids(store.list(&q(|q| q.accepted_only = true)).await.unwrap()),
+        [c.clone(), b.clone(), a.clone()]
+    );
+    assert_eq!(
+        ids(store
+            .list(&q(|q| {
+                q.tool = Some("nmap".into());
+                q.target = Some("127.0.0.1".into());
+                q.accepted_only = true;
+            }))
+            .await
+            .unwrap()),
+        [a]
+    );
+    store.close().await;
+}
+
+pub async fn unknown_and_malformed_ids(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    store.insert(&run("nmap", "127.0.0.1", 1)).await.unwrap();
+    for id in [
+        "0190a3b4-1c2d-7e8f-9a0b-1c2d3e4f5a6b",
+        "",
+        "x",
+        "' OR 1=1 --",
+        "0190A3B4-1C2D-7E8F-9A0B-1C2D3E4F5A6B",
+    ] {
+        assert_eq!(store.get(id).await.unwrap(), None, "{id}");
+        assert_eq!(store.raw(id).await.unwrap(), None, "{id}");
+    }
+    store.close().await;
+}
+
+pub async fn reopen_keeps_runs_and_migrations_are_idempotent(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    let id = store.insert(&run("nmap", "127.0.0.1", 1)).await.unwrap();
+    store.close().await;
+    let again = open(&cfg).await;
+    assert_eq!(again.get(&id).await.unwrap().unwrap().tool, "nmap");
+    assert_eq!(again.totals().await.unwrap().0, 1);
+    assert_eq!(Store::schema_version(), 1);
+    again.close().await;
+}
+
+pub async fn prune_by_age_and_size_keeps_referenced_runs(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        ids.push(
+            store
+                .insert(&run("nmap", "127.0.0.1", 1000 * (i + 1)))
+                .await
+                .unwrap(),
+        );
+    }
+    // Older than 5000 ms: the runs at 1000..=4000, except the one a task holds.
+    let removed = store
+        .prune(&PruneLimits {
+            older_than_ms: Some(5000),
+            max_total_bytes: None,
+            keep: vec![ids[1].clone()],
+        })
+        .await
+        .unwrap();
+    assert_eq!(removed, 3);
+    assert!(store.get(&ids[0]).await.unwrap().is_none());
+    assert!(
+        store.get(&ids[1]).await.unwrap().is_some(),
+        "a kept run stays"
+    );
+    // The address rows went with their runs.
+    let by_addr = store
+        .list(&ListQuery {
+            addresses: Some(vec!["127.0.0.1".into()]),
+            limit: 100,
+            ..ListQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_addr.runs.len(), 7);
+    // Size cap: one run's size at most, keeping ids[1]: everything else goes.
+    let (_, size) = store.totals().await.unwrap();
+    let one = size / 7;
+    let removed = store
+        .prune(&PruneLimits {
+            older_than_ms: None,
+            max_total_bytes: Some(one),
+            keep: vec![ids[1].clone()],
+        })
+        .await
+        .unwrap();
+    assert_eq!(removed, 6);
+    let left = store
+        .list(&ListQuery {
+            limit: 100,
+            ..ListQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        left.runs.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+        [ids[1].clone()]
+    );
+    store.close().await;
+}
+
+pub async fn concurrent_inserts_all_land(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            s.insert(&run("dig", "127.0.0.1", i)).await.unwrap()
+        }));
+    }
+    let mut ids = HashSet::new();
+    for t in tasks {
+        ids.insert(t.await.unwrap());
+    }
+    assert_eq!(ids.len(), 40);
+    assert_eq!(store.totals().await.unwrap().0, 40);
+    store.close().await;
+}
+
+/// A database restart mid-use: the next operation may fail, later ones work
+/// again without reopening the store.
+pub async fn postgres_restart_reconnects(cluster: &super::pg::Cluster, cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    let before = store.insert(&run("nmap", "127.0.0.1", 1)).await.unwrap();
+    cluster.restart_immediate();
+    let mut ok = None;
+    for _ in 0..20 {
+        match store.insert(&run("nmap", "127.0.0.1", 2)).await {
+            Ok(id) => {
+                ok = Some(id);
+                break;
+            }
+            Err(e) => {
+                assert_eq!(e.code(), "store_query_failed", "{e}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    }
+    let after = ok.expect("the pool reconnects after a restart");
+    assert!(store.get(&before).await.unwrap().is_some());
+    assert!(store.get(&after).await.unwrap().is_some());
+    store.close().await;
+}
+
+pub async fn postgres_errors_hide_the_password(cluster: &super::pg::Cluster) {
+    let url = cluster
+        .url("no_such_db")
+        .replace("secmcp@", "secmcp:hunter2@");
+    let cfg = super::config(secmcp_store::Backend::Postgres {
+        url,
+        pool_size: 1,
+        max_overflow: 0,
+    });
+    let err = Store::open(&cfg).await.expect_err("no such database");
+    let text = err.to_string();
+    assert_eq!(err.code(), "store_unavailable");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("no_such_db"), "{text}");
+    assert!(
+        cfg.backend.display().contains("secmcp:***@"),
+        "{}",
+        cfg.backend.display()
+    );
+}
