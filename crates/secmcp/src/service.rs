@@ -350,14 +350,7 @@ impl ServerHandler for Service {
         if let Some(t) = crate::tools::find(&request.name)
             && settings.availability(t.id()) == Availability::NeedsIntrusive
         {
-            let e = crate::error::ToolError::new(
-                crate::error::ErrorCode::PolicyDenied,
-                format!(
-                    "{} is an intrusive tool and the operator has not enabled intrusive tools (security.allow_intrusive)",
-                    t.name()
-                ),
-                "use the tools in tools/list, or ask the operator to set security.allow_intrusive: true",
-            );
+            let e = crate::dispatch::intrusive_refused(t);
             let done = self.core.refuse(t, e);
             let text = done
                 .result

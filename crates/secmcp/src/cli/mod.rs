@@ -1,13 +1,14 @@
-//! The command line: `serve`, `tools`, `config check|show|init`. Writes to
+//! The command line: `serve`, `tools`, `explain`, `config check|show|init`. Writes to
 //! stdout only for the non-serving commands; `serve` logs to stderr and is
 //! the only code that listens for signals.
 //!
 //! Layout: `args` holds the clap definitions, this file the dispatch;
-//! `serve` starts the server; `config_cmd` and `tools_cmd` print through
-//! `print`.
+//! `serve` starts the server; `config_cmd`, `tools_cmd` and `explain_cmd`
+//! print through `print`.
 
 mod args;
 mod config_cmd;
+mod explain_cmd;
 mod print;
 mod serve;
 mod tools_cmd;
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 
 use crate::config::Settings;
 
-pub use args::{Cli, Command, ConfigAction, ConfigArg, InitArgs, ServeArgs};
+pub use args::{Cli, Command, ConfigAction, ConfigArg, ExplainArgs, InitArgs, ServeArgs};
 pub use config_cmd::EXAMPLE_CONFIG;
 
 /// Runs a parsed command line.
@@ -24,6 +25,7 @@ pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve::serve(args),
         Command::Tools(arg) => with_settings(&arg, tools_cmd::print_tools),
+        Command::Explain(args) => with_settings(&args.config, |s| explain_cmd::explain(&args, s)),
         Command::Config { action } => match action {
             ConfigAction::Check(arg) => with_settings(&arg, config_cmd::check),
             ConfigAction::Show(arg) => with_settings(&arg, config_cmd::show),
