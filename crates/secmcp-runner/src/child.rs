@@ -4,8 +4,9 @@
 //! `pre_exec` hook is unsafe because the hook runs in the forked child of a
 //! multi-threaded process, where only async-signal-safe operations are
 //! allowed. The hook below only makes plain system calls (`umask`, `write`,
-//! `setpriority`) on values prepared before the fork; it allocates nothing and
-//! takes no lock.
+//! `setpriority`, `prctl`, `setgroups`/`setresgid`/`setresuid`, `capset`,
+//! `setrlimit`, `seccomp`) on values prepared before the fork; it allocates
+//! nothing and takes no lock.
 
 #![allow(unsafe_code)]
 
@@ -13,22 +14,72 @@ use std::fs::File;
 
 use nix::sys::stat::{Mode, umask};
 
+use crate::sandbox::{RlimitResource, RunAs};
+
 /// The niceness of background runs: the lowest CPU priority.
 const BACKGROUND_NICE: libc::c_int = 19;
+
+/// Linux capability numbers (linux/capability.h).
+const CAP_NET_ADMIN: u32 = 12;
+const CAP_NET_RAW: u32 = 13;
+/// `_LINUX_CAPABILITY_VERSION_3`: two 32-bit words per set.
+const CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: libc::c_int,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+/// Everything the child applies, prepared in the parent.
+pub(crate) struct Confinement {
+    /// Limits to set (RLIMIT_CORE 0 first).
+    pub(crate) rlimits: Vec<(RlimitResource, libc::rlim_t)>,
+    /// Set PR_SET_NO_NEW_PRIVS.
+    pub(crate) no_new_privs: bool,
+    /// Switch to this user (the server is root).
+    pub(crate) run_as: Option<RunAs>,
+    /// Keep CAP_NET_RAW and CAP_NET_ADMIN as ambient capabilities (after a
+    /// user switch).
+    pub(crate) raw_sockets: bool,
+    /// The seccomp program to install last.
+    pub(crate) seccomp: Option<&'static seccompiler::BpfProgram>,
+}
 
 /// Arranges for the child to set its umask to 077, to take the lowest CPU
 /// priority when `background`, and, given the run cgroup's open
 /// `cgroup.procs`, to move itself into that cgroup before it executes the
-/// tool (so no process of the tool ever runs outside it).
+/// tool (so no process of the tool ever runs outside it); then to confine
+/// itself as `confinement` says (see `sandbox.rs`), the seccomp filter last.
 pub(crate) fn before_exec(
     cmd: &mut tokio::process::Command,
     join_cgroup: Option<File>,
     background: bool,
+    confinement: Confinement,
 ) {
     let private = Mode::from_bits_truncate(0o077);
+    let caps = if confinement.raw_sockets {
+        (1u32 << CAP_NET_RAW) | (1u32 << CAP_NET_ADMIN)
+    } else {
+        0
+    };
+    // Compiled before the fork (a static); the child only passes its address
+    // to seccomp(2).
+    let seccomp = confinement.seccomp;
     // SAFETY: the closure runs after fork in the child. It calls umask(2),
-    // setpriority(2) and write(2) only, on a mode, a constant and a file
-    // descriptor created before the fork; none allocates, locks or touches
+    // setpriority(2), write(2), prctl(2), setgroups(2), setresgid(2),
+    // setresuid(2), capset(2), setrlimit(2) and seccomp(2) only, on
+    // constants, a file descriptor and memory (the rlimit list, the capability
+    // structs, the seccomp program, which lives in a static) created before
+    // the fork and owned by the closure; none allocates, locks or touches
     // state shared with other threads.
     unsafe {
         cmd.pre_exec(move || {
@@ -42,7 +93,76 @@ pub(crate) fn before_exec(
                 // "0" is the writing process itself.
                 nix::unistd::write(procs, b"0").map_err(std::io::Error::from)?;
             }
+            if let Some(user) = confinement.run_as {
+                check(libc::prctl(libc::PR_SET_KEEPCAPS, 1, 0, 0, 0))?;
+                check(libc::setgroups(0, std::ptr::null()))?;
+                check(libc::setresgid(user.gid, user.gid, user.gid))?;
+                check(libc::setresuid(user.uid, user.uid, user.uid))?;
+                // Keep only what the plan needs: the raw-socket pair or nothing.
+                let header = CapHeader {
+                    version: CAPABILITY_VERSION_3,
+                    pid: 0,
+                };
+                let data = [
+                    CapData {
+                        effective: caps,
+                        permitted: caps,
+                        inheritable: caps,
+                    },
+                    CapData {
+                        effective: 0,
+                        permitted: 0,
+                        inheritable: 0,
+                    },
+                ];
+                check(libc::syscall(libc::SYS_capset, &header, data.as_ptr()) as libc::c_int)?;
+                if caps != 0 {
+                    for cap in [CAP_NET_RAW, CAP_NET_ADMIN] {
+                        check(libc::prctl(
+                            libc::PR_CAP_AMBIENT,
+                            libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
+                            libc::c_ulong::from(cap),
+                            0 as libc::c_ulong,
+                            0 as libc::c_ulong,
+                        ))?;
+                    }
+                }
+            }
+            for (resource, value) in &confinement.rlimits {
+                let limit = libc::rlimit {
+                    rlim_cur: *value,
+                    rlim_max: *value,
+                };
+                check(libc::setrlimit(*resource, &limit))?;
+            }
+            if confinement.no_new_privs || seccomp.is_some() {
+                check(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))?;
+            }
+            if let Some(program) = seccomp {
+                // seccompiler's `sock_filter` is the kernel's struct
+                // (`#[repr(C)]`, the same four fields as libc's), so the
+                // pointer cast only renames the type.
+                let prog = libc::sock_fprog {
+                    len: u16::try_from(program.len()).unwrap_or(u16::MAX),
+                    filter: program.as_ptr().cast::<libc::sock_filter>().cast_mut(),
+                };
+                check(libc::syscall(
+                    libc::SYS_seccomp,
+                    libc::SECCOMP_SET_MODE_FILTER,
+                    0 as libc::c_ulong,
+                    &prog as *const libc::sock_fprog,
+                ) as libc::c_int)?;
+            }
             Ok(())
         });
+    }
+}
+
+/// A failed system call as the error `spawn` reports (errno, no allocation).
+fn check(rc: libc::c_int) -> std::io::Result<()> {
+    if rc < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(())
     }
 }

@@ -52,6 +52,7 @@ fn limits() -> RunLimits {
         max_collect_bytes: 4096,
         cgroups: None,
         background: false,
+        sandbox: secmcp_runner::Sandbox::default(),
     }
 }
 

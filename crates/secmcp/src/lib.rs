@@ -15,7 +15,8 @@
 //!   limit), `metrics` + `events` (typed telemetry: log line and metric
 //!   together), `health` + `probe` (background checks, version probes),
 //!   `reload` (config hot reload), `logging` + `redact` (log setup, secret
-//!   redaction), `ops_config` + `validate` (operations config checks).
+//!   redaction), `ops_config` + `validate` (operations config checks),
+//!   `sandbox` (the `sandbox` section: limits, seccomp, user of every tool run).
 
 pub mod binaries;
 pub mod breaker;
@@ -33,6 +34,7 @@ pub mod metrics;
 pub mod privilege;
 pub mod redact;
 pub mod reload;
+pub mod sandbox;
 pub mod server;
 pub mod service;
 pub mod tools;

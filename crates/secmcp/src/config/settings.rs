@@ -51,6 +51,8 @@ pub struct Settings {
     pub metrics: crate::metrics::MetricsConfig,
     /// Health check interval and thresholds.
     pub health: crate::health::HealthConfig,
+    /// The sandbox each tool's runs start in.
+    pub sandbox: PerTool<secmcp_runner::Sandbox>,
     /// What was accepted but is probably not what was meant.
     pub warnings: Vec<Problem>,
     /// The raw config these settings came from (for `config show`), with the
@@ -197,6 +199,7 @@ impl Settings {
         let tools = PerTool::from_fn(|id| tool_settings(&raw, id));
         operations(&raw, &mut p);
         warn_about_tools(&tools, &raw, &mut p);
+        let sandbox = raw.sandbox.resolve(&mut p);
         if !p.is_ok() {
             return Err(ConfigError::Invalid { problems: p.errors });
         }
@@ -218,6 +221,7 @@ impl Settings {
             limits: raw.limits.clone(),
             metrics: raw.metrics.clone(),
             health: raw.health.clone(),
+            sandbox,
             warnings: p.warnings,
             raw,
         })

@@ -290,7 +290,7 @@ impl Core {
             event = "tool_run_started",
             argv = ?redact::argv(tool.name(), &argv)
         );
-        let spec = RunSpec::from_permit(permit, program, &self.run_limits(settings));
+        let spec = RunSpec::from_permit(permit, program, &self.run_limits(settings, tool.id()));
         // One token for this run: fired by the client's cancellation or by shutdown.
         let run_token = self.kill.child_token();
         let run = secmcp_runner::run(spec, run_token.clone());
@@ -375,7 +375,7 @@ impl Core {
         correlation_id: String,
     ) -> CallResult {
         let argv = effective_argv(tool, permit);
-        let limits = self.run_limits(settings);
+        let limits = self.run_limits(settings, tool.id());
         ToolCallDryRun {
             correlation_id: &correlation_id,
             tool: tool.name(),

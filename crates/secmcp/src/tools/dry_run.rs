@@ -43,6 +43,8 @@ pub struct PlanLimits {
     pub kill_grace_ms: u64,
     /// The plan opens raw sockets, so the run would hold CAP_NET_RAW.
     pub raw_sockets: bool,
+    /// The kernel sandbox the run would start in.
+    pub sandbox: secmcp_runner::SandboxReport,
 }
 
 /// `structuredContent` of a dry run: the fields every tool's result shares,
@@ -149,6 +151,7 @@ pub fn render(
             max_stderr_bytes: limits.max_stderr_bytes as u64,
             kill_grace_ms: u64::try_from(limits.kill_grace.as_millis()).unwrap_or(u64::MAX),
             raw_sockets: permit.raw_sockets(),
+            sandbox: limits.sandbox.report(permit.raw_sockets()),
         },
     };
     let summary = format!(
