@@ -193,11 +193,14 @@ impl SandboxConfig {
     }
 }
 
-/// What health reports about the sandbox of `settings`' runs: the layers
-/// every run gets and those it does not, with why. `cgroups`: each run has
-/// its own cgroup.
-pub fn facts(settings: &crate::config::Settings, cgroups: bool) -> crate::health::SandboxFacts {
-    let cfg = &settings.raw.sandbox;
+/// What health reports about the sandbox of runs under `cfg` (resolved into
+/// `sandboxes`): the layers every run gets and those it does not, with why.
+/// `cgroups`: each run has its own cgroup.
+pub fn facts(
+    cfg: &SandboxConfig,
+    sandboxes: &PerTool<Sandbox>,
+    cgroups: bool,
+) -> crate::health::SandboxFacts {
     let mut f = crate::health::SandboxFacts::default();
     let mut on = |name: &str, yes: bool, why_not: &str| {
         if yes {
@@ -211,7 +214,7 @@ pub fn facts(settings: &crate::config::Settings, cgroups: bool) -> crate::health
         cgroups,
         "this process may not create cgroups; only the process group is tracked",
     );
-    let report = settings.sandbox.get(ToolId::Nmap).report(false);
+    let report = sandboxes.get(ToolId::Nmap).report(false);
     let off = "sandbox.enabled is false";
     on(
         "rlimits (address space, CPU, open files, file size, processes, no core dumps)",

@@ -64,7 +64,11 @@ impl HealthSource for CoreHealthSource {
                 config_loaded: true,
                 last_reload_error: core.reload_error(),
                 has_raw_sockets: settings.policy.raw_sockets,
-                sandbox: crate::sandbox::facts(&settings, core.tracks_runs_by_cgroup()),
+                sandbox: crate::sandbox::facts(
+                    &settings.raw.sandbox,
+                    &settings.sandbox,
+                    core.tracks_runs_by_cgroup(),
+                ),
                 tools: Vec::new(),
                 breakers: core
                     .breakers()
