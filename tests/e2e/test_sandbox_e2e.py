@@ -2,7 +2,8 @@
 
 tests/lab/sandbox/escape.py is configured as `tools.dig.binary`, with
 `sandbox.run_as_user: nobody`. Through a real dig call it tries to read /etc/shadow,
-write outside its working directory, fork without bound, allocate 10 GiB and ptrace;
+write outside its working directory (/etc, and /tmp which only Landlock stops),
+fork without bound, allocate 10 GiB and ptrace;
 it reports on one stderr line, which the server's error message quotes. Every attempt
 must fail, the server must stay healthy and answer the next call, and nothing of the
 run may be left behind. The same probe without the sandbox section (sandbox.enabled:
@@ -84,16 +85,17 @@ def probe_dir_of(cfg: Path) -> str:
 async def test_every_escape_fails_inside_the_sandbox(tmp_path: Path, probe_dir: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("the user switch needs root (CI and the lab run as root)")
-    r = await probe(config(tmp_path, probe_dir, "sandbox:\n  run_as_user: nobody\n"))
+    r = await probe(config(tmp_path, probe_dir, "sandbox:\n  run_as_user: nobody\n  landlock: true\n"))
     assert r["uid"] == "65534", r
     assert r["shadow"] == "EACCES", r
     assert r["etc"] == "EACCES", r
+    assert r["tmp"] == "EACCES", r  # Landlock: writes only in its working directory
     assert r["mem"] == "MemoryError", r
     assert r["ptrace"] == "EPERM", r
     assert r["fork"] == "EAGAIN" and int(r["forked"]) <= 64, r
     assert r["cwd"] == "ok", r  # its own working directory stays writable
     s = r["_sandbox"]
-    assert s["unprivileged_user"] and s["no_new_privs"] and s["seccomp"], s
+    assert s["unprivileged_user"] and s["no_new_privs"] and s["seccomp"] and s["landlock"], s
     assert s["capabilities"] == [], s  # a dig plan opens no raw socket
     assert s["limits"]["address_space_bytes"] == 1024**3, s
     assert r["_health"].startswith("active: cgroup per run, rlimits"), r["_health"]
@@ -105,7 +107,7 @@ async def test_the_attempts_are_real_without_the_sandbox(tmp_path: Path, probe_d
         pytest.skip("the contrast needs root (CI and the lab run as root)")
     r = await probe(config(tmp_path, probe_dir, "sandbox:\n  enabled: false\n"))
     assert r["uid"] == "0", r
-    assert r["shadow"] == "ok" and r["etc"] == "ok" and r["ptrace"] == "ok", r
+    assert r["shadow"] == "ok" and r["etc"] == "ok" and r["tmp"] == "ok" and r["ptrace"] == "ok", r
     assert int(r["forked"]) > 64, r
     assert not r["_sandbox"]["seccomp"] and not r["_sandbox"]["no_new_privs"], r
     assert "no_new_privs (sandbox.enabled is false)" in r["_health"], r["_health"]

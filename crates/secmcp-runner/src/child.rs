@@ -5,8 +5,10 @@
 //! multi-threaded process, where only async-signal-safe operations are
 //! allowed. The hook below only makes plain system calls (`umask`, `write`,
 //! `setpriority`, `prctl`, `setgroups`/`setresgid`/`setresuid`, `capset`,
-//! `setrlimit`, `seccomp`) on values prepared before the fork; it allocates
-//! nothing and takes no lock.
+//! `setrlimit`, `landlock_restrict_self`, `seccomp`) on values prepared
+//! before the fork; it allocates nothing and takes no lock. The Landlock
+//! ruleset itself is built here too, in the parent ([`landlock_ruleset`]):
+//! its system calls are the other `unsafe` of the workspace.
 
 #![allow(unsafe_code)]
 
@@ -52,6 +54,9 @@ pub(crate) struct Confinement {
     pub(crate) raw_sockets: bool,
     /// The seccomp program to install last.
     pub(crate) seccomp: Option<&'static seccompiler::BpfProgram>,
+    /// The run's Landlock ruleset (see [`landlock_ruleset`]), enforced after
+    /// no_new_privs.
+    pub(crate) landlock: Option<std::os::fd::OwnedFd>,
 }
 
 /// Arranges for the child to set its umask to 077, to take the lowest CPU
@@ -74,9 +79,13 @@ pub(crate) fn before_exec(
     // Compiled before the fork (a static); the child only passes its address
     // to seccomp(2).
     let seccomp = confinement.seccomp;
+    // Moved into the closure whole (a closure captures only the fields it
+    // names): the ruleset must stay open until the child has used it.
+    let landlock = confinement.landlock;
     // SAFETY: the closure runs after fork in the child. It calls umask(2),
     // setpriority(2), write(2), prctl(2), setgroups(2), setresgid(2),
-    // setresuid(2), capset(2), setrlimit(2) and seccomp(2) only, on
+    // setresuid(2), capset(2), setrlimit(2), landlock_restrict_self(2) and
+    // seccomp(2) only, on
     // constants, a file descriptor and memory (the rlimit list, the capability
     // structs, the seccomp program, which lives in a static) created before
     // the fork and owned by the closure; none allocates, locks or touches
@@ -135,8 +144,12 @@ pub(crate) fn before_exec(
                 };
                 check(libc::setrlimit(*resource, &limit))?;
             }
-            if confinement.no_new_privs || seccomp.is_some() {
+            if confinement.no_new_privs || seccomp.is_some() || landlock.is_some() {
                 check(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))?;
+            }
+            if let Some(ruleset) = &landlock {
+                let fd = std::os::fd::AsRawFd::as_raw_fd(ruleset);
+                check(libc::syscall(libc::SYS_landlock_restrict_self, fd, 0u32) as libc::c_int)?;
             }
             if let Some(program) = seccomp {
                 // seccompiler's `sock_filter` is the kernel's struct
@@ -165,4 +178,109 @@ fn check(rc: libc::c_int) -> std::io::Result<()> {
     } else {
         Ok(())
     }
+}
+
+/// Landlock access rights (linux/landlock.h), ABI 1..3.
+const LL_EXECUTE: u64 = 1 << 0;
+const LL_WRITE_FILE: u64 = 1 << 1;
+const LL_READ_FILE: u64 = 1 << 2;
+const LL_READ_DIR: u64 = 1 << 3;
+/// Every filesystem right of ABI 1 (execute .. make_sym).
+const LL_ABI1_ALL: u64 = (1 << 13) - 1;
+const LL_REFER: u64 = 1 << 13;
+const LL_TRUNCATE: u64 = 1 << 14;
+const LANDLOCK_CREATE_RULESET_VERSION: libc::c_uint = 1;
+const LANDLOCK_RULE_PATH_BENEATH: libc::c_int = 1;
+
+#[repr(C)]
+struct RulesetAttr {
+    handled_access_fs: u64,
+}
+
+#[repr(C, packed)]
+struct PathBeneathAttr {
+    allowed_access: u64,
+    parent_fd: i32,
+}
+
+/// The Landlock ABI version of the running kernel; 0 without Landlock.
+pub(crate) fn landlock_abi() -> i64 {
+    // SAFETY: landlock_create_ruleset(NULL, 0, VERSION) only returns a number.
+    let v = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<RulesetAttr>(),
+            0usize,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
+    };
+    v.max(0)
+}
+
+/// A Landlock ruleset for one run, built in the parent: everything readable
+/// and executable, nothing writable but `workdir` (all rights) and
+/// `/dev/null`. The child enforces it with `landlock_restrict_self` after
+/// no_new_privs. `None` when the kernel has no Landlock.
+pub(crate) fn landlock_ruleset(
+    workdir: &std::path::Path,
+) -> std::io::Result<Option<std::os::fd::OwnedFd>> {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    let abi = landlock_abi();
+    if abi < 1 {
+        return Ok(None);
+    }
+    let mut handled = LL_ABI1_ALL;
+    if abi >= 2 {
+        handled |= LL_REFER;
+    }
+    if abi >= 3 {
+        handled |= LL_TRUNCATE;
+    }
+    let attr = RulesetAttr {
+        handled_access_fs: handled,
+    };
+    // SAFETY: the attribute struct is valid for its size; the kernel returns
+    // a new file descriptor (close-on-exec) that we own from here on.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            &attr as *const RulesetAttr,
+            std::mem::size_of::<RulesetAttr>(),
+            0u32,
+        )
+    };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just returned by the kernel and is owned by no one else.
+    let ruleset = unsafe { OwnedFd::from_raw_fd(fd as libc::c_int) };
+    let file_rights = LL_READ_FILE | LL_WRITE_FILE | (handled & LL_TRUNCATE);
+    for (path, rights) in [
+        (
+            std::path::Path::new("/"),
+            LL_READ_FILE | LL_READ_DIR | LL_EXECUTE,
+        ),
+        (workdir, handled),
+        (std::path::Path::new("/dev/null"), file_rights),
+    ] {
+        let dir = std::fs::File::open(path)?;
+        let rule = PathBeneathAttr {
+            allowed_access: rights,
+            parent_fd: dir.as_raw_fd(),
+        };
+        // SAFETY: both descriptors are open and the rule struct is valid.
+        let rc = unsafe {
+            libc::syscall(
+                libc::SYS_landlock_add_rule,
+                ruleset.as_raw_fd(),
+                LANDLOCK_RULE_PATH_BENEATH,
+                &rule as *const PathBeneathAttr,
+                0u32,
+            )
+        };
+        if rc < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(Some(ruleset))
 }

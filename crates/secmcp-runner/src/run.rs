@@ -114,7 +114,19 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
         env.retain(|(name, _)| name != "HOME");
         env.push(("HOME".into(), workdir.path().as_os_str().to_owned()));
     }
+    let landlock = if spec.sandbox.landlock {
+        let ruleset = crate::child::landlock_ruleset(workdir.path()).map_err(RunError::WorkDir)?;
+        if ruleset.is_some() {
+            // Temporary files go where the tool may write.
+            env.retain(|(name, _)| name != "TMPDIR");
+            env.push(("TMPDIR".into(), workdir.path().as_os_str().to_owned()));
+        }
+        ruleset
+    } else {
+        None
+    };
     let confinement = crate::child::Confinement {
+        landlock,
         rlimits: spec.sandbox.limits.rlimits(),
         no_new_privs: spec.sandbox.no_new_privs,
         run_as,

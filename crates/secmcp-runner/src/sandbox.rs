@@ -8,6 +8,8 @@
 //!   child switches to it (no supplementary groups) and keeps only
 //!   CAP_NET_RAW and CAP_NET_ADMIN, as ambient capabilities, and only when its
 //!   plan opens raw sockets;
+//! - Landlock, where the kernel has it: read and execute anywhere, write
+//!   only in the run's working directory and `/dev/null`;
 //! - a seccomp deny-list ([`DENIED_SYSCALLS`]: ptrace, mount, kexec, bpf,
 //!   module loading, ...) answering `EPERM`, built once with `seccompiler`.
 //!
@@ -83,18 +85,23 @@ pub struct Sandbox {
     pub no_new_privs: bool,
     /// Install the seccomp deny-list.
     pub seccomp: bool,
+    /// Confine the filesystem with Landlock where the kernel has it: read
+    /// and execute anywhere, write only in the run's working directory (and
+    /// `/dev/null`).
+    pub landlock: bool,
     /// Run as this user and group (only when the server is root; ignored
     /// otherwise).
     pub run_as: Option<RunAs>,
 }
 
 impl Default for Sandbox {
-    /// No limits, no user switch; no_new_privs and seccomp on.
+    /// No limits, no user switch, no Landlock; no_new_privs and seccomp on.
     fn default() -> Self {
         Self {
             limits: ResourceLimits::NONE,
             no_new_privs: true,
             seccomp: true,
+            landlock: false,
             run_as: None,
         }
     }
@@ -109,6 +116,8 @@ pub struct SandboxReport {
     pub no_new_privs: bool,
     /// The seccomp deny-list is installed.
     pub seccomp: bool,
+    /// Landlock confines the filesystem (writes only in the work dir).
+    pub landlock: bool,
     /// The run switches to an unprivileged user (the server is root and a
     /// user is configured).
     pub unprivileged_user: bool,
@@ -126,6 +135,7 @@ impl Sandbox {
             limits: self.limits,
             no_new_privs: self.no_new_privs,
             seccomp: self.seccomp && seccomp_program().is_some(),
+            landlock: self.landlock && crate::child::landlock_abi() > 0,
             unprivileged_user: drops,
             capabilities: if drops && raw {
                 vec!["CAP_NET_RAW".into(), "CAP_NET_ADMIN".into()]

@@ -59,6 +59,7 @@ async fn without_the_sandbox_none_of_it_holds() {
     let sandbox = Sandbox {
         no_new_privs: false,
         seccomp: false,
+        landlock: false,
         ..Sandbox::default()
     };
     let out = sh(STATUS, &limits(sandbox), false).await;
@@ -106,4 +107,41 @@ async fn as_root_runs_switch_user_and_keep_only_the_raw_socket_capabilities() {
     let plain = sh(&script, &l, false).await;
     assert!(plain.contains("CapEff:\t0000000000000000"), "{plain}");
     assert!(plain.contains("CapAmb:\t0000000000000000"), "{plain}");
+}
+
+#[tokio::test]
+async fn landlock_allows_writes_only_in_the_work_dir() {
+    let script = "echo x > /tmp/secmcp-landlock-$$ && echo wrote-tmp; rm -f /tmp/secmcp-landlock-$$; \
+                  echo y > ./own && echo wrote-cwd; echo tmpdir=$TMPDIR; head -c1 /etc/hostname >/dev/null && echo read-etc";
+    let on = sh(
+        script,
+        &limits(Sandbox {
+            landlock: true,
+            ..Sandbox::default()
+        }),
+        false,
+    )
+    .await;
+    let off = sh(
+        script,
+        &limits(Sandbox {
+            landlock: false,
+            ..Sandbox::default()
+        }),
+        false,
+    )
+    .await;
+    let has = Sandbox {
+        landlock: true,
+        ..Sandbox::default()
+    };
+    if !has.report(false).landlock {
+        eprintln!("skipping: this kernel has no Landlock");
+        return;
+    }
+    assert!(!on.contains("wrote-tmp"), "{on}");
+    assert!(on.contains("Permission denied"), "{on}");
+    assert!(on.contains("wrote-cwd") && on.contains("read-etc"), "{on}");
+    assert!(on.contains("tmpdir=") && on.contains("secmcp-run-"), "{on}");
+    assert!(off.contains("wrote-tmp"), "{off}");
 }

@@ -28,6 +28,11 @@ pub struct SandboxConfig {
     /// Refuse the syscalls no scanner needs (ptrace, mount, kexec, bpf,
     /// module loading, keyrings, namespaces, ...) with EPERM.
     pub seccomp: bool,
+    /// Confine each tool's filesystem access with Landlock where the kernel
+    /// has it: read and execute anywhere, write only in the run's private
+    /// working directory (and /dev/null). Off by default until every tool's
+    /// lab suite has run under it.
+    pub landlock: bool,
     /// When the server runs as root: the user tools run as, with no
     /// supplementary groups and, only for raw-socket plans, CAP_NET_RAW and
     /// CAP_NET_ADMIN as ambient capabilities. Empty: tools run as root.
@@ -44,6 +49,7 @@ impl Default for SandboxConfig {
         Self {
             enabled: true,
             seccomp: true,
+            landlock: false,
             run_as_user: String::new(),
             run_as_group: String::new(),
             limits: BTreeMap::new(),
@@ -114,6 +120,7 @@ impl SandboxConfig {
                     limits: ResourceLimits::NONE,
                     no_new_privs: false,
                     seccomp: false,
+                    landlock: false,
                     run_as: None,
                 };
             }
@@ -134,6 +141,7 @@ impl SandboxConfig {
                 limits,
                 no_new_privs: true,
                 seccomp: self.seccomp,
+                landlock: self.landlock,
                 run_as,
             }
         })
@@ -243,8 +251,15 @@ pub fn facts(
             off
         },
     );
-    f.inactive
-        .push("landlock filesystem confinement (not built yet)".into());
+    on(
+        "landlock (writes only in the run's work dir)",
+        report.landlock,
+        if cfg.enabled && cfg.landlock {
+            "the kernel has no Landlock"
+        } else {
+            "sandbox.landlock or sandbox.enabled is false"
+        },
+    );
     f.inactive
         .push("egress confinement (not built yet: scope is enforced by argv pinning only)".into());
     f.disabled = !cfg.enabled;
@@ -278,6 +293,7 @@ mod tests {
                 limits: default_limits(ToolId::Nmap),
                 no_new_privs: true,
                 seccomp: true,
+                landlock: false,
                 run_as: None,
             }
         });
