@@ -7,7 +7,9 @@ fork without bound, allocate 10 GiB and ptrace;
 it reports on one stderr line, which the server's error message quotes. Every attempt
 must fail, the server must stay healthy and answer the next call, and nothing of the
 run may be left behind. The same probe without the sandbox section (sandbox.enabled:
-false) shows that the attempts are real: they succeed there.
+false) shows that the attempts are real: they succeed there. And a raw-socket scan
+(nmap -sS) still works as that user, holding only the ambient CAP_NET_RAW and
+CAP_NET_ADMIN its plan needs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -111,3 +114,32 @@ async def test_the_attempts_are_real_without_the_sandbox(tmp_path: Path, probe_d
     assert int(r["forked"]) > 64, r
     assert not r["_sandbox"]["seccomp"] and not r["_sandbox"]["no_new_privs"], r
     assert "no_new_privs (sandbox.enabled is false)" in r["_health"], r["_health"]
+
+
+async def test_a_raw_socket_scan_works_as_the_unprivileged_user(tmp_path: Path) -> None:
+    """nmap -sS runs as nobody with only the ambient CAP_NET_RAW/CAP_NET_ADMIN."""
+    if os.geteuid() != 0:
+        pytest.skip("the user switch needs root (CI and the lab run as root)")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+    cfg = tmp_path / "raw.yaml"
+    cfg.write_text(
+        (CONFIGS / "lab.yaml").read_text().rstrip() + "\nsandbox:\n  run_as_user: nobody\n  landlock: true\n"
+    )
+    call = {"target": "127.0.0.1", "ports": str(port), "extra_args": "-sS -Pn"}
+    try:
+        async with Client(stdio_params(os.environ["SECMCP_BIN"], cfg), mode="legacy", read_timeout_seconds=120) as c:
+            plan = await c.call_tool("nmap", {**call, "dry_run": True})
+            r = await c.call_tool("nmap", call)
+    finally:
+        listener.close()
+    sandbox = plan.structured_content["dry_run"]["limits"]["sandbox"]
+    assert sandbox["capabilities"] == ["CAP_NET_RAW", "CAP_NET_ADMIN"], sandbox
+    assert sandbox["unprivileged_user"] and sandbox["landlock"], sandbox
+    text = "\n".join(getattr(b, "text", "") for b in r.content)
+    assert not r.is_error, text
+    assert "-sS" in r.structured_content["argv"], r.structured_content["argv"]
+    ports = [(p["port"], p["state"], p["reason"]) for h in r.structured_content["hosts"] for p in h["ports"]]
+    assert ports == [(port, "open", "syn-ack")], ports
