@@ -53,6 +53,7 @@ async def test_every_decision_and_run_is_recorded_and_tampering_is_found(tmp_pat
             assert (await nmap(c, "8.8.8.8")).startswith("scope_denied:")
             assert (await nmap(c, "127.0.0.2", extra_args="--no-such-flag")).startswith("validation_error:")
             assert await nmap(c, "127.0.0.3") == "ok"
+            assert await nmap(c, "127.0.0.4", dry_run=True) == "ok"
     assert oct(audit.stat().st_mode & 0o777) == "0o600"
     recs = records(audit)
     assert [(r["event"], r.get("decision") or r.get("outcome")) for r in recs] == [
@@ -62,7 +63,9 @@ async def test_every_decision_and_run_is_recorded_and_tampering_is_found(tmp_pat
         ("call_decided", "denied"),
         ("call_decided", "allowed"),
         ("call_ended", "ok"),
+        ("call_decided", "dry_run"),
     ]
+    assert recs[-1]["argv"][-1] == "127.0.0.4"
     first = recs[0]
     assert first["seq"] == 1 and first["tool"] == "nmap" and first["identity"] == "anonymous"
     assert first["arguments"] == {"target": "127.0.0.1", "extra_args": "-sT -p 80"}
@@ -71,11 +74,11 @@ async def test_every_decision_and_run_is_recorded_and_tampering_is_found(tmp_pat
     assert recs[1]["correlation_id"] == first["correlation_id"] and len(recs[1]["result_sha256"]) == 64
     assert recs[2]["code"] == "scope_denied" and "8.8.8.8" in recs[2]["reason"]
     assert recs[3]["code"] == "validation_error"
-    assert [r["seq"] for r in recs] == list(range(1, 7))
+    assert [r["seq"] for r in recs] == list(range(1, 8))
 
     ok = verify(audit)
     assert ok.returncode == 0, ok.stderr
-    assert "intact: 6 records" in ok.stdout and recs[-1]["hash"] in ok.stdout
+    assert "intact: 7 records" in ok.stdout and recs[-1]["hash"] in ok.stdout
 
     lines = audit.read_text().splitlines(keepends=True)
 

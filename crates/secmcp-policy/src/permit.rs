@@ -24,6 +24,7 @@ pub struct Permit {
     extra_targets: Vec<AuthorizedTarget>,
     write_files: Vec<WorkFile>,
     collect: Vec<String>,
+    raw_sockets: bool,
 }
 
 impl Permit {
@@ -41,7 +42,15 @@ impl Permit {
             extra_targets: Vec::new(),
             write_files: Vec::new(),
             collect: Vec::new(),
+            raw_sockets: false,
         }
+    }
+
+    /// Marks the run as needing raw sockets (CAP_NET_RAW): the runner grants
+    /// the capability to this run only.
+    pub(crate) fn with_raw_sockets(mut self, raw: bool) -> Self {
+        self.raw_sockets = raw;
+        self
     }
 
     /// Adds the other hosts the tool will touch (e.g. `dig @server`).
@@ -76,6 +85,12 @@ impl Permit {
         Self::unchecked_for_tests(argv, timeout)
             .with_files(write_files)
             .with_collect(collect)
+    }
+
+    /// [`Permit::unchecked_for_tests`] for a plan that opens raw sockets.
+    #[cfg(feature = "test-support")]
+    pub fn unchecked_raw_for_tests(argv: Vec<String>, timeout: Duration) -> Self {
+        Self::unchecked_for_tests(argv, timeout).with_raw_sockets(true)
     }
 
     /// Builds a permit without any check, for tests of downstream crates only.
@@ -128,6 +143,12 @@ impl Permit {
     /// Relative paths to read back from the working directory after the run.
     pub fn collect(&self) -> &[String] {
         &self.collect
+    }
+
+    /// Whether the plan opens raw sockets (nmap `-sS`/`-sU`/`-O`..., masscan):
+    /// only such runs may hold CAP_NET_RAW / CAP_NET_ADMIN.
+    pub fn raw_sockets(&self) -> bool {
+        self.raw_sockets
     }
 }
 

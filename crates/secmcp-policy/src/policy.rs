@@ -299,6 +299,13 @@ pub fn authorize_with(policy: &Policy, plan: Plan, res: &Resolutions) -> Result<
         authorized.push(pin(t, addrs)?);
     }
     let rendering = render(policy, &plan.args, &authorized, res)?;
+    let raw_sockets = match &plan.args {
+        ToolPlan::Nmap(p) => p.raw_sockets,
+        ToolPlan::Masscan(_) => true,
+        ToolPlan::Gobuster(_) | ToolPlan::Hydra(_) | ToolPlan::Sqlmap(_) | ToolPlan::Dig(_) => {
+            false
+        }
+    };
     let mut targets = authorized.into_iter();
     let primary = targets
         .next()
@@ -307,7 +314,8 @@ pub fn authorize_with(policy: &Policy, plan: Plan, res: &Resolutions) -> Result<
         Permit::new(plan.tool, rendering.argv, primary, plan.timeout)
             .with_extra_targets(targets.collect())
             .with_files(rendering.write_files)
-            .with_collect(rendering.collect),
+            .with_collect(rendering.collect)
+            .with_raw_sockets(raw_sockets),
     )
 }
 

@@ -5,7 +5,9 @@
 //!   [`RunSpec`], which can only be built from a policy [`secmcp_policy::Permit`];
 //! - [`run()`]: spawns and supervises one tool, returning a [`RunOutcome`] or a
 //!   [`RunError`];
-//! - [`capture`]: [`Captured`], the bounded head + tail of an output stream.
+//! - [`capture`]: [`Captured`], the bounded head + tail of an output stream;
+//! - [`sandbox`]: [`Sandbox`], the kernel confinement of every child
+//!   (resource limits, no_new_privs, user and capabilities, seccomp).
 //!
 //! What a run guarantees: the program is executed directly with the permit's
 //! argv (never through a shell); the environment is cleared, then only
@@ -14,7 +16,7 @@
 //! that is removed afterwards; stdout and stderr are read concurrently into
 //! bounded buffers, so memory stays bounded and the tool never blocks on a full
 //! pipe; at the timeout or on cancellation the whole group gets SIGTERM, then
-//! SIGKILL after a grace period; when the tool exits, or the `run` future is
+//! SIGKILL after a grace period; the tool starts inside its [`Sandbox`]; when the tool exits, or the `run` future is
 //! dropped, the group is killed so no background child survives the call.
 //!
 //! What this crate must not do: build argv or pick programs (the policy crate
@@ -27,6 +29,7 @@ mod cgroup;
 mod child;
 mod error;
 mod run;
+pub mod sandbox;
 pub mod spec;
 mod workdir;
 
@@ -34,5 +37,6 @@ pub use capture::Captured;
 pub use cgroup::CgroupParent;
 pub use error::RunError;
 pub use run::{RunOutcome, run};
+pub use sandbox::{ResourceLimits, RunAs, Sandbox, SandboxReport};
 pub use spec::{OutputTap, RunLimits, RunSpec, Stream};
 pub use workdir::{CollectedFile, MAX_COLLECTED_FILES};

@@ -105,14 +105,47 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
     };
 
     crate::workdir::write_files(workdir.path(), &spec.write_files).map_err(RunError::WorkDir)?;
+    let run_as = spec.sandbox.run_as.filter(|_| crate::sandbox::is_root());
+    let mut env = spec.env.clone();
+    if let Some(user) = run_as {
+        // The tool's user must own its private directory and what was
+        // written there; its HOME is that directory (it can write nowhere else).
+        crate::workdir::give_to(workdir.path(), user.uid, user.gid).map_err(RunError::WorkDir)?;
+        env.retain(|(name, _)| name != "HOME");
+        env.push(("HOME".into(), workdir.path().as_os_str().to_owned()));
+    }
+    let landlock = if spec.sandbox.landlock {
+        let ruleset = crate::child::landlock_ruleset(workdir.path()).map_err(RunError::WorkDir)?;
+        if ruleset.is_some() {
+            // Temporary files go where the tool may write.
+            env.retain(|(name, _)| name != "TMPDIR");
+            env.push(("TMPDIR".into(), workdir.path().as_os_str().to_owned()));
+        }
+        ruleset
+    } else {
+        None
+    };
+    let confinement = crate::child::Confinement {
+        landlock,
+        rlimits: spec.sandbox.limits.rlimits(),
+        no_new_privs: spec.sandbox.no_new_privs,
+        run_as,
+        raw_sockets: spec.raw_sockets,
+        seccomp: if spec.sandbox.seccomp {
+            crate::sandbox::seccomp_program()
+        } else {
+            None
+        },
+    };
     let started = Instant::now();
     let mut child = spawn(
         &spec.program,
         &spec.args,
-        &spec.env,
+        &env,
         workdir.path(),
         cgroup.as_ref(),
         spec.background,
+        confinement,
     )
     .map_err(|err| RunError::from_spawn(err, name.clone()))?;
     // `id()` is only `None` once the child has been reaped, which cannot have
@@ -216,6 +249,7 @@ fn spawn(
     workdir: &Path,
     cgroup: Option<&RunCgroup>,
     background: bool,
+    confinement: crate::child::Confinement,
 ) -> io::Result<Child> {
     let mut cmd = Command::new(program);
     cmd.args(args)
@@ -227,7 +261,7 @@ fn spawn(
         .stderr(Stdio::piped())
         .kill_on_drop(true);
     let join = cgroup.map(|c| c.procs().try_clone()).transpose()?;
-    crate::child::before_exec(&mut cmd, join, background);
+    crate::child::before_exec(&mut cmd, join, background, confinement);
     cmd.spawn()
 }
 

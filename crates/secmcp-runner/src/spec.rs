@@ -13,6 +13,7 @@ use std::time::Duration;
 use secmcp_policy::Permit;
 
 use crate::cgroup::CgroupParent;
+use crate::sandbox::Sandbox;
 
 /// Resource limits and environment for every run, set by the server config.
 #[derive(Debug, Clone)]
@@ -39,10 +40,13 @@ pub struct RunLimits {
     /// Background work (version probes): the process runs at the lowest CPU
     /// priority (nice 19), so it never slows the server's own answers.
     pub background: bool,
+    /// The kernel sandbox the tool starts in (see [`crate::Sandbox`]).
+    pub sandbox: Sandbox,
 }
 
 impl Default for RunLimits {
-    /// 8 MiB stdout, 64 KiB stderr, 2 s grace, `PATH`, `LANG`, `LC_ALL`, `TZ`.
+    /// 8 MiB stdout, 64 KiB stderr, 2 s grace, `PATH`, `LANG`, `LC_ALL`, `TZ`,
+    /// the default [`Sandbox`].
     fn default() -> Self {
         Self {
             max_stdout_bytes: 8 * 1024 * 1024,
@@ -53,6 +57,7 @@ impl Default for RunLimits {
             max_collect_bytes: 8 * 1024 * 1024,
             cgroups: None,
             background: false,
+            sandbox: Sandbox::default(),
         }
     }
 }
@@ -91,6 +96,8 @@ pub struct RunSpec {
     pub(crate) cgroups: Option<Arc<CgroupParent>>,
     pub(crate) background: bool,
     pub(crate) tap: Option<OutputTap>,
+    pub(crate) sandbox: Sandbox,
+    pub(crate) raw_sockets: bool,
 }
 
 impl RunSpec {
@@ -128,6 +135,8 @@ impl RunSpec {
             cgroups: limits.cgroups.clone(),
             background: limits.background,
             tap: None,
+            sandbox: limits.sandbox.clone(),
+            raw_sockets: permit.raw_sockets(),
         }
     }
 

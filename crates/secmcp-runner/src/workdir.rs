@@ -58,6 +58,18 @@ pub(crate) fn write_files(dir: &Path, files: &[WorkFile]) -> io::Result<()> {
 
 /// Reads back `paths` (files, or directories walked recursively) from `dir`,
 /// keeping at most `max_bytes` in total. Missing paths are skipped.
+/// Hands the working directory and the files in it (written by
+/// [`write_files`], not nested) to the user a run switches to.
+pub(crate) fn give_to(dir: &Path, uid: u32, gid: u32) -> io::Result<()> {
+    let owner = (Some(uid), Some(gid));
+    std::os::unix::fs::chown(dir, owner.0, owner.1)?;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        std::os::unix::fs::lchown(&path, owner.0, owner.1)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn collect(dir: &Path, paths: &[String], max_bytes: usize) -> Vec<CollectedFile> {
     let mut out = Vec::new();
     let mut budget = max_bytes;

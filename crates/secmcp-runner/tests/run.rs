@@ -52,6 +52,12 @@ fn limits() -> RunLimits {
         max_collect_bytes: 4096,
         cgroups: None,
         background: false,
+        // Landlock off: these fake tools report through files in the test's
+        // own directory, outside their work dir (tests/sandbox.rs covers it).
+        sandbox: secmcp_runner::Sandbox {
+            landlock: false,
+            ..secmcp_runner::Sandbox::default()
+        },
     }
 }
 

@@ -11,23 +11,27 @@ pub enum Decision {
     Accepted,
     /// Refused before the tool started (input, policy, limits, breaker...).
     Refused,
+    /// A dry run: authorized exactly as a run, answered with the plan, and
+    /// nothing started.
+    DryRun,
 }
 
 impl Decision {
-    /// `accepted` or `refused`.
+    /// `accepted`, `refused` or `dry_run`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Accepted => "accepted",
             Self::Refused => "refused",
+            Self::DryRun => "dry_run",
         }
     }
 
     pub(crate) fn parse(s: &str) -> Self {
-        if s == "accepted" {
-            Self::Accepted
-        } else {
-            Self::Refused
+        match s {
+            "accepted" => Self::Accepted,
+            "dry_run" => Self::DryRun,
+            _ => Self::Refused,
         }
     }
 }

@@ -42,6 +42,34 @@ impl ToolCallDenied<'_> {
     }
 }
 
+/// A call passed every check and was answered with its plan (`dry_run`):
+/// nothing was started.
+#[derive(Debug, Clone, Copy)]
+pub struct ToolCallDryRun<'a> {
+    /// The call's correlation id.
+    pub correlation_id: &'a str,
+    /// The tool called.
+    pub tool: &'static str,
+    /// The canonical target, redacted.
+    pub target: &'a str,
+    /// The argv a run would have had, redacted.
+    pub argv: &'a [String],
+}
+
+impl ToolCallDryRun<'_> {
+    /// Logs the dry run (`event = tool_call_dry_run`, the audit record). No
+    /// metric counts it: nothing ran, and the run metrics count runs.
+    pub fn emit(&self, _metrics: &Metrics) {
+        tracing::info!(
+            event = "tool_call_dry_run",
+            correlation_id = self.correlation_id,
+            tool = self.tool,
+            target = %crate::redact::text(self.target),
+            argv = ?self.argv,
+        );
+    }
+}
+
 /// A tool run finished (whatever its outcome).
 #[derive(Debug, Clone, Copy)]
 pub struct ToolRunCompleted<'a> {

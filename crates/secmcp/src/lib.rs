@@ -17,7 +17,8 @@
 //!   together), `health` + `probe` (background checks, version probes),
 //!   `reload` (config hot reload), `logging` + `redact` (log setup, secret
 //!   redaction), `ops_config` + `validate` (operations config checks),
-//!   `audit` (the hash-chained record of every decision and run).
+//!   `audit` (the hash-chained record of every decision and run),
+//!   `sandbox` (the `sandbox` section: limits, seccomp, user of every tool run).
 //! - `store`: run records (SQLite or PostgreSQL via `secmcp-store`), served as
 //!   `secmcp://runs/{id}` resources; `output_budget` keeps large results in budget.
 
@@ -40,6 +41,7 @@ pub mod output_budget;
 pub mod privilege;
 pub mod redact;
 pub mod reload;
+pub mod sandbox;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -176,14 +176,7 @@ impl Service {
         let mine = settings.availability(t.id());
         let role = who.role.as_deref();
         match (whole, mine, role) {
-            (Availability::NeedsIntrusive, _, _) => Some(ToolError::new(
-                ErrorCode::PolicyDenied,
-                format!(
-                    "{} is an intrusive tool and the operator has not enabled intrusive tools (security.allow_intrusive)",
-                    t.name()
-                ),
-                "use the tools in tools/list, or ask the operator to set security.allow_intrusive: true",
-            )),
+            (Availability::NeedsIntrusive, _, _) => Some(crate::dispatch::intrusive_refused(t)),
             (Availability::Offered, Availability::NeedsIntrusive, Some(role)) => {
                 Some(ToolError::new(
                     ErrorCode::PolicyDenied,

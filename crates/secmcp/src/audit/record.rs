@@ -38,6 +38,8 @@ pub enum Decision<'a> {
         pinned: Vec<String>,
         /// The argv, program name first.
         argv: Vec<String>,
+        /// A dry run: the plan was answered and nothing started.
+        dry_run: bool,
     },
     /// Refused, with the code and message the client received.
     Denied {
@@ -68,8 +70,10 @@ impl Decided<'_> {
                 target,
                 pinned,
                 argv,
+                dry_run,
             } => {
-                m.insert("decision".into(), "allowed".into());
+                let decision = if *dry_run { "dry_run" } else { "allowed" };
+                m.insert("decision".into(), decision.into());
                 m.insert("target".into(), (*target).into());
                 m.insert("pinned".into(), json!(pinned));
                 m.insert("argv".into(), json!(argv));
@@ -189,6 +193,7 @@ mod tests {
             target: "10.0.0.1",
             pinned: vec!["10.0.0.1".into()],
             argv: vec!["nmap".into(), "--".into(), "10.0.0.1".into()],
+            dry_run: false,
         };
         let f = d.fields(now);
         assert_eq!(f["decision"], "allowed");

@@ -23,6 +23,10 @@ pub enum Command {
     /// Print the tools as `tools/list` offers them under the config, with their
     /// input and output schemas (JSON).
     Tools(ConfigArg),
+    /// Dry-run one call: check it exactly as the server would (scope, grammar,
+    /// gates) and print the plan — pinned targets, argv, limits — without
+    /// starting anything. Exit 1 with the agent's error when it is refused.
+    Explain(ExplainArgs),
     /// Validate or print the effective configuration.
     Config {
         /// `check` or `show`.
@@ -157,6 +161,20 @@ pub enum ConfigAction {
     Show(ConfigArg),
     /// Write the fully commented example configuration (to stdout without PATH).
     Init(InitArgs),
+}
+
+/// `explain` arguments.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The tool, e.g. `nmap`.
+    #[arg(value_name = "TOOL")]
+    pub tool: String,
+    /// The call's arguments as a JSON object, e.g. '{"target":"10.0.0.5","ports":"22,80"}'.
+    #[arg(value_name = "JSON-ARGS")]
+    pub arguments: String,
+    /// Config file.
+    #[command(flatten)]
+    pub config: ConfigArg,
 }
 
 /// `config init` options.

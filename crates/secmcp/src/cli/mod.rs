@@ -1,15 +1,16 @@
-//! The command line: `serve`, `tools`, `config check|show|init`, `runs list|show|export`,
-//! `audit verify`, `auth new-key`. Writes to
+//! The command line: `serve`, `tools`, `explain`, `config check|show|init`,
+//! `runs list|show|export`, `audit verify`, `auth new-key`. Writes to
 //! stdout only for the non-serving commands; `serve` logs to stderr and is
 //! the only code that listens for signals.
 //!
 //! Layout: `args` holds the clap definitions, this file the dispatch;
-//! `serve` starts the server; `config_cmd` and `tools_cmd` print through
-//! `print`.
+//! `serve` starts the server; `config_cmd`, `tools_cmd` and `explain_cmd`
+//! print through `print`.
 
 mod args;
 mod audit_cmd;
 mod config_cmd;
+mod explain_cmd;
 mod print;
 mod runs_cmd;
 mod serve;
@@ -20,8 +21,8 @@ use std::process::ExitCode;
 use crate::config::Settings;
 
 pub use args::{
-    AuditAction, AuthAction, Cli, Command, ConfigAction, ConfigArg, InitArgs, NewKeyArgs,
-    RunsAction, RunsListArgs, RunsShowArgs, ServeArgs, StoreArgs, VerifyArgs,
+    AuditAction, AuthAction, Cli, Command, ConfigAction, ConfigArg, ExplainArgs, InitArgs,
+    NewKeyArgs, RunsAction, RunsListArgs, RunsShowArgs, ServeArgs, StoreArgs, VerifyArgs,
 };
 pub use config_cmd::EXAMPLE_CONFIG;
 
@@ -30,6 +31,7 @@ pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve::serve(args),
         Command::Tools(arg) => with_settings(&arg, tools_cmd::print_tools),
+        Command::Explain(args) => with_settings(&args.config, |s| explain_cmd::explain(&args, s)),
         Command::Config { action } => match action {
             ConfigAction::Check(arg) => with_settings(&arg, config_cmd::check),
             ConfigAction::Show(arg) => with_settings(&arg, config_cmd::show),

@@ -31,6 +31,8 @@ pub struct Config {
     pub metrics: crate::metrics::MetricsConfig,
     /// Background health checks.
     pub health: crate::health::HealthConfig,
+    /// The kernel sandbox of every tool run.
+    pub sandbox: crate::sandbox::SandboxConfig,
     /// The design's database settings: a `postgresql://` URL sends run
     /// records to PostgreSQL (pool_size, max_overflow = pool size and burst).
     pub database: DatabaseConfig,

@@ -59,6 +59,8 @@ pub struct Settings {
     pub audit: crate::audit::AuditConfig,
     /// Run records: backend, caps, retention.
     pub storage: crate::store::StorageSettings,
+    /// The sandbox each tool's runs start in.
+    pub sandbox: PerTool<secmcp_runner::Sandbox>,
     /// What was accepted but is probably not what was meant.
     pub warnings: Vec<Problem>,
     /// The raw config these settings came from (for `config show`), with the
@@ -251,6 +253,7 @@ impl Settings {
         operations(&raw, &mut p);
         let storage = crate::store::validate(&raw.storage, &raw.database, &mut p);
         warn_about_tools(&tools, &raw, &mut p);
+        let sandbox = raw.sandbox.resolve(&mut p);
         if !p.is_ok() {
             return Err(ConfigError::Invalid { problems: p.errors });
         }
@@ -276,6 +279,7 @@ impl Settings {
             health: raw.health.clone(),
             audit: raw.audit.clone(),
             storage,
+            sandbox,
             warnings: p.warnings,
             raw,
         })

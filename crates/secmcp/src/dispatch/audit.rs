@@ -16,6 +16,15 @@ use crate::events::AuditAppended;
 use crate::redact;
 use crate::tools::{Rendered, Tool};
 
+/// What an allowed call does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RunKind {
+    /// The tool runs.
+    Run,
+    /// The plan is answered; nothing starts.
+    DryRun,
+}
+
 /// Who asked, as the audit record names them.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Asker<'a> {
@@ -69,14 +78,16 @@ impl Core {
         .emit(&self.metrics);
     }
 
-    /// Records an allowed run and waits until the record is on disk; the
-    /// tool must not start when this fails.
-    pub(super) async fn audit_allowed(
+    /// Records an allowed run and waits until the record is on disk (the
+    /// tool must not start when this fails), or a dry run's plan (written,
+    /// not waited for: nothing starts).
+    pub(super) async fn audit_run(
         &self,
         tool: &dyn Tool,
         correlation_id: &str,
         asker: Asker<'_>,
         permit: &Permit,
+        kind: RunKind,
     ) -> Result<(), ToolError> {
         let Some(a) = self.audit.get() else {
             return Ok(());
@@ -100,9 +111,11 @@ impl Core {
                 target: &target.rendered,
                 pinned,
                 argv: redact::argv(tool.name(), &argv),
+                dry_run: kind == RunKind::DryRun,
             },
         };
-        let synced = match a.append(record.fields(SystemTime::now()), true) {
+        let durable = kind == RunKind::Run;
+        let synced = match a.append(record.fields(SystemTime::now()), durable) {
             Ok(Some(file)) => tokio::task::spawn_blocking(move || file.sync_data())
                 .await
                 .unwrap_or_else(|e| Err(std::io::Error::other(e))),

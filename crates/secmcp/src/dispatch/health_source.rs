@@ -60,11 +60,15 @@ impl HealthSource for CoreHealthSource {
                 return HealthInputs::default();
             };
             let settings = core.snapshot();
-            let limits = core.run_limits(&settings);
             let mut inputs = HealthInputs {
                 config_loaded: true,
                 last_reload_error: core.reload_error(),
                 has_raw_sockets: settings.policy.raw_sockets,
+                sandbox: crate::sandbox::facts(
+                    &settings.raw.sandbox,
+                    &settings.sandbox,
+                    core.tracks_runs_by_cgroup(),
+                ),
                 tools: Vec::new(),
                 breakers: core
                     .breakers()
@@ -89,8 +93,11 @@ impl HealthSource for CoreHealthSource {
                 let binary = binary_in(&settings, *t).ok();
                 inputs.tools.push(facts(t.id(), binary.is_some()));
                 if let Some(path) = binary {
-                    let (core, limits, index) =
-                        (core.clone(), limits.clone(), inputs.tools.len() - 1);
+                    let (core, limits, index) = (
+                        core.clone(),
+                        core.run_limits(&settings, t.id()),
+                        inputs.tools.len() - 1,
+                    );
                     probes.spawn(async move {
                         let out = core
                             .probes

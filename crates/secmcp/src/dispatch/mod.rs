@@ -1,5 +1,6 @@
 //! The one call pipeline: input → rate → plan → resolve → authorize → binary →
-//! breaker → limits → run → render → events.
+//! breaker → limits → run → render → events (a dry run stops after binary and
+//! answers the plan).
 //!
 //! Every tool call goes through `Core::call_with`, in this order and no other.
 //! The policy core decides; this module only does the I/O around it (DNS,
@@ -28,7 +29,7 @@ mod shutdown;
 mod state;
 
 pub use health_source::CoreHealthSource;
-pub use pipeline::{Caller, new_correlation_id};
+pub use pipeline::{Caller, intrusive_refused, new_correlation_id};
 pub use progress::{MIN_INTERVAL as PROGRESS_INTERVAL, ProgressSender};
 pub use shutdown::ShutdownOutcome;
 pub use state::{CallResult, Core, binary_in, run_limits};

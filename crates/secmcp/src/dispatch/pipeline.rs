@@ -12,7 +12,7 @@ use tracing::Instrument;
 use secmcp_policy::{CallInput, Permit, Resolutions};
 use secmcp_runner::RunSpec;
 
-use super::audit::Asker;
+use super::audit::{Asker, RunKind};
 use super::progress::{self, ProgressSender};
 use super::record::{Facts, cap_raw};
 use super::state::{CallResult, Core, binary_in};
@@ -20,7 +20,9 @@ use crate::auth::Identity;
 use crate::breaker::{Admission, BreakerState, OpenError};
 use crate::config::Settings;
 use crate::error::{ErrorCode, ToolError};
-use crate::events::{BreakerTransition, LimitRejected, ToolCallDenied, ToolRunCompleted};
+use crate::events::{
+    BreakerTransition, LimitRejected, ToolCallDenied, ToolCallDryRun, ToolRunCompleted,
+};
 use crate::files;
 use crate::limits::{LimitError, LimitKind, TargetKey};
 use crate::redact;
@@ -238,6 +240,15 @@ impl Core {
             Ok(p) => p,
             Err(e) => return self.denied(tool, correlation_id, asker, e),
         };
+        if input.common.dry_run {
+            // Everything a run checks about the call has been checked; what
+            // follows (rate, breaker, slots) is the server's load, not policy.
+            facts.dry_run = true;
+            self.audit_run(tool, &correlation_id, asker, &permit, RunKind::DryRun)
+                .await
+                .ok();
+            return self.dry_run(&settings, tool, &permit, correlation_id);
+        }
         // The rate limit counts runs the server would start: a call refused
         // for its input or by the policy costs the client nothing.
         if let Err(e) = self.limits.check_rate(asker.client) {
@@ -280,7 +291,7 @@ impl Core {
         };
         // The record of what is about to run is on disk before it starts.
         if let Err(e) = self
-            .audit_allowed(tool, &correlation_id, asker, &permit)
+            .audit_run(tool, &correlation_id, asker, &permit, RunKind::Run)
             .await
         {
             admission.record_neutral();
@@ -428,14 +439,12 @@ impl Core {
             correlation_id,
             detail,
         } = run;
-        let mut argv = Vec::with_capacity(permit.argv().len() + 1);
-        argv.push(tool.name().to_owned());
-        argv.extend(permit.argv().iter().cloned());
+        let argv = effective_argv(tool, permit);
         tracing::info!(
             event = "tool_run_started",
             argv = ?redact::argv(tool.name(), &argv)
         );
-        let mut spec = RunSpec::from_permit(permit, program, &self.run_limits(settings));
+        let mut spec = RunSpec::from_permit(permit, program, &self.run_limits(settings, tool.id()));
         if let (Some(to), Some(kind)) = (progress, tool.progress()) {
             spec = spec.with_tap(progress::tap(kind, to));
         }
@@ -524,10 +533,44 @@ impl Core {
         }
     }
 
+    /// Answers a dry run: the plan of `permit`, nothing started.
+    fn dry_run(
+        &self,
+        settings: &Settings,
+        tool: &'static dyn Tool,
+        permit: &Permit,
+        correlation_id: String,
+    ) -> CallResult {
+        let argv = effective_argv(tool, permit);
+        let limits = self.run_limits(settings, tool.id());
+        ToolCallDryRun {
+            correlation_id: &correlation_id,
+            tool: tool.name(),
+            target: &redact::text(&permit.target().rendered),
+            argv: &redact::argv(tool.name(), &argv),
+        }
+        .emit(&self.metrics);
+        let result = tools::dry_run::render(tool, permit, argv, &limits, &correlation_id);
+        CallResult {
+            correlation_id,
+            result,
+            record: RecordStatus::Off,
+        }
+    }
+
     /// The tool's binary in the current snapshot (see [`binary_in`]).
     pub fn binary(&self, tool: &dyn Tool) -> Result<PathBuf, ToolError> {
         binary_in(&self.snapshot(), tool)
     }
+}
+
+/// The argv as agents and logs see it: the tool's name, then the permit's
+/// arguments (the server's path to the binary is not shown).
+fn effective_argv(tool: &dyn Tool, permit: &Permit) -> Vec<String> {
+    let mut argv = Vec::with_capacity(permit.argv().len() + 1);
+    argv.push(tool.name().to_owned());
+    argv.extend(permit.argv().iter().cloned());
+    argv
 }
 
 async fn authorize(
@@ -572,6 +615,19 @@ async fn authorize(
     }
     Ok(secmcp_policy::authorize_with(&s.policy, plan, &res)?)
 }
+/// The refusal of a call to an intrusive tool while
+/// `security.allow_intrusive` is off (the tool is not listed then).
+pub fn intrusive_refused(tool: &dyn Tool) -> ToolError {
+    ToolError::new(
+        ErrorCode::PolicyDenied,
+        format!(
+            "{} is an intrusive tool and the operator has not enabled intrusive tools (security.allow_intrusive)",
+            tool.name()
+        ),
+        "use the tools in tools/list, or ask the operator to set security.allow_intrusive: true",
+    )
+}
+
 fn shutting_down() -> ToolError {
     ToolError::new(
         ErrorCode::ResourceExhausted,

@@ -27,6 +27,8 @@ pub(super) struct Facts {
     argv: Vec<String>,
     /// The tool was started.
     pub(super) accepted: bool,
+    /// A dry run was answered (nothing started).
+    pub(super) dry_run: bool,
     pub(super) run: Duration,
     pub(super) raw: Option<(Vec<u8>, bool)>,
 }
@@ -53,6 +55,7 @@ impl Facts {
             pinned: Vec::new(),
             argv: Vec::new(),
             accepted: false,
+            dry_run: false,
             run: Duration::ZERO,
             raw: None,
         }
@@ -136,7 +139,9 @@ impl Core {
             arguments: facts.arguments,
             pinned: facts.pinned,
             argv: facts.argv,
-            decision: if facts.accepted {
+            decision: if facts.dry_run {
+                Decision::DryRun
+            } else if facts.accepted {
                 Decision::Accepted
             } else {
                 Decision::Refused

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use secmcp_policy::ToolId;
 use secmcp_runner::{CgroupParent, RunLimits};
 
 use crate::audit::AuditLog;
@@ -158,11 +159,11 @@ impl Core {
         self.cgroups.is_some()
     }
 
-    /// The runner limits of `s` for this server.
-    pub fn run_limits(&self, s: &Settings) -> RunLimits {
+    /// The runner limits of `tool`'s runs under `s` for this server.
+    pub fn run_limits(&self, s: &Settings, tool: ToolId) -> RunLimits {
         RunLimits {
             cgroups: self.cgroups.clone(),
-            ..run_limits(s)
+            ..run_limits(s, tool)
         }
     }
 
@@ -355,9 +356,9 @@ impl Core {
     }
 }
 
-/// The runner limits of a snapshot, without a cgroup per run (see
-/// [`Core::run_limits`]).
-pub fn run_limits(s: &Settings) -> RunLimits {
+/// The runner limits of `tool`'s runs in a snapshot, without a cgroup per
+/// run (see [`Core::run_limits`]).
+pub fn run_limits(s: &Settings, tool: ToolId) -> RunLimits {
     RunLimits {
         max_stdout_bytes: s.max_output_bytes,
         max_stderr_bytes: s.max_stderr_bytes,
@@ -370,6 +371,7 @@ pub fn run_limits(s: &Settings) -> RunLimits {
         max_collect_bytes: s.max_output_bytes,
         cgroups: None,
         background: false,
+        sandbox: s.sandbox.get(tool).clone(),
     }
 }
 /// Each registry tool's own concurrency cap in `s`.

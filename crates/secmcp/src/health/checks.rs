@@ -53,6 +53,42 @@ pub struct HealthInputs {
     pub tools: Vec<ToolFacts>,
     /// Breaker state per tool (tools absent here are closed).
     pub breakers: Vec<(&'static str, BreakerState)>,
+    /// The sandbox layers every tool run gets, and those it does not (each
+    /// with the reason).
+    pub sandbox: SandboxFacts,
+}
+
+/// Which sandbox layers tool runs get.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SandboxFacts {
+    /// Active layers, e.g. `rlimits`, `no_new_privs`, `seccomp`.
+    pub active: Vec<String>,
+    /// Layers that are not active, with why.
+    pub inactive: Vec<String>,
+    /// The operator switched the sandbox off (`sandbox.enabled: false`).
+    pub disabled: bool,
+}
+
+/// The `sandbox` component: healthy with its layers listed; degraded when
+/// the operator switched it off.
+pub fn check_sandbox(f: &SandboxFacts) -> Component {
+    let mut message = format!("active: {}", f.active.join(", "));
+    if f.active.is_empty() {
+        message = "active: none".into();
+    }
+    if !f.inactive.is_empty() {
+        message.push_str(&format!("; not active: {}", f.inactive.join("; ")));
+    }
+    Component {
+        name: "sandbox".into(),
+        kind: ComponentKind::Sandbox,
+        status: if f.disabled {
+            HealthStatus::Degraded
+        } else {
+            HealthStatus::Healthy
+        },
+        message,
+    }
 }
 
 /// The version in a probe's output: the token after `prefix` on the first
@@ -223,6 +259,7 @@ pub fn evaluate(
             disabled_by_policy: t.disabled_by_policy.unwrap_or_default().to_owned(),
         });
     }
+    components.push(check_sandbox(&inputs.sandbox));
     components.push(check_resource(
         "cpu",
         resources.cpu_percent,

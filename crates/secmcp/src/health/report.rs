@@ -117,6 +117,8 @@ pub enum ComponentKind {
     Breaker,
     /// CPU, memory or disk.
     Resource,
+    /// The kernel sandbox of tool runs: which layers are active.
+    Sandbox,
 }
 
 /// One checked thing.

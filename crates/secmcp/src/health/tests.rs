@@ -46,7 +46,25 @@ fn inputs(tools: Vec<ToolFacts>) -> HealthInputs {
         has_raw_sockets: true,
         tools,
         breakers: Vec::new(),
+        sandbox: SandboxFacts {
+            active: vec!["seccomp deny-list".into()],
+            inactive: vec!["landlock (not built)".into()],
+            disabled: false,
+        },
     }
+}
+
+#[test]
+fn the_sandbox_component_names_its_layers_and_degrades_when_off() {
+    let mut i = inputs(Vec::new());
+    let c = check_sandbox(&i.sandbox);
+    assert_eq!(c.status, HealthStatus::Healthy);
+    assert_eq!(
+        c.message,
+        "active: seccomp deny-list; not active: landlock (not built)"
+    );
+    i.sandbox.disabled = true;
+    assert_eq!(check_sandbox(&i.sandbox).status, HealthStatus::Degraded);
 }
 
 fn eval(i: &HealthInputs, r: ResourceReadings) -> HealthReport {
@@ -326,6 +344,7 @@ fn json_shape() {
             "config",
             "tool:nmap",
             "breaker:nmap",
+            "sandbox",
             "cpu",
             "memory",
             "disk"

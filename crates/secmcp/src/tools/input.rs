@@ -32,6 +32,10 @@ pub struct CommonInput {
     /// How much of the result to return.
     #[serde(default)]
     pub detail: Detail,
+    /// true: check the call exactly as a run (same refusals) and return the plan
+    /// (pinned targets, argv, gates, limits) without starting the tool.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// A call's input after parsing: the common fields and the tool's typed fields.
@@ -64,12 +68,18 @@ pub fn parse_common(args: Option<JsonObject>) -> Result<CommonInput, ToolError> 
     parse_typed(
         args,
         "pass an object with `target` (string) and optionally `extra_args` (string), \
-         `timeout_sec` (integer), `correlation_id` (string)",
+         `timeout_sec` (integer), `correlation_id` (string), `dry_run` (boolean)",
     )
 }
 
 /// The fields every tool's input has besides `target`, documented once (here).
-const COMMON_FIELDS: [&str; 4] = ["extra_args", "timeout_sec", "correlation_id", "detail"];
+const COMMON_FIELDS: [&str; 5] = [
+    "extra_args",
+    "timeout_sec",
+    "correlation_id",
+    "detail",
+    "dry_run",
+];
 
 /// The input schema of a tool's input struct `T`: its fields, with the
 /// common ones as [`CommonInput`] documents them, and without what tells a

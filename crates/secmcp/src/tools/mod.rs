@@ -8,11 +8,13 @@
 //! and never see rmcp types.
 //!
 //! Layout, bottom up: `schema` (portable schemas), `input` (the shared input
-//! fields), `render` (the shared render path), `tool` (`ToolSpec`, `Tool`,
+//! fields), `render` (the shared render path), `dry_run` (the plan a dry run
+//! returns and its output-schema part), `tool` (`ToolSpec`, `Tool`,
 //! `ToolSection`), `describe` (descriptions), the six tool folders, then this
 //! file: the registry, the `tools` config section, per-tool values.
 
 mod describe;
+pub(crate) mod dry_run;
 pub(crate) mod input;
 pub(crate) mod render;
 pub(crate) mod schema;
@@ -30,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use secmcp_policy::ToolId;
 
 pub use describe::{description, input_schema_for};
+pub use dry_run::{DryRunOutput, DryRunPlan, PlanLimits};
 pub use input::{CommonInput, ParsedInput, parse_common, parse_typed};
 pub use render::{
     RenderContext, Rendered, RunReport, TargetReport, check_stopped, finish, tool_failed,

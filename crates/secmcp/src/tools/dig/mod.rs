@@ -16,7 +16,7 @@ use secmcp_runner::RunOutcome;
 
 use super::input::{CommonInput, ParsedInput, input_schema};
 use super::render::{RenderContext, Rendered, RunReport, TargetReport};
-use super::schema::{JsonObject, schema_object};
+use super::schema::JsonObject;
 use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::{ErrorCode, ToolError};
 
@@ -38,7 +38,7 @@ pub struct DigInput {
     /// `IN` (default) or `CH`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub query_class: String,
-    // extra_args, timeout_sec, correlation_id, detail: documented on CommonInput.
+    // extra_args, timeout_sec, correlation_id, detail, dry_run: documented on CommonInput.
     #[serde(default)]
     pub extra_args: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,6 +49,8 @@ pub struct DigInput {
     pub correlation_id: Option<String>,
     #[serde(default)]
     pub detail: secmcp_output::Detail,
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// `structuredContent` of a finished dig call.
@@ -95,7 +97,7 @@ impl Tool for Dig {
     }
 
     fn output_schema(&self) -> JsonObject {
-        schema_object::<DigOutput>()
+        super::dry_run::output_schema::<DigOutput>()
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
@@ -113,6 +115,7 @@ impl Tool for Dig {
                 timeout_sec: input.timeout_sec,
                 correlation_id: input.correlation_id,
                 detail: input.detail,
+                dry_run: input.dry_run,
             },
             fields: ToolFields::Dig(DigFields {
                 query_type: some(input.query_type),
@@ -194,7 +197,13 @@ mod tests {
     #[test]
     fn output_schema_has_unique_properties() {
         let schema = Dig.output_schema();
-        let required = schema["required"].as_array().unwrap();
+        // A real result needs the shared fields and those of the first anyOf
+        // branch (the second is a dry run's).
+        let required = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(schema["anyOf"][0]["required"].as_array().unwrap());
         let mut seen = std::collections::HashSet::new();
         for r in required {
             assert!(seen.insert(r.as_str().unwrap()), "duplicate {r}");

@@ -17,7 +17,7 @@ use secmcp_runner::RunOutcome;
 
 use super::input::{CommonInput, ParsedInput, input_schema};
 use super::render::{RenderContext, Rendered, RunReport, TargetReport};
-use super::schema::{JsonObject, schema_object};
+use super::schema::JsonObject;
 use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::{ErrorCode, ToolError};
 use secmcp_policy::ToolFields;
@@ -52,7 +52,7 @@ pub struct GobusterInput {
     /// (dir `web-paths`, vhost `vhosts`, dns `subdomains`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub wordlist: String,
-    // extra_args, timeout_sec, correlation_id, detail: documented on CommonInput.
+    // extra_args, timeout_sec, correlation_id, detail, dry_run: documented on CommonInput.
     #[serde(default)]
     pub extra_args: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,6 +63,8 @@ pub struct GobusterInput {
     pub correlation_id: Option<String>,
     #[serde(default)]
     pub detail: secmcp_output::Detail,
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// `structuredContent` of a finished gobuster call.
@@ -109,7 +111,7 @@ impl Tool for Gobuster {
     }
 
     fn output_schema(&self) -> JsonObject {
-        schema_object::<GobusterOutput>()
+        super::dry_run::output_schema::<GobusterOutput>()
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
@@ -131,6 +133,7 @@ impl Tool for Gobuster {
                 timeout_sec: input.timeout_sec,
                 correlation_id: input.correlation_id,
                 detail: input.detail,
+                dry_run: input.dry_run,
             },
             fields: ToolFields::Gobuster(GobusterFields {
                 mode,

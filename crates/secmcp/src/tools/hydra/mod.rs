@@ -22,7 +22,7 @@ use secmcp_runner::RunOutcome;
 
 use super::input::{CommonInput, ParsedInput, input_schema};
 use super::render::{RenderContext, Rendered, RunReport, TargetReport};
-use super::schema::{JsonObject, schema_object};
+use super::schema::JsonObject;
 use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::{ErrorCode, ToolError};
 
@@ -65,7 +65,7 @@ pub struct HydraInput {
     /// *-form services: text of a FAILED login reply, e.g. `Login failed`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub failure: String,
-    // extra_args, timeout_sec, correlation_id, detail: documented on CommonInput.
+    // extra_args, timeout_sec, correlation_id, detail, dry_run: documented on CommonInput.
     #[serde(default)]
     pub extra_args: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,6 +76,8 @@ pub struct HydraInput {
     pub correlation_id: Option<String>,
     #[serde(default)]
     pub detail: secmcp_output::Detail,
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// `structuredContent` of a finished hydra call.
@@ -119,7 +121,7 @@ impl Tool for Hydra {
     }
 
     fn output_schema(&self) -> JsonObject {
-        schema_object::<HydraOutput>()
+        super::dry_run::output_schema::<HydraOutput>()
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
@@ -141,6 +143,7 @@ impl Tool for Hydra {
                 timeout_sec: input.timeout_sec,
                 correlation_id: input.correlation_id,
                 detail: input.detail,
+                dry_run: input.dry_run,
             },
             fields: ToolFields::Hydra(HydraFields {
                 service: input.service,

@@ -17,7 +17,7 @@ use secmcp_runner::RunOutcome;
 
 use super::input::{CommonInput, ParsedInput, input_schema};
 use super::render::{RenderContext, Rendered, RunReport, TargetReport};
-use super::schema::{JsonObject, schema_object};
+use super::schema::JsonObject;
 use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::{ErrorCode, ToolError};
 
@@ -44,7 +44,7 @@ pub struct MasscanInput {
     /// Grab banners from open TCP ports (needs allow_intrusive).
     #[serde(default, skip_serializing_if = "is_false")]
     pub banners: bool,
-    // extra_args, timeout_sec, correlation_id, detail: documented on CommonInput.
+    // extra_args, timeout_sec, correlation_id, detail, dry_run: documented on CommonInput.
     #[serde(default)]
     pub extra_args: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,6 +55,8 @@ pub struct MasscanInput {
     pub correlation_id: Option<String>,
     #[serde(default)]
     pub detail: secmcp_output::Detail,
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// `structuredContent` of a finished masscan call.
@@ -98,7 +100,7 @@ impl Tool for Masscan {
     }
 
     fn output_schema(&self) -> JsonObject {
-        schema_object::<MasscanOutput>()
+        super::dry_run::output_schema::<MasscanOutput>()
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
@@ -115,6 +117,7 @@ impl Tool for Masscan {
                 timeout_sec: input.timeout_sec,
                 correlation_id: input.correlation_id,
                 detail: input.detail,
+                dry_run: input.dry_run,
             },
             fields: ToolFields::Masscan(MasscanFields {
                 ports: (!input.ports.is_empty()).then_some(input.ports),
@@ -192,7 +195,13 @@ mod tests {
     #[test]
     fn output_schema_has_unique_properties() {
         let schema = Masscan.output_schema();
-        let required = schema["required"].as_array().unwrap();
+        // A real result needs the shared fields and those of the first anyOf
+        // branch (the second is a dry run's).
+        let required = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(schema["anyOf"][0]["required"].as_array().unwrap());
         let mut seen = std::collections::HashSet::new();
         for r in required {
             assert!(seen.insert(r.as_str().unwrap()), "duplicate {r}");

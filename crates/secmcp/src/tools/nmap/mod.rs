@@ -14,7 +14,7 @@ use secmcp_runner::RunOutcome;
 
 use super::input::{CommonInput, ParsedInput, input_schema};
 use super::render::{RenderContext, Rendered, RunReport, TargetReport};
-use super::schema::{JsonObject, schema_object};
+use super::schema::JsonObject;
 use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::ToolError;
 
@@ -32,7 +32,7 @@ pub struct NmapInput {
     /// `-` for all. Omit for the top 1000 (or give -p / --top-ports in extra_args).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub ports: String,
-    // extra_args, timeout_sec, correlation_id, detail: documented on CommonInput.
+    // extra_args, timeout_sec, correlation_id, detail, dry_run: documented on CommonInput.
     #[serde(default)]
     pub extra_args: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,6 +43,8 @@ pub struct NmapInput {
     pub correlation_id: Option<String>,
     #[serde(default)]
     pub detail: secmcp_output::Detail,
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// A `ports` value may only hold what a port list holds, so it can never
@@ -125,13 +127,14 @@ impl Tool for Nmap {
                 timeout_sec: input.timeout_sec,
                 correlation_id: input.correlation_id,
                 detail: input.detail,
+                dry_run: input.dry_run,
             },
             fields: secmcp_policy::ToolFields::None,
         })
     }
 
     fn output_schema(&self) -> JsonObject {
-        schema_object::<NmapOutput>()
+        super::dry_run::output_schema::<NmapOutput>()
     }
 
     fn progress(&self) -> Option<secmcp_output::progress::ProgressKind> {

@@ -16,7 +16,7 @@ use secmcp_runner::RunOutcome;
 
 use super::input::{CommonInput, ParsedInput, input_schema};
 use super::render::{RenderContext, Rendered, RunReport, TargetReport};
-use super::schema::{JsonObject, schema_object};
+use super::schema::JsonObject;
 use super::tool::{Hints, Tool, ToolSpec};
 use crate::error::{ErrorCode, ToolError};
 
@@ -33,7 +33,7 @@ pub struct SqlmapInput {
     /// The POST body to send (and test), e.g. `user=alice&id=1`. Omit for a GET request.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub data: String,
-    // extra_args, timeout_sec, correlation_id, detail: documented on CommonInput.
+    // extra_args, timeout_sec, correlation_id, detail, dry_run: documented on CommonInput.
     #[serde(default)]
     pub extra_args: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,6 +44,8 @@ pub struct SqlmapInput {
     pub correlation_id: Option<String>,
     #[serde(default)]
     pub detail: secmcp_output::Detail,
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// `structuredContent` of a finished sqlmap call.
@@ -87,7 +89,7 @@ impl Tool for Sqlmap {
     }
 
     fn output_schema(&self) -> JsonObject {
-        schema_object::<SqlmapOutput>()
+        super::dry_run::output_schema::<SqlmapOutput>()
     }
 
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {
@@ -103,6 +105,7 @@ impl Tool for Sqlmap {
                 timeout_sec: input.timeout_sec,
                 correlation_id: input.correlation_id,
                 detail: input.detail,
+                dry_run: input.dry_run,
             },
             fields: ToolFields::Sqlmap(SqlmapFields { data: input.data }),
         })

@@ -1,0 +1,322 @@
+//! `sandbox`: the kernel confinement of every tool run — resource limits
+//! (built-in per-tool defaults, overridable per tool), no_new_privs, the
+//! seccomp deny-list and, when the server runs as root, the unprivileged user
+//! tools run as — validated into one [`secmcp_runner::Sandbox`] per tool.
+//!
+//! Must not: start processes or apply anything itself (the runner does, in
+//! the child, between fork and exec).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use secmcp_policy::ToolId;
+use secmcp_runner::{ResourceLimits, RunAs, Sandbox};
+
+use crate::tools::PerTool;
+use crate::validate::Problems;
+
+const MIB: u64 = 1024 * 1024;
+
+/// `sandbox`: what confines every tool process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SandboxConfig {
+    /// Resource limits and PR_SET_NO_NEW_PRIVS for every tool run (and the
+    /// seccomp filter and user switch below). Off only to debug a tool.
+    pub enabled: bool,
+    /// Refuse the syscalls no scanner needs (ptrace, mount, kexec, bpf,
+    /// module loading, keyrings, namespaces, ...) with EPERM.
+    pub seccomp: bool,
+    /// Confine each tool's filesystem access with Landlock where the kernel
+    /// has it: read and execute anywhere, write only in the run's private
+    /// working directory (and /dev/null). Off by default until every tool's
+    /// lab suite has run under it.
+    pub landlock: bool,
+    /// When the server runs as root: the user tools run as, with no
+    /// supplementary groups and, only for raw-socket plans, CAP_NET_RAW and
+    /// CAP_NET_ADMIN as ambient capabilities. Empty: tools run as root.
+    pub run_as_user: String,
+    /// The group tools run as; empty: the user's primary group.
+    pub run_as_group: String,
+    /// Per tool (`nmap`, `masscan`, ...): limits that replace its built-in
+    /// defaults; a key left out keeps the default.
+    pub limits: BTreeMap<String, LimitsOverride>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            seccomp: true,
+            landlock: false,
+            run_as_user: String::new(),
+            run_as_group: String::new(),
+            limits: BTreeMap::new(),
+        }
+    }
+}
+
+/// One tool's resource limits; 0 = not limited.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsOverride {
+    /// Virtual memory (RLIMIT_AS), MiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address_space_mib: Option<u64>,
+    /// CPU time (RLIMIT_CPU), seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_secs: Option<u64>,
+    /// Open files (RLIMIT_NOFILE).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_files: Option<u64>,
+    /// Largest file written (RLIMIT_FSIZE), MiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_size_mib: Option<u64>,
+    /// Processes and threads of the run's user (RLIMIT_NPROC; binds only
+    /// with run_as_user, the kernel exempts root).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processes: Option<u64>,
+}
+
+/// The built-in limits of `id`: room for its real work, far below what a
+/// runaway needs. Go (gobuster) reserves much address space up front.
+pub fn default_limits(id: ToolId) -> ResourceLimits {
+    let (address_space_mib, processes) = match id {
+        ToolId::Nmap => (4096, 256),
+        ToolId::Masscan => (4096, 64),
+        ToolId::Gobuster => (8192, 256),
+        ToolId::Hydra => (2048, 256),
+        ToolId::Sqlmap => (4096, 256),
+        ToolId::Dig => (1024, 64),
+    };
+    ResourceLimits {
+        address_space_bytes: address_space_mib * MIB,
+        // Longer than the longest timeout a call may have: the wall clock
+        // stops a run first; this catches a spinning child that escaped it.
+        cpu_secs: 3600,
+        open_files: 4096,
+        file_size_bytes: 512 * MIB,
+        processes,
+    }
+}
+
+impl SandboxConfig {
+    /// Validates the section (problems name `sandbox.<key>`) into one
+    /// sandbox per tool.
+    pub fn resolve(&self, p: &mut Problems) -> PerTool<Sandbox> {
+        for name in self.limits.keys() {
+            if ToolId::ALL.iter().all(|id| id.as_str() != name) {
+                p.error(
+                    format!("sandbox.limits.{name}"),
+                    "is not a tool; use nmap, masscan, gobuster, hydra, sqlmap or dig",
+                );
+            }
+        }
+        let run_as = self.run_as(p);
+        PerTool::from_fn(|id| {
+            if !self.enabled {
+                return Sandbox {
+                    limits: ResourceLimits::NONE,
+                    no_new_privs: false,
+                    seccomp: false,
+                    landlock: false,
+                    run_as: None,
+                };
+            }
+            let mut limits = default_limits(id);
+            if let Some(o) = self.limits.get(id.as_str()) {
+                let set = |v: Option<u64>, into: &mut u64, unit: u64| {
+                    if let Some(v) = v {
+                        *into = v.saturating_mul(unit);
+                    }
+                };
+                set(o.address_space_mib, &mut limits.address_space_bytes, MIB);
+                set(o.cpu_secs, &mut limits.cpu_secs, 1);
+                set(o.open_files, &mut limits.open_files, 1);
+                set(o.file_size_mib, &mut limits.file_size_bytes, MIB);
+                set(o.processes, &mut limits.processes, 1);
+            }
+            Sandbox {
+                limits,
+                no_new_privs: true,
+                seccomp: self.seccomp,
+                landlock: self.landlock,
+                run_as,
+            }
+        })
+    }
+
+    fn run_as(&self, p: &mut Problems) -> Option<RunAs> {
+        if self.run_as_user.is_empty() {
+            if !self.run_as_group.is_empty() {
+                p.error(
+                    "sandbox.run_as_group",
+                    "is set without sandbox.run_as_user; set both, or neither",
+                );
+            }
+            return None;
+        }
+        let user = match nix::unistd::User::from_name(&self.run_as_user) {
+            Ok(Some(u)) => u,
+            _ => {
+                p.error(
+                    "sandbox.run_as_user",
+                    format!(
+                        "`{}` is not a user on this system; name an existing unprivileged user (e.g. nobody)",
+                        self.run_as_user
+                    ),
+                );
+                return None;
+            }
+        };
+        if user.uid.is_root() {
+            p.error(
+                "sandbox.run_as_user",
+                "is root; tools must run as an unprivileged user",
+            );
+            return None;
+        }
+        let gid = if self.run_as_group.is_empty() {
+            user.gid
+        } else {
+            match nix::unistd::Group::from_name(&self.run_as_group) {
+                Ok(Some(g)) if g.gid.as_raw() != 0 => g.gid,
+                _ => {
+                    p.error(
+                        "sandbox.run_as_group",
+                        format!(
+                            "`{}` is not an unprivileged group on this system",
+                            self.run_as_group
+                        ),
+                    );
+                    return None;
+                }
+            }
+        };
+        Some(RunAs {
+            uid: user.uid.as_raw(),
+            gid: gid.as_raw(),
+        })
+    }
+}
+
+/// What health reports about the sandbox of runs under `cfg` (resolved into
+/// `sandboxes`): the layers every run gets and those it does not, with why.
+/// `cgroups`: each run has its own cgroup.
+pub fn facts(
+    cfg: &SandboxConfig,
+    sandboxes: &PerTool<Sandbox>,
+    cgroups: bool,
+) -> crate::health::SandboxFacts {
+    let mut f = crate::health::SandboxFacts::default();
+    let mut on = |name: &str, yes: bool, why_not: &str| {
+        if yes {
+            f.active.push(name.to_owned());
+        } else {
+            f.inactive.push(format!("{name} ({why_not})"));
+        }
+    };
+    on(
+        "cgroup per run",
+        cgroups,
+        "this process may not create cgroups; only the process group is tracked",
+    );
+    let report = sandboxes.get(ToolId::Nmap).report(false);
+    let off = "sandbox.enabled is false";
+    on(
+        "rlimits (address space, CPU, open files, file size, processes, no core dumps)",
+        cfg.enabled,
+        off,
+    );
+    on("no_new_privs", report.no_new_privs, off);
+    on(
+        "seccomp deny-list",
+        report.seccomp,
+        if cfg.enabled && cfg.seccomp {
+            "seccomp is not supported on this architecture"
+        } else {
+            "sandbox.seccomp or sandbox.enabled is false"
+        },
+    );
+    let root = nix::unistd::geteuid().is_root();
+    on(
+        "unprivileged user (ambient CAP_NET_RAW/CAP_NET_ADMIN for raw-socket plans only)",
+        report.unprivileged_user,
+        if !root {
+            "the server is not root, so tools already run as its user"
+        } else if cfg.enabled {
+            "sandbox.run_as_user is empty: tools run as root"
+        } else {
+            off
+        },
+    );
+    on(
+        "landlock (writes only in the run's work dir)",
+        report.landlock,
+        if cfg.enabled && cfg.landlock {
+            "the kernel has no Landlock"
+        } else {
+            "sandbox.landlock or sandbox.enabled is false"
+        },
+    );
+    f.inactive
+        .push("egress confinement (not built yet: scope is enforced by argv pinning only)".into());
+    f.disabled = !cfg.enabled;
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_replace_single_defaults() {
+        let mut c = SandboxConfig::default();
+        c.limits.insert(
+            "dig".into(),
+            LimitsOverride {
+                address_space_mib: Some(256),
+                processes: Some(0),
+                ..LimitsOverride::default()
+            },
+        );
+        let mut p = Problems::default();
+        let s = c.resolve(&mut p);
+        assert!(p.is_ok());
+        let dig = s.get(ToolId::Dig);
+        assert_eq!(dig.limits.address_space_bytes, 256 * MIB);
+        assert_eq!(dig.limits.processes, 0);
+        assert_eq!(dig.limits.open_files, 4096);
+        assert_eq!(*s.get(ToolId::Nmap), {
+            Sandbox {
+                limits: default_limits(ToolId::Nmap),
+                no_new_privs: true,
+                seccomp: true,
+                landlock: false,
+                run_as: None,
+            }
+        });
+    }
+
+    #[test]
+    fn bad_names_users_and_groups_are_named() {
+        let mut c = SandboxConfig {
+            run_as_user: "secmcp-surely-no-such-user".into(),
+            ..SandboxConfig::default()
+        };
+        c.limits.insert("nmapp".into(), LimitsOverride::default());
+        let mut p = Problems::default();
+        c.resolve(&mut p);
+        let text = format!("{:?}", p.errors);
+        assert!(text.contains("sandbox.limits.nmapp"), "{text}");
+        assert!(text.contains("sandbox.run_as_user"), "{text}");
+        let mut p = Problems::default();
+        SandboxConfig {
+            run_as_user: "root".into(),
+            ..SandboxConfig::default()
+        }
+        .resolve(&mut p);
+        assert!(format!("{:?}", p.errors).contains("is root"));
+    }
+}
