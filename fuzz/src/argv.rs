@@ -163,6 +163,8 @@ fn free_text(tool: ToolId, option: &str) -> bool {
                 | "--not-string"
                 | "--regexp"
                 | "--union-char"
+                | "--test-filter"
+                | "--test-skip"
                 // parameter, database, table and column names (`NAMES`):
                 // used inside requests and queries, never resolved or opened
                 | "-p"
