@@ -137,7 +137,8 @@ fn server_options(tool: ToolId, gobuster_mode: &str) -> Vec<(&'static str, Arity
 }
 
 /// Option values that are free text by design (a body, a header, a cookie,
-/// a user agent, a match string, a payload affix): the tool sends them to
+/// a user agent, a match string, a payload affix, parameter and database
+/// object names): the tool sends them to
 /// the pinned target as data and never opens or connects to them, so no
 /// address or path rule applies. Each is checked by its grammar instead
 /// (printable, bounded).
@@ -162,6 +163,23 @@ fn free_text(tool: ToolId, option: &str) -> bool {
                 | "--not-string"
                 | "--regexp"
                 | "--union-char"
+                | "--test-filter"
+                | "--test-skip"
+                // parameter, database, table and column names (`NAMES`):
+                // used inside requests and queries, never resolved or opened
+                | "-p"
+                | "--skip"
+                | "--randomize"
+                | "--csrf-token"
+                | "--union-from"
+                | "-D"
+                | "-T"
+                | "-C"
+                | "-X"
+                | "-U"
+                | "--pivot-column"
+                | "--base64"
+                | "--binary-fields"
         ) | (ToolId::Gobuster, "-a" | "--useragent" | "--domain" | "-d")
     )
 }

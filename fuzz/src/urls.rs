@@ -30,6 +30,12 @@ pub fn check(data: &[u8]) {
             let ip: IpAddr = pin.parse().expect("pins are addresses");
             let ip = ip.to_canonical();
             let out = u.render(&ip.to_string());
+            // A longer pinned host can push a URL near the cap past it; the
+            // cap bounds what callers send, not what the server renders (both
+            // parsers cap at 2048 bytes).
+            if out.len() > sqlmap::MAX_URL_LEN {
+                continue;
+            }
             let again = gobuster::parse_url(&out)
                 .unwrap_or_else(|e| panic!("{url:?}: rendered {out:?} is refused: {e:?}"));
             assert_eq!(
@@ -50,6 +56,9 @@ pub fn check(data: &[u8]) {
             let ip: IpAddr = pin.parse().expect("pins are addresses");
             let ip = ip.to_canonical();
             let out = u.with_host(&ip.to_string());
+            if out.len() > sqlmap::MAX_URL_LEN {
+                continue;
+            }
             let again = sqlmap::HttpUrl::parse(&out)
                 .unwrap_or_else(|e| panic!("{url:?}: rendered {out:?} is refused: {e}"));
             assert_eq!(
