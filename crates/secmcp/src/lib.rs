@@ -22,6 +22,7 @@ pub mod breaker;
 pub mod cli;
 pub mod config;
 pub mod dispatch;
+pub mod doctor;
 pub mod error;
 pub mod events;
 pub mod files;

@@ -29,6 +29,34 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Check that the server can do its job here: each tool found,
+    /// identified and privileged enough, the lists, the config and its
+    /// warnings, the scope, the sandbox and the network; a fix for each
+    /// problem. Exit 1 when something the server needs is missing.
+    Doctor(ConfigArg),
+    /// Print the shell completion script for bash, zsh or fish.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff; `secmcp man | man -l -`).
+    Man,
+}
+
+/// `completions` options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// Shells `completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    /// bash (`source <(secmcp completions bash)`).
+    Bash,
+    /// zsh (write it as `_secmcp` into a directory on `$fpath`).
+    Zsh,
+    /// fish (write it to `~/.config/fish/completions/secmcp.fish`).
+    Fish,
 }
 
 /// `config` actions.

@@ -1,13 +1,16 @@
-//! The command line: `serve`, `tools`, `config check|show|init`. Writes to
+//! The command line: `serve`, `tools`, `config check|show|init`, `doctor`,
+//! `completions`, `man`. Writes to
 //! stdout only for the non-serving commands; `serve` logs to stderr and is
 //! the only code that listens for signals.
 //!
 //! Layout: `args` holds the clap definitions, this file the dispatch;
-//! `serve` starts the server; `config_cmd` and `tools_cmd` print through
-//! `print`.
+//! `serve` starts the server; `config_cmd`, `tools_cmd`, `doctor_cmd` and
+//! `docs_cmd` (completions, man page) print through `print`.
 
 mod args;
 mod config_cmd;
+mod docs_cmd;
+mod doctor_cmd;
 mod print;
 mod serve;
 mod tools_cmd;
@@ -16,8 +19,11 @@ use std::process::ExitCode;
 
 use crate::config::Settings;
 
-pub use args::{Cli, Command, ConfigAction, ConfigArg, InitArgs, ServeArgs};
+pub use args::{
+    Cli, Command, CompletionsArgs, ConfigAction, ConfigArg, InitArgs, ServeArgs, Shell,
+};
 pub use config_cmd::EXAMPLE_CONFIG;
+pub use docs_cmd::{completion_script, man_page};
 
 /// Runs a parsed command line.
 pub fn main(cli: Cli) -> ExitCode {
@@ -29,6 +35,9 @@ pub fn main(cli: Cli) -> ExitCode {
             ConfigAction::Show(arg) => with_settings(&arg, config_cmd::show),
             ConfigAction::Init(args) => config_cmd::init(&args),
         },
+        Command::Doctor(arg) => doctor_cmd::doctor(&arg),
+        Command::Completions(args) => docs_cmd::completions(args.shell),
+        Command::Man => docs_cmd::man(),
     }
 }
 

@@ -7,6 +7,7 @@
 
 #![allow(clippy::disallowed_methods)] // the tests start the server binary
 
+mod cli;
 mod ops;
 mod protocol;
 mod surface;
