@@ -20,6 +20,7 @@
 pub mod binaries;
 pub mod breaker;
 pub mod cli;
+pub mod clients;
 pub mod config;
 pub mod dispatch;
 pub mod doctor;

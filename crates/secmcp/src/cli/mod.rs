@@ -1,13 +1,14 @@
 //! The command line: `serve`, `tools`, `config check|show|init`, `doctor`,
-//! `completions`, `man`. Writes to
+//! `client-config`, `completions`, `man`. Writes to
 //! stdout only for the non-serving commands; `serve` logs to stderr and is
 //! the only code that listens for signals.
 //!
 //! Layout: `args` holds the clap definitions, this file the dispatch;
-//! `serve` starts the server; `config_cmd`, `tools_cmd`, `doctor_cmd` and
+//! `serve` starts the server; `config_cmd`, `tools_cmd`, `doctor_cmd`, `client_cmd` and
 //! `docs_cmd` (completions, man page) print through `print`.
 
 mod args;
+mod client_cmd;
 mod config_cmd;
 mod docs_cmd;
 mod doctor_cmd;
@@ -36,6 +37,7 @@ pub fn main(cli: Cli) -> ExitCode {
             ConfigAction::Init(args) => config_cmd::init(&args),
         },
         Command::Doctor(arg) => doctor_cmd::doctor(&arg),
+        Command::ClientConfig(args) => client_cmd::client_config(&args),
         Command::Completions(args) => docs_cmd::completions(args.shell),
         Command::Man => docs_cmd::man(),
     }

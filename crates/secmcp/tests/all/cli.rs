@@ -227,3 +227,149 @@ fn man_page_is_roff_naming_every_subcommand() {
         assert!(String::from_utf8_lossy(&rendered.stdout).contains("doctor"));
     }
 }
+
+/// Runs `client-config CLIENT --write --file FILE ARGS...`.
+fn write_client(client: &str, file: &std::path::Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "client-config",
+        client,
+        "--write",
+        "--file",
+        file.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args, None)
+}
+
+#[test]
+fn client_config_write_keeps_other_servers_and_keys_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("lab.yaml");
+    std::fs::write(&config, "security:\n  allowed_targets: [loopback]\n").unwrap();
+    let config_abs = std::fs::canonicalize(&config).unwrap();
+    let bin = std::fs::canonicalize(BIN).unwrap();
+    let json_clients = [
+        ("claude-desktop", "mcpServers", None),
+        ("claude-code", "mcpServers", Some("stdio")),
+        ("cursor", "mcpServers", None),
+        ("vscode", "servers", Some("stdio")),
+    ];
+    for (client, key, typ) in json_clients {
+        let file = dir.path().join(format!("{client}.json"));
+        let before = format!(
+            r#"{{"theme": "dark", "{key}": {{"other": {{"command": "/usr/bin/other", "args": ["--x"]}}}}}}"#
+        );
+        std::fs::write(&file, &before).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let out = write_client(client, &file, &["--config", config.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{client}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let after = std::fs::read_to_string(&file).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&after).unwrap();
+        assert_eq!(v["theme"], "dark", "{client}");
+        assert_eq!(v[key]["other"]["command"], "/usr/bin/other", "{client}");
+        let e = &v[key]["secmcp"];
+        assert_eq!(e["command"], bin.to_str().unwrap(), "{client}");
+        assert_eq!(
+            e["args"],
+            serde_json::json!(["serve", "--config", config_abs.to_str().unwrap()]),
+            "{client}"
+        );
+        if let Some(t) = typ {
+            assert_eq!(e["type"], t, "{client}");
+        }
+        // The old file is kept, the new one has the old one's mode.
+        let bak = dir.path().join(format!("{client}.json.bak"));
+        assert_eq!(std::fs::read_to_string(&bak).unwrap(), before);
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{client}");
+        // Again: nothing changes, not even the backup.
+        std::fs::write(&bak, "marker").unwrap();
+        let again = write_client(client, &file, &["--config", config.to_str().unwrap()]);
+        assert!(again.status.success());
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), after, "{client}");
+        assert_eq!(std::fs::read_to_string(&bak).unwrap(), "marker", "{client}");
+        assert!(String::from_utf8_lossy(&again.stderr).contains("unchanged"));
+        // No temporary file is left behind.
+        let stray: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(stray.is_empty(), "{stray:?}");
+    }
+
+    // Codex: TOML, comments and other tables kept byte for byte.
+    let file = dir.path().join("config.toml");
+    let before =
+        "model = \"o3\"\n\n# servers\n[mcp_servers.other]\ncommand = \"/usr/bin/other\" # keep\n";
+    std::fs::write(&file, before).unwrap();
+    let out = write_client("codex", &file, &["--http", "http://127.0.0.1:8080/mcp"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(after.starts_with(before), "{after}");
+    assert!(
+        after.contains("[mcp_servers.secmcp]\nurl = \"http://127.0.0.1:8080/mcp\""),
+        "{after}"
+    );
+    let again = write_client("codex", &file, &["--http", "http://127.0.0.1:8080/mcp"]);
+    assert!(again.status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), after);
+
+    // A new file is created (with its directory).
+    let fresh = dir.path().join("new/.vscode/mcp.json");
+    let out = write_client("vscode", &fresh, &["--http", "http://127.0.0.1:8080/mcp"]);
+    assert!(out.status.success());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fresh).unwrap()).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"servers": {"secmcp": {"type": "http", "url": "http://127.0.0.1:8080/mcp"}}})
+    );
+}
+
+#[test]
+fn client_config_refuses_what_the_client_cannot_read_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mcp.json");
+    let broken = "{ // a comment\n \"mcpServers\": {} }";
+    std::fs::write(&file, broken).unwrap();
+    let out = write_client("cursor", &file, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not valid JSON"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
+    assert!(!dir.path().join("mcp.json.bak").exists());
+    // Claude Desktop's file has no remote servers.
+    let out = write_client(
+        "claude-desktop",
+        &file,
+        &["--http", "http://127.0.0.1:8080/mcp"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stdio"));
+    // A config that would not load is not written into a client.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "server:\n  port: 0\n").unwrap();
+    let out = run(
+        &["client-config", "cursor", "--config", bad.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("server.port"));
+    // Printing writes nothing and names the file the client reads.
+    let out = run(&["client-config", "claude-code"], None);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["mcpServers"]["secmcp"]["args"],
+        serde_json::json!(["serve"])
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".mcp.json"));
+}
