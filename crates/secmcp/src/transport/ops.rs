@@ -46,7 +46,11 @@ async fn metrics(State(ops): State<Arc<Ops>>, headers: HeaderMap) -> Response {
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
-        ops.core.metrics().encode(),
+        {
+            let metrics = ops.core.metrics();
+            metrics.set_health(&ops.core.health());
+            metrics.encode()
+        },
     )
         .into_response()
 }
