@@ -10,6 +10,8 @@
 //! - `config`: file/env/CLI layers validated into `Settings`.
 //! - `error`: the stable error codes agents see.
 //! - `privilege`, `env_vars`, `cli`: process facts, env names, subcommands.
+//! - `doctor` (`secmcp doctor`: the server's own checks with a fix per problem),
+//!   `clients` (MCP clients' config files for `secmcp client-config`).
 //! - Operations (between `authorize` and `run`, and around the server):
 //!   `breaker` (per-tool circuit breakers), `limits` (concurrency caps, rate
 //!   limit), `metrics` + `events` (typed telemetry: log line and metric
