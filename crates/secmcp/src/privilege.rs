@@ -6,9 +6,13 @@
 //! every exec) and for a capability in the ambient set (systemd's
 //! `AmbientCapabilities=`). A capability given to the secmcp file alone
 //! (`setcap cap_net_raw+ep secmcp`) is the server's only: the tools it starts
-//! would be refused their raw sockets, so it does not count.
+//! would not get them, so it does not count — until
+//! [`pass_raw_sockets_to_tools`] (called first thing by `serve` and `doctor`)
+//! raises them into the ambient set, after which the tools inherit them too.
+//! That makes `setcap cap_net_raw,cap_net_admin+ep secmcp` a way to run it as
+//! an ordinary user (the container image does).
 //!
-//! Reads `/proc/self/status` only.
+//! Reads `/proc/self/status`; changes only this thread's capability sets.
 
 /// CAP_NET_RAW's bit in the capability sets.
 const CAP_NET_RAW: u32 = 13;
@@ -56,6 +60,36 @@ impl RawSocketPrivilege {
     pub fn tools_have_raw_sockets(&self) -> bool {
         self.effective && (self.root || self.ambient)
     }
+}
+
+/// Makes CAP_NET_RAW and CAP_NET_ADMIN that this (non-root) process holds in
+/// its permitted set — from file capabilities on the secmcp binary — ambient,
+/// so the tools it starts inherit them. Capability sets are per thread, and
+/// threads inherit them: call it before any thread starts. Returns the names
+/// raised; a capability the kernel refuses to raise (e.g. under
+/// `SECBIT_NO_CAP_AMBIENT_RAISE`) is left out, and `doctor` then says so.
+pub fn pass_raw_sockets_to_tools() -> Vec<&'static str> {
+    use caps::{CapSet, Capability};
+    if RawSocketPrivilege::of_this_process().root {
+        return Vec::new();
+    }
+    let held = |set, cap| caps::has_cap(None, set, cap).unwrap_or(false);
+    let mut raised = Vec::new();
+    for (cap, name) in [
+        (Capability::CAP_NET_RAW, "CAP_NET_RAW"),
+        (Capability::CAP_NET_ADMIN, "CAP_NET_ADMIN"),
+    ] {
+        if !held(CapSet::Permitted, cap) || held(CapSet::Ambient, cap) {
+            continue;
+        }
+        // Ambient needs the capability in the inheritable set as well.
+        if caps::raise(None, CapSet::Inheritable, cap).is_ok()
+            && caps::raise(None, CapSet::Ambient, cap).is_ok()
+        {
+            raised.push(name);
+        }
+    }
+    raised
 }
 
 /// Whether the tools this process starts can open raw sockets.

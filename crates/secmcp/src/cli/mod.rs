@@ -28,6 +28,10 @@ pub use docs_cmd::{completion_script, man_page};
 
 /// Runs a parsed command line.
 pub fn main(cli: Cli) -> ExitCode {
+    if matches!(cli.command, Command::Serve(_) | Command::Doctor(_)) {
+        // Before any thread starts: threads inherit this thread's capabilities.
+        crate::privilege::pass_raw_sockets_to_tools();
+    }
     match cli.command {
         Command::Serve(args) => serve::serve(args),
         Command::Tools(arg) => with_settings(&arg, tools_cmd::print_tools),

@@ -218,9 +218,9 @@ fn scope(f: &Facts) -> Vec<Finding> {
 /// How to give the tools raw sockets, given what this process holds.
 fn privilege_fix(p: &RawSocketPrivilege) -> &'static str {
     if p.effective && !p.tools_have_raw_sockets() {
-        "secmcp holds CAP_NET_RAW but the tools it starts would not (a file capability on secmcp is not inherited across exec): grant CAP_NET_RAW and CAP_NET_ADMIN as ambient capabilities instead (deploy/secmcp.service: AmbientCapabilities=), or run secmcp as root"
+        "secmcp holds CAP_NET_RAW but could not pass it to its tools (the kernel refused to make it ambient, e.g. SECBIT_NO_CAP_AMBIENT_RAISE): grant CAP_NET_RAW and CAP_NET_ADMIN as ambient capabilities from outside (deploy/systemd/secmcp.service: AmbientCapabilities=), or run secmcp as root"
     } else {
-        "give secmcp CAP_NET_RAW and CAP_NET_ADMIN as ambient capabilities (deploy/secmcp.service: AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN; or `setpriv --inh-caps +net_raw,+net_admin --ambient-caps +net_raw,+net_admin secmcp serve` from root), or run secmcp as root"
+        "give secmcp CAP_NET_RAW and CAP_NET_ADMIN: deploy/systemd/secmcp.service does (AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN), or `setcap cap_net_raw,cap_net_admin+ep` on the secmcp binary (it passes them on to its tools), or run secmcp as root"
     }
 }
 
@@ -455,7 +455,7 @@ fn sandbox(f: &Facts) -> Vec<Finding> {
                 Severity::Warn,
                 "no cgroup per run (no writable cgroup v2 here): a tool process that calls setsid() can outlive its run",
             )
-            .fix("run secmcp where it may create cgroups below its own (deploy/secmcp.service sets Delegate=yes; as root any cgroup v2 host works)"),
+            .fix("run secmcp where it may create cgroups below its own (deploy/systemd/secmcp.service sets Delegate=yes; as root any cgroup v2 host works)"),
         );
     }
     if let (true, Some(m)) = (f.runs_in_cgroups, &f.cgroup_mount) {

@@ -375,3 +375,116 @@ fn client_config_refuses_what_the_client_cannot_read_and_changes_nothing() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains(".mcp.json"));
 }
+
+/// Runs `bin ARGS` as nobody (uid/gid 65534, no supplementary groups).
+fn as_nobody(bin: &std::path::Path) -> Command {
+    let mut c = Command::new("setpriv");
+    c.args([
+        "--reuid",
+        "65534",
+        "--regid",
+        "65534",
+        "--clear-groups",
+        "--",
+    ])
+    .arg(bin);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("MCP_") || k.starts_with("SECMCP_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+#[test]
+fn an_ordinary_user_with_file_capabilities_on_secmcp_scans_with_raw_sockets() {
+    use std::io::{BufRead, BufReader, Write};
+    let root = secmcp::privilege::RawSocketPrivilege::of_this_process().root;
+    if !root || !std::path::Path::new("/usr/bin/nmap").exists() {
+        eprintln!("skipped: needs root (to setcap and switch user) and nmap");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = dir.path().join("c.yaml");
+    std::fs::write(&config, "security:\n  allowed_targets: [loopback]\n").unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let plain = dir.path().join("secmcp-plain");
+    let capped = dir.path().join("secmcp");
+    for b in [&plain, &capped] {
+        std::fs::copy(BIN, b).unwrap();
+        std::fs::set_permissions(b, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let setcap = Command::new("setcap")
+        .arg("cap_net_raw,cap_net_admin+ep")
+        .arg(&capped)
+        .output()
+        .expect("setcap (libcap2-bin) is installed");
+    assert!(
+        setcap.status.success(),
+        "{}",
+        String::from_utf8_lossy(&setcap.stderr)
+    );
+
+    // Without the file capabilities: no raw sockets (the control).
+    let out = as_nobody(&plain)
+        .args(["doctor", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let report = stdout(&out);
+    assert!(report.contains("no CAP_NET_RAW"), "{report}");
+
+    // With them: secmcp makes them ambient, so its tools inherit them.
+    let out = as_nobody(&capped)
+        .args(["doctor", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let report = stdout(&out);
+    assert!(
+        report.contains("CAP_NET_RAW is in the ambient set: the tools inherit it"),
+        "{report}"
+    );
+    assert!(
+        report
+            .lines()
+            .any(|l| l.contains("nmap 7") && l.contains("raw-socket modes allowed")),
+        "{report}"
+    );
+
+    // And a real SYN scan (raw sockets) of 127.0.0.1 runs through it as nobody.
+    let mut child = as_nobody(&capped)
+        .args(["serve", "--config"])
+        .arg(&config)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut send = |v: serde_json::Value| writeln!(stdin, "{v}").unwrap();
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"}}}),
+    );
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "nmap", "arguments": {"target": "127.0.0.1", "extra_args": "-sS -p 1"}}}),
+    );
+    let response = loop {
+        let line = lines.next().expect("a response").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if v["id"] == 1 {
+            break v;
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let result = &response["result"];
+    assert_eq!(result["isError"], false, "{response}");
+    assert!(result.to_string().contains("127.0.0.1"), "{response}");
+}
