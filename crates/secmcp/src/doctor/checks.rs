@@ -485,8 +485,8 @@ fn network(f: &Facts) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(ns) = &n.namespace {
         let which = match n.host_namespace {
-            Some(true) => " (the host's)",
-            Some(false) => " (not PID 1's: a private or container namespace)",
+            Some(true) => " (PID 1's: the host's, or the container's)",
+            Some(false) => " (not PID 1's: a namespace of its own)",
             None => "",
         };
         out.push(Finding::new(
