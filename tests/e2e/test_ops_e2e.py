@@ -161,7 +161,11 @@ async def test_ops_endpoints_check_host_and_report_readiness(tmp_path: Path) -> 
             assert status == 403, path
         assert get(srv, "/health/live")[0] == 200
         # The fake nmap does not identify itself as nmap: unusable, but other tools may be.
-        report = wait_health(srv, lambda r: any(t["name"] == "nmap" for t in r["tools"]))
+        # Wait for the first round to finish: while a probe is pending the report is
+        # `starting` (200 once another tool is identified, 503 before).
+        report = wait_health(
+            srv, lambda r: any(t["name"] == "nmap" for t in r["tools"]) and r["status"] != "starting"
+        )
         nmap_t = next(t for t in report["tools"] if t["name"] == "nmap")
         assert nmap_t["usable"] is False
         status, body = health(srv)

@@ -166,7 +166,11 @@ fn scope(f: &Facts) -> Vec<Finding> {
         match e {
             ScopeEntry::Suffix(_) | ScopeEntry::Name(_) => names.push(e.to_string()),
             ScopeEntry::Cidr(c) if !is_internal(c) => {
-                let wide = if c.addr().is_ipv4() { c.prefix() < 24 } else { c.prefix() < 48 };
+                let wide = if c.addr().is_ipv4() {
+                    c.prefix() < 24
+                } else {
+                    c.prefix() < 48
+                };
                 if wide {
                     out.push(
                         Finding::new(
@@ -178,11 +182,17 @@ fn scope(f: &Facts) -> Vec<Finding> {
                     );
                 }
             }
-            ScopeEntry::Cidr(c) if c.addr().is_ipv4() && c.prefix() < 8 => out.push(
+            _ => {}
+        }
+        // Only accepted with security.allow_wide_scope.
+        if let ScopeEntry::Cidr(c) = e
+            && c.addr().is_ipv4()
+            && c.prefix() < 8
+        {
+            out.push(
                 Finding::new("scope", Severity::Warn, format!("{c} is wider than a /8"))
                     .fix("narrow it to the networks under test, then set security.allow_wide_scope: false"),
-            ),
-            _ => {}
+            );
         }
     }
     let summary = format!(

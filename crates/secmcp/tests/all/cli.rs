@@ -141,6 +141,24 @@ fn doctor_reports_an_invalid_config_and_an_empty_scope() {
     assert_eq!(out.status.code(), Some(1));
     let (_, fix) = finding(&stdout(&out), "FAIL", "every target is denied");
     assert!(fix.contains("security.allowed_targets"), "{fix}");
+
+    // A public /20 and (with allow_wide_scope) a /4 load, and are pointed out.
+    let wide = dir.path().join("wide.yaml");
+    std::fs::write(
+        &wide,
+        "security:\n  allowed_targets: [198.18.16.0/20, 16.0.0.0/4]\n  allow_wide_scope: true\n",
+    )
+    .unwrap();
+    let out = run(&["doctor", "--config", wide.to_str().unwrap()], None);
+    let report = stdout(&out);
+    let (_, fix) = finding(
+        &report,
+        "WARN",
+        "198.18.16.0/20 is a public network of 4096 addresses",
+    );
+    assert!(fix.contains("written authorisation"), "{fix}");
+    let (_, fix) = finding(&report, "WARN", "16.0.0.0/4 is wider than a /8");
+    assert!(fix.contains("allow_wide_scope"), "{fix}");
 }
 
 /// Every subcommand name, nested ones included (`check` under `config`).
