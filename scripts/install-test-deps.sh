@@ -72,6 +72,12 @@ if ((${#need_apt[@]})); then
     apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
+# The musl target of the toolchain (idempotent; a no-op once installed).
+if command -v rustup >/dev/null && ! rustup target list --installed 2>/dev/null | grep -qx x86_64-unknown-linux-musl; then
+    log "rustup target add x86_64-unknown-linux-musl"
+    rustup target add x86_64-unknown-linux-musl
+fi
+
 mkdir -p "$CACHE"
 
 # ---------------------------------------------------------------- node 22 + MCP tools

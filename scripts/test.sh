@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # THE test command for secmcp.
 #
-#   scripts/test.sh                 # everything: lint, rust, e2e, inspector, conformance
+#   scripts/test.sh                 # everything: lint, rust, e2e, inspector, conformance, static
 #   scripts/test.sh lint            # cargo fmt --check, clippy -D warnings, design invariants
 #   scripts/test.sh fuzz            # every fuzz target for SECMCP_FUZZ_SECS (2) seconds, and
 #                                   # the fuzz crate's tests (scripts/fuzz.sh)
@@ -9,7 +9,9 @@
 #   scripts/test.sh e2e inspector   # any subset, in the order given
 #   scripts/test.sh e2e -- -k nmap  # extra args after -- go to pytest
 #
-# Suites: lint, rust, e2e, inspector, conformance, fuzz.
+# Suites: lint, rust, e2e, inspector, conformance, fuzz, static (the static musl
+# binary of scripts/release.sh, checked with `file`, then the Inspector protocol
+# checks and `doctor` against it).
 # Every run first calls scripts/install-test-deps.sh (idempotent; installs on a fresh machine)
 # (Node 22 + conformance suite + Inspector, and a Python venv with the MCP client, in
 # ~/.cache/secmcp-ci; this script finds them there by itself).
@@ -27,20 +29,21 @@
 #   SECMCP_FUZZ_SECS    seconds per fuzz target in the fuzz suite (default 2)
 #   SECMCP_REQUIRE_FIXTURE=1  fail (instead of skip) when the conformance fixture
 #                       binary secmcp-conformance-fixture does not exist
+#   SECMCP_STATIC_BIN   the static binary the static suite tests (default: build it)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SUITES=(lint rust e2e inspector conformance fuzz)
+ALL_SUITES=(lint rust e2e inspector conformance fuzz static)
 SUITES=()
 PYTEST_EXTRA=()
 while (($#)); do
     case "$1" in
-    lint | rust | e2e | inspector | conformance | fuzz) SUITES+=("$1") ;;
+    lint | rust | e2e | inspector | conformance | fuzz | static) SUITES+=("$1") ;;
     all) SUITES+=("${ALL_SUITES[@]}") ;;
     --) shift; PYTEST_EXTRA=("$@"); break ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "unknown suite '$1' (expected: ${ALL_SUITES[*]})" >&2; exit 2 ;;
     esac
     shift
@@ -87,15 +90,30 @@ if [[ "${SECMCP_LAB_NETNS:-}" != 1 ]]; then
             exit 1
         fi
     fi
+    # The static musl binary (its own target triple; incremental in a cached target
+    # dir), with the static-check profile: the release profile's thin LTO costs
+    # 15-20 minutes on 2 cores, which the suite's checks (static linking, protocol,
+    # doctor) do not need. scripts/release.sh alone builds the release profile.
+    # Built here, with network access, like the debug build.
+    if needs static && [[ -z "${SECMCP_STATIC_BIN:-}" ]]; then
+        log "scripts/release.sh (static musl binary, static-check profile)"
+        if SECMCP_STATIC_BIN=$(SECMCP_RELEASE_PROFILE="${SECMCP_RELEASE_PROFILE:-static-check}" \
+            bash "$ROOT/scripts/release.sh" | tail -1) && [[ -x "$SECMCP_STATIC_BIN" ]]; then
+            export SECMCP_STATIC_BIN
+        else
+            log "the static release build failed"
+            export SECMCP_STATIC_BIN=/nonexistent/secmcp-static
+        fi
+    fi
     # Fail early and clearly if the client tools are missing.
     missing=()
     if needs e2e; then
         python -c 'import mcp, pytest' 2>/dev/null || missing+=("python venv with mcp+pytest")
     fi
-    if needs inspector || needs conformance; then
+    if needs inspector || needs conformance || needs static; then
         command -v node >/dev/null && [[ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" -ge 22 ]] \
             || missing+=("node >= 22")
-        needs inspector && ! command -v mcp-inspector >/dev/null && missing+=("mcp-inspector")
+        { needs inspector || needs static; } && ! command -v mcp-inspector >/dev/null && missing+=("mcp-inspector")
         needs conformance && ! command -v conformance >/dev/null && missing+=("conformance")
     fi
     if ((${#missing[@]})); then
@@ -252,6 +270,32 @@ suite_fuzz() {
     p=$(grep -c '^fuzz: PASS' "$out" || true)
     f=$(grep -c '^fuzz: FAIL' "$out" || true)
     record fuzz "$rc" "$p" "$f"
+}
+
+suite_static() {
+    local rc=0 out="$REPORT_DIR/static.log" bin="${SECMCP_STATIC_BIN:-}"
+    log "static release binary: $bin"
+    {
+        local kind
+        kind=$(file -b "$bin" 2>&1 || true)
+        case "$kind" in
+        *"statically linked"* | *"static-pie linked"*) echo "static: PASS file: $kind" ;;
+        *) echo "static: FAIL file: $kind" ;;
+        esac
+        if "$bin" doctor --config "$ROOT/tests/e2e/configs/lab.yaml" >"$REPORT_DIR/static-doctor.log" 2>&1; then
+            echo "static: PASS doctor exits 0 with the lab config"
+        else
+            echo "static: FAIL doctor (see $REPORT_DIR/static-doctor.log)"
+            cat "$REPORT_DIR/static-doctor.log"
+        fi
+        # The Inspector's protocol checks (stdio and HTTP, both eras) against it.
+        SECMCP_BIN="$bin" bash "$ROOT/tests/e2e/inspector.sh" 2>&1 | sed 's/^inspector: /static: /'
+    } | tee "$out"
+    local p f
+    p=$(grep -c '^static: PASS' "$out" || true)
+    f=$(grep -c '^static: FAIL' "$out" || true)
+    [[ "$f" == 0 && "$p" -gt 2 ]] || rc=1
+    record static "$rc" "$p" "$f"
 }
 
 for s in "${SUITES[@]}"; do

@@ -155,23 +155,58 @@ fn own_cgroup_dir() -> io::Result<PathBuf> {
 /// Where the cgroup v2 hierarchy is mounted (`/sys/fs/cgroup` on pure v2
 /// systems, `/sys/fs/cgroup/unified` on hybrid ones).
 fn cgroup2_mount() -> io::Result<PathBuf> {
-    let f = BufReader::new(File::open("/proc/self/mountinfo")?);
-    for line in f.lines() {
-        let line = line?;
-        // ... mount-point ... - fstype source options
-        let Some((left, right)) = line.split_once(" - ") else {
-            continue;
-        };
-        if right.split(' ').next() == Some("cgroup2")
-            && let Some(mp) = left.split(' ').nth(4)
-        {
-            return Ok(PathBuf::from(unescape_mount(mp)));
+    Ok(Cgroup2Mount::find()?.path)
+}
+
+/// The cgroup v2 mount runs are created under, as `/proc/self/mountinfo`
+/// describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cgroup2Mount {
+    /// Where it is mounted.
+    pub path: PathBuf,
+    /// Its superblock options (`nsdelegate`, `favordynmods`, ...).
+    pub options: Vec<String>,
+}
+
+impl Cgroup2Mount {
+    /// The first cgroup2 mount of this process's mount namespace.
+    pub fn find() -> io::Result<Self> {
+        let f = BufReader::new(File::open("/proc/self/mountinfo")?);
+        for line in f.lines() {
+            if let Some(m) = Self::parse_line(&line?) {
+                return Ok(m);
+            }
         }
+        Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "no cgroup v2 hierarchy is mounted",
+        ))
     }
-    Err(io::Error::new(
-        io::ErrorKind::NotFound,
-        "no cgroup v2 hierarchy is mounted",
-    ))
+
+    /// Whether the hierarchy is mounted with `favordynmods`: moving a process
+    /// into a cgroup (each run's join) then skips a slow RCU grace period.
+    pub fn favors_dynamic_mods(&self) -> bool {
+        self.options.iter().any(|o| o == "favordynmods")
+    }
+
+    /// One mountinfo line, if it is a cgroup2 mount:
+    /// `id parent dev root mount-point opts [tags] - fstype source super-opts`.
+    fn parse_line(line: &str) -> Option<Self> {
+        let (left, right) = line.split_once(" - ")?;
+        let mut right = right.split(' ');
+        if right.next() != Some("cgroup2") {
+            return None;
+        }
+        let path = PathBuf::from(unescape_mount(left.split(' ').nth(4)?));
+        let options = right
+            .nth(1)
+            .unwrap_or_default()
+            .split(',')
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Some(Self { path, options })
+    }
 }
 
 /// Mount points escape space, tab, newline and backslash as `\ooo`.
@@ -278,6 +313,21 @@ fn empty_and_remove_tree(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mountinfo_lines_give_the_cgroup2_mount_and_its_options() {
+        let hybrid =
+            "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,favordynmods";
+        let m = Cgroup2Mount::parse_line(hybrid).unwrap();
+        assert_eq!(m.path, PathBuf::from("/sys/fs/cgroup/unified"));
+        assert!(m.favors_dynamic_mods());
+        let plain = "30 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot";
+        let m = Cgroup2Mount::parse_line(plain).unwrap();
+        assert_eq!(m.options, ["rw", "nsdelegate", "memory_recursiveprot"]);
+        assert!(!m.favors_dynamic_mods());
+        let v1 = "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu";
+        assert_eq!(Cgroup2Mount::parse_line(v1), None);
+    }
 
     #[test]
     fn mount_points_are_unescaped() {

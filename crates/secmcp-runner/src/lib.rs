@@ -34,7 +34,7 @@ pub mod spec;
 mod workdir;
 
 pub use capture::Captured;
-pub use cgroup::CgroupParent;
+pub use cgroup::{Cgroup2Mount, CgroupParent};
 pub use error::RunError;
 pub use run::{RunOutcome, run};
 pub use sandbox::{ResourceLimits, RunAs, Sandbox, SandboxReport};

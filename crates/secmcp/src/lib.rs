@@ -11,6 +11,8 @@
 //! - `auth`: who is calling (`Identity`), API keys, roles.
 //! - `error`: the stable error codes agents see.
 //! - `privilege`, `env_vars`, `cli`: process facts, env names, subcommands.
+//! - `doctor` (`secmcp doctor`: the server's own checks with a fix per problem),
+//!   `clients` (MCP clients' config files for `secmcp client-config`).
 //! - Operations (between `authorize` and `run`, and around the server):
 //!   `breaker` (per-tool circuit breakers), `limits` (concurrency caps, rate
 //!   limit), `metrics` + `events` (typed telemetry: log line and metric
@@ -27,8 +29,10 @@ pub mod auth;
 pub mod binaries;
 pub mod breaker;
 pub mod cli;
+pub mod clients;
 pub mod config;
 pub mod dispatch;
+pub mod doctor;
 pub mod error;
 pub mod events;
 pub mod files;

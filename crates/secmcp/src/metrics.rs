@@ -25,6 +25,7 @@ use prometheus_client::registry::{Registry, Unit};
 use serde::{Deserialize, Serialize};
 
 use crate::breaker::BreakerState;
+use crate::health::HealthReport;
 use crate::validate::{Problems, field};
 
 /// The `Content-Type` of [`Metrics::encode`]'s output.
@@ -154,6 +155,8 @@ pub struct Metrics {
     role_calls: Family<RoleLabels, Counter>,
     auth_failures: Family<AuthLabels, Counter>,
     run_records: Family<ResultLabels, Counter>,
+    tool_usable: Family<ToolLabels, Gauge>,
+    ready: Gauge,
 }
 
 impl fmt::Debug for Metrics {
@@ -186,6 +189,8 @@ impl Metrics {
             role_calls: Family::default(),
             auth_failures: Family::default(),
             run_records: Family::default(),
+            tool_usable: Family::default(),
+            ready: Gauge::default(),
         };
         let r = &mut registry;
         r.register(
@@ -271,7 +276,61 @@ impl Metrics {
             "Call records written to the run store, by result (ok or failed)",
             m.run_records.clone(),
         );
+        r.register(
+            "tool_usable",
+            "Per tool offered to clients: 1 when installed, identified and privileged enough (the last health check), else 0",
+            m.tool_usable.clone(),
+        );
+        r.register(
+            "ready",
+            "1 when the server is ready (a config loaded and a tool usable), else 0",
+            m.ready.clone(),
+        );
+        // Series an alert compares over time start at 0, so the first
+        // failure is an increase (a series born at 1 shows none).
+        for result in ["ok", "failed"] {
+            m.config_reloads
+                .get_or_create_owned(&ResultLabels { result });
+        }
         Self { registry, ..m }
+    }
+
+    /// Creates a tool's series at zero (runs, duration, in flight, timeouts,
+    /// truncations, breaker trips), so dashboards and alerts see every
+    /// offered tool from the first scrape.
+    pub fn init_tool(&self, tool: &'static str) {
+        self.executions.get_or_create_owned(&OutcomeLabels {
+            tool,
+            outcome: "ok",
+        });
+        self.duration.get_or_create_owned(&ToolLabels { tool });
+        self.in_flight.get_or_create_owned(&ToolLabels { tool });
+        self.timeouts.get_or_create_owned(&ToolLabels { tool });
+        self.truncated.get_or_create_owned(&ToolLabels { tool });
+        self.breaker_transitions
+            .get_or_create_owned(&TransitionLabels {
+                tool,
+                to: BreakerState::Open.as_str(),
+            });
+    }
+
+    /// Sets `tool_usable` and `ready` from a health report (at each scrape:
+    /// the report is the last background check, so this never waits). Tools
+    /// the policy keeps from clients have no `tool_usable` series.
+    pub fn set_health(&self, report: &HealthReport) {
+        for t in &report.tools {
+            let Some(tool) = crate::tools::find(&t.name).map(|t| t.name()) else {
+                continue;
+            };
+            if t.disabled_by_policy.is_empty() {
+                self.tool_usable
+                    .get_or_create(&ToolLabels { tool })
+                    .set(i64::from(t.usable));
+            } else {
+                self.tool_usable.remove(&ToolLabels { tool });
+            }
+        }
+        self.ready.set(i64::from(report.ready));
     }
 
     /// The metrics in OpenMetrics text (serve with [`CONTENT_TYPE`]).

@@ -1,15 +1,19 @@
 //! The command line: `serve`, `tools`, `explain`, `config check|show|init`,
-//! `runs list|show|export`, `audit verify`, `auth new-key`. Writes to
+//! `runs list|show|export`, `audit verify`, `auth new-key`, `doctor`, `client-config`,
+//! `completions`, `man`. Writes to
 //! stdout only for the non-serving commands; `serve` logs to stderr and is
 //! the only code that listens for signals.
 //!
 //! Layout: `args` holds the clap definitions, this file the dispatch;
-//! `serve` starts the server; `config_cmd`, `tools_cmd` and `explain_cmd`
-//! print through `print`.
+//! `serve` starts the server; `config_cmd`, `tools_cmd`, `explain_cmd`, `doctor_cmd`,
+//! `client_cmd` and `docs_cmd` (completions, man page) print through `print`.
 
 mod args;
 mod audit_cmd;
+mod client_cmd;
 mod config_cmd;
+mod docs_cmd;
+mod doctor_cmd;
 mod explain_cmd;
 mod print;
 mod runs_cmd;
@@ -21,13 +25,19 @@ use std::process::ExitCode;
 use crate::config::Settings;
 
 pub use args::{
-    AuditAction, AuthAction, Cli, Command, ConfigAction, ConfigArg, ExplainArgs, InitArgs,
-    NewKeyArgs, RunsAction, RunsListArgs, RunsShowArgs, ServeArgs, StoreArgs, VerifyArgs,
+    AuditAction, AuthAction, Cli, Command, CompletionsArgs, ConfigAction, ConfigArg, ExplainArgs,
+    InitArgs, NewKeyArgs, RunsAction, RunsListArgs, RunsShowArgs, ServeArgs, Shell, StoreArgs,
+    VerifyArgs,
 };
 pub use config_cmd::EXAMPLE_CONFIG;
+pub use docs_cmd::{completion_script, man_page};
 
 /// Runs a parsed command line.
 pub fn main(cli: Cli) -> ExitCode {
+    if matches!(cli.command, Command::Serve(_) | Command::Doctor(_)) {
+        // Before any thread starts: threads inherit this thread's capabilities.
+        crate::privilege::pass_raw_sockets_to_tools();
+    }
     match cli.command {
         Command::Serve(args) => serve::serve(args),
         Command::Tools(arg) => with_settings(&arg, tools_cmd::print_tools),
@@ -44,6 +54,10 @@ pub fn main(cli: Cli) -> ExitCode {
             action: AuthAction::NewKey(args),
         } => new_key(&args),
         Command::Runs { action } => runs_cmd::runs(action),
+        Command::Doctor(arg) => doctor_cmd::doctor(&arg),
+        Command::ClientConfig(args) => client_cmd::client_config(&args),
+        Command::Completions(args) => docs_cmd::completions(args.shell),
+        Command::Man => docs_cmd::man(),
     }
 }
 

@@ -114,6 +114,7 @@ impl Core {
         let metrics = Arc::new(Metrics::new(&settings.metrics.prefix));
         for t in tools::REGISTRY {
             metrics.set_breaker_state(t.name(), BreakerState::Closed);
+            metrics.init_tool(t.name());
         }
         let limits = Limits::new(settings.limits.clone());
         limits.set_tool_caps(&tool_caps(&settings));

@@ -71,7 +71,11 @@ async fn metrics(State(ops): State<Arc<Ops>>, request: axum::extract::Request) -
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
-        ops.core.metrics().encode(),
+        {
+            let metrics = ops.core.metrics();
+            metrics.set_health(&ops.core.health());
+            metrics.encode()
+        },
     )
         .into_response()
 }

@@ -9,6 +9,7 @@
 #![allow(clippy::disallowed_methods)] // the tests start the server binary
 
 mod auth;
+mod cli;
 mod nmap_targets;
 mod ops;
 mod protocol;
