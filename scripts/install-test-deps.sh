@@ -54,6 +54,15 @@ command -v c++ >/dev/null || need_apt+=(g++) # libfuzzer-sys builds libFuzzer (f
 # The store suite starts its own throwaway PostgreSQL cluster (crates/secmcp-store/tests).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
 command -v setpriv >/dev/null || need_apt+=(util-linux)
+# deploy/ checks (tests/e2e/test_deploy_e2e.py): promtool + a real Prometheus, and
+# systemd-analyze verify for the unit.
+command -v promtool >/dev/null && command -v prometheus >/dev/null || need_apt+=(prometheus)
+command -v systemd-analyze >/dev/null || need_apt+=(systemd)
+# The static suite: musl-gcc builds mimalloc's C for the musl target; `file` checks
+# the binary is static. The capability test gives a copy of secmcp file caps.
+command -v musl-gcc >/dev/null || need_apt+=(musl-tools)
+command -v file >/dev/null || need_apt+=(file)
+command -v setcap >/dev/null || need_apt+=(libcap2-bin)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v curl >/dev/null || true
 if ! command -v npm >/dev/null; then need_apt+=(npm); fi
