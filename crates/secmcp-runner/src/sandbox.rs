@@ -64,8 +64,14 @@ impl ResourceLimits {
     }
 }
 
-/// The type of an rlimit resource constant on this libc.
+/// The type of an rlimit resource constant on this libc (glibc has its own
+/// enum type; musl, for the static release binary, a plain int).
+#[cfg(target_env = "gnu")]
 pub(crate) type RlimitResource = libc::__rlimit_resource_t;
+/// The type of an rlimit resource constant on this libc (glibc has its own
+/// enum type; musl, for the static release binary, a plain int).
+#[cfg(not(target_env = "gnu"))]
+pub(crate) type RlimitResource = libc::c_int;
 
 /// A user and group to run tools as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
