@@ -17,8 +17,6 @@ use std::fs::File;
 
 use nix::sys::stat::{Mode, umask};
 
-use crate::sandbox::{RlimitResource, RunAs};
-
 /// The niceness of background runs: the lowest CPU priority.
 const BACKGROUND_NICE: libc::c_int = 19;
 
@@ -40,6 +38,24 @@ struct CapData {
     effective: u32,
     permitted: u32,
     inheritable: u32,
+}
+
+/// The type of an rlimit resource constant on this libc (glibc has its own
+/// enum type; musl, for the static release binary, a plain int).
+#[cfg(target_env = "gnu")]
+pub(crate) type RlimitResource = libc::__rlimit_resource_t;
+/// The type of an rlimit resource constant on this libc (glibc has its own
+/// enum type; musl, for the static release binary, a plain int).
+#[cfg(not(target_env = "gnu"))]
+pub(crate) type RlimitResource = libc::c_int;
+
+/// A user and group to run tools as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunAs {
+    /// User id.
+    pub uid: u32,
+    /// Group id.
+    pub gid: u32,
 }
 
 /// Everything the child applies, prepared in the parent.

@@ -35,8 +35,9 @@ mod workdir;
 
 pub use capture::Captured;
 pub use cgroup::{Cgroup2Mount, CgroupParent};
+pub use child::RunAs;
 pub use error::RunError;
 pub use run::{RunOutcome, run};
-pub use sandbox::{ResourceLimits, RunAs, Sandbox, SandboxReport};
+pub use sandbox::{ResourceLimits, Sandbox, SandboxReport};
 pub use spec::{OutputTap, RunLimits, RunSpec, Stream};
 pub use workdir::{CollectedFile, MAX_COLLECTED_FILES};

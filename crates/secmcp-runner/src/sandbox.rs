@@ -20,6 +20,8 @@ use std::sync::OnceLock;
 
 use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
 
+use crate::child::{RlimitResource, RunAs};
+
 /// Resource limits of one run; 0 leaves a limit as the server has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ResourceLimits {
@@ -62,24 +64,6 @@ impl ResourceLimits {
         }
         out
     }
-}
-
-/// The type of an rlimit resource constant on this libc (glibc has its own
-/// enum type; musl, for the static release binary, a plain int).
-#[cfg(target_env = "gnu")]
-pub(crate) type RlimitResource = libc::__rlimit_resource_t;
-/// The type of an rlimit resource constant on this libc (glibc has its own
-/// enum type; musl, for the static release binary, a plain int).
-#[cfg(not(target_env = "gnu"))]
-pub(crate) type RlimitResource = libc::c_int;
-
-/// A user and group to run tools as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RunAs {
-    /// User id.
-    pub uid: u32,
-    /// Group id.
-    pub gid: u32,
 }
 
 /// What confines every child of one server.

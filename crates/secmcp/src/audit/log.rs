@@ -14,8 +14,8 @@ use std::sync::Mutex;
 
 use serde_json::{Map, Value};
 
-use super::AuditConfig;
 use super::chain::{self, Head};
+use super::config::AuditConfig;
 
 /// The longest record line read back when continuing an existing file.
 const MAX_TAIL_BYTES: u64 = 4 << 20;

@@ -17,13 +17,15 @@ pub mod env_vars;
 mod load;
 mod model;
 mod settings;
+mod storage;
 
 #[cfg(test)]
 mod tests;
 
 pub use load::{config_path, load};
 pub use model::{
-    Config, ConfigError, DatabaseConfig, LogFormat, LoggingConfig, SecurityConfig, ServerConfig,
-    ToolDefaults, Transport,
+    Config, ConfigError, LogFormat, LoggingConfig, SecurityConfig, ServerConfig, ToolDefaults,
+    Transport,
 };
 pub use settings::{Availability, Settings, ToolSettings};
+pub use storage::{DatabaseConfig, StorageConfig, StorageSettings, default_data_dir};

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::storage::{DatabaseConfig, StorageConfig};
 use crate::tools::ToolsConfig;
 use crate::validate::Problem;
 
@@ -42,7 +43,7 @@ pub struct Config {
     pub auth: crate::auth::AuthConfig,
     /// Run records: where (SQLite under `data_dir` unless `database.url`),
     /// how much is kept, and for how long.
-    pub storage: crate::store::StorageConfig,
+    pub storage: StorageConfig,
 }
 
 /// `server`: transport and listener.
@@ -171,35 +172,6 @@ impl Default for ToolDefaults {
             kill_grace_ms: 2000,
             include_patterns: vec!["*".into()],
             exclude_patterns: Vec::new(),
-        }
-    }
-}
-
-/// `database` (the original design's section).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct DatabaseConfig {
-    /// Database URL; credentials in it are never printed.
-    pub url: String,
-    /// Connections kept open.
-    pub pool_size: u32,
-    /// Connections opened beyond `pool_size` under load.
-    pub max_overflow: u32,
-    /// Seconds a call waits for a connection.
-    pub pool_timeout_secs: u64,
-    /// Seconds after which a connection is replaced (accepted, not used: the
-    /// pool checks each connection before use instead).
-    pub pool_recycle_secs: u64,
-}
-
-impl Default for DatabaseConfig {
-    fn default() -> Self {
-        Self {
-            url: String::new(),
-            pool_size: 10,
-            max_overflow: 20,
-            pool_timeout_secs: 30,
-            pool_recycle_secs: 3600,
         }
     }
 }

@@ -58,7 +58,7 @@ pub struct Settings {
     /// The audit log (opened at start; changes need a restart).
     pub audit: crate::audit::AuditConfig,
     /// Run records: backend, caps, retention.
-    pub storage: crate::store::StorageSettings,
+    pub storage: super::storage::StorageSettings,
     /// The sandbox each tool's runs start in.
     pub sandbox: PerTool<secmcp_runner::Sandbox>,
     /// What was accepted but is probably not what was meant.
@@ -251,7 +251,7 @@ impl Settings {
         }
         let tools = PerTool::from_fn(|id| tool_settings(&raw, id));
         operations(&raw, &mut p);
-        let storage = crate::store::validate(&raw.storage, &raw.database, &mut p);
+        let storage = super::storage::validate(&raw.storage, &raw.database, &mut p);
         warn_about_tools(&tools, &raw, &mut p);
         let sandbox = raw.sandbox.resolve(&mut p);
         if !p.is_ok() {

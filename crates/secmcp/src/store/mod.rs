@@ -1,13 +1,13 @@
-//! Run records in the server: the `storage` config section, the [`Recorder`]
+//! Run records in the server (the `storage` config section is
+//! `config::storage`): the [`Recorder`]
 //! that keeps each call through `secmcp-store` (and reports store trouble in
 //! logs, metrics and health), background pruning, and how a run is named as
 //! an MCP resource (`secmcp://runs/{id}`). Must not: know rmcp types or hold
 //! secrets in clear (callers pass redacted values).
 
-mod config;
 mod recorder;
 mod uri;
 
-pub use config::{StorageConfig, StorageSettings, default_data_dir, validate};
+pub use crate::config::{StorageConfig, StorageSettings, default_data_dir};
 pub use recorder::{RecordStatus, Recorder};
 pub use uri::{RUN_RAW_TEMPLATE, RUN_TEMPLATE, RunUri, parse_run_uri, raw_uri, run_uri};

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use secmcp_store::{NewRun, PruneLimits, Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
-use super::config::StorageSettings;
+use crate::config::StorageSettings;
 use crate::health::{Component, ComponentKind, HealthStatus};
 use crate::metrics::Metrics;
 

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::DatabaseConfig;
 use crate::validate::Problems;
 
 /// `storage`.
@@ -86,7 +85,7 @@ impl StorageSettings {
 
 /// The default data directory for this user.
 pub fn default_data_dir() -> PathBuf {
-    if let Some(x) = std::env::var_os(crate::config::env_vars::XDG_DATA_HOME)
+    if let Some(x) = std::env::var_os(super::env_vars::XDG_DATA_HOME)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
@@ -96,7 +95,7 @@ pub fn default_data_dir() -> PathBuf {
     if nix::unistd::geteuid().is_root() {
         return PathBuf::from("/var/lib/secmcp");
     }
-    match std::env::var_os(crate::config::env_vars::HOME).filter(|v| !v.is_empty()) {
+    match std::env::var_os(super::env_vars::HOME).filter(|v| !v.is_empty()) {
         Some(home) => PathBuf::from(home).join(".local/share/secmcp"),
         None => PathBuf::from("/var/lib/secmcp"),
     }
@@ -182,5 +181,34 @@ pub fn validate(s: &StorageConfig, db: &DatabaseConfig, p: &mut Problems) -> Sto
         max_total_bytes: (s.max_total_bytes != 0).then_some(s.max_total_bytes),
         write_timeout: Duration::from_millis(s.write_timeout_ms),
         acquire_timeout: Duration::from_secs(db.pool_timeout_secs.clamp(1, 3600)),
+    }
+}
+
+/// `database` (the original design's section).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Database URL; credentials in it are never printed.
+    pub url: String,
+    /// Connections kept open.
+    pub pool_size: u32,
+    /// Connections opened beyond `pool_size` under load.
+    pub max_overflow: u32,
+    /// Seconds a call waits for a connection.
+    pub pool_timeout_secs: u64,
+    /// Seconds after which a connection is replaced (accepted, not used: the
+    /// pool checks each connection before use instead).
+    pub pool_recycle_secs: u64,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            pool_size: 10,
+            max_overflow: 20,
+            pool_timeout_secs: 30,
+            pool_recycle_secs: 3600,
+        }
     }
 }
