@@ -259,12 +259,38 @@ pub fn arguments(
     let Some(args) = args else {
         return Value::Object(serde_json::Map::new());
     };
-    Value::Object(
+    let kept = Value::Object(
         args.iter()
             .map(|(k, v)| (k.clone(), value(tool, k, v)))
             .collect(),
-    )
+    );
+    // A caller can send megabytes of arguments (a refused call costs it
+    // nothing): records keep a bounded copy, never the whole of it.
+    let size = kept.to_string().len();
+    if size <= MAX_KEPT_ARGUMENTS_BYTES {
+        return kept;
+    }
+    let mut summary = serde_json::Map::new();
+    summary.insert(
+        "omitted".into(),
+        Value::String(format!(
+            "{size} bytes of arguments (masked), more than the {MAX_KEPT_ARGUMENTS_BYTES} a record keeps"
+        )),
+    );
+    summary.insert(
+        "fields".into(),
+        Value::Array(
+            args.keys()
+                .take(32)
+                .map(|k| Value::String(text(k).into_owned()))
+                .collect(),
+        ),
+    );
+    Value::Object(summary)
 }
+
+/// The most bytes of (masked) arguments a run record or audit record keeps.
+pub const MAX_KEPT_ARGUMENTS_BYTES: usize = 16 * 1024;
 
 /// `extra_args` with the values of the tool's secret flags masked; the
 /// caller's own spelling is kept when there is nothing to mask.
@@ -300,6 +326,31 @@ mod tests {
         }
         assert!(shown.contains("admin") && shown.contains("-t 4"), "{shown}");
         assert_eq!(arguments("nmap", None), serde_json::json!({}));
+    }
+
+    #[test]
+    fn oversized_arguments_are_kept_as_a_bounded_summary() {
+        // Quotes and control characters grow when escaped: the bound is on the
+        // serialised record, not the input.
+        let big = "\"\u{1}".repeat(200_000);
+        let args = serde_json::json!({"target": "10.0.0.1", "junk": big});
+        let out = arguments("nmap", args.as_object());
+        let text = out.to_string();
+        assert!(
+            text.len() < MAX_KEPT_ARGUMENTS_BYTES,
+            "{} bytes",
+            text.len()
+        );
+        assert!(
+            out["omitted"]
+                .as_str()
+                .unwrap()
+                .contains("bytes of arguments")
+        );
+        assert_eq!(out["fields"], serde_json::json!(["junk", "target"]));
+        // Ordinary arguments are kept whole.
+        let small = serde_json::json!({"target": "10.0.0.1", "extra_args": "-sT"});
+        assert_eq!(arguments("nmap", small.as_object()), small);
     }
 
     #[test]
