@@ -94,6 +94,8 @@ pub struct RunSummary {
     pub decision: Decision,
     /// `ok` or an error code.
     pub outcome: String,
+    /// The text the agent read (a tool's summary, or the refusal).
+    pub summary: String,
 }
 
 /// One run with everything kept.
@@ -146,7 +148,9 @@ pub struct ListQuery {
     pub tool: Option<String>,
     /// Only runs whose target (as given) is exactly this.
     pub target: Option<String>,
-    /// Only runs pinned to one of these addresses.
+    /// Only runs pinned to one of these entries (addresses, or networks as
+    /// kept), or whose target as given is one of them (a refused call pins
+    /// nothing); at most 4096 are used.
     pub addresses: Option<Vec<String>>,
     /// Only runs that arrived at or after this time (Unix ms).
     pub since_ms: Option<i64>,

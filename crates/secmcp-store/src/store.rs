@@ -24,7 +24,7 @@ use crate::record::{
 use crate::schema;
 
 /// The most addresses one listing may filter on.
-const MAX_FILTER_ADDRESSES: usize = 1024;
+const MAX_FILTER_ADDRESSES: usize = 4096;
 /// Rows deleted per statement while pruning (keeps each transaction short).
 const PRUNE_BATCH: i64 = 500;
 
@@ -68,7 +68,8 @@ enum Param {
     Int(i64),
 }
 
-const SUMMARY_COLUMNS: &str = "id, started_at_ms, duration_ms, tool, target, decision, outcome";
+const SUMMARY_COLUMNS: &str =
+    "id, started_at_ms, duration_ms, tool, target, decision, outcome, summary";
 const RECORD_COLUMNS: &str = "id, started_at_ms, duration_ms, run_ms, client, correlation_id, tool, target, \
      arguments, pinned, argv, decision, code, reason, outcome, summary, structured, raw_bytes, raw_truncated";
 
@@ -322,14 +323,19 @@ impl Store {
                     next_cursor: None,
                 });
             }
-            let mut marks = Vec::new();
-            for a in addrs.iter().take(MAX_FILTER_ADDRESSES) {
-                params.push(Param::Text(a.clone()));
-                marks.push(format!("${}", params.len()));
-            }
+            // Pinned to one of them, or (a refused call pins nothing) given as one.
+            let marks = |params: &mut Vec<Param>| {
+                let mut m = Vec::new();
+                for a in addrs.iter().take(MAX_FILTER_ADDRESSES) {
+                    params.push(Param::Text(a.clone()));
+                    m.push(format!("${}", params.len()));
+                }
+                m.join(", ")
+            };
+            let pinned = marks(&mut params);
+            let given = marks(&mut params);
             clauses.push(format!(
-                "id IN (SELECT run_id FROM run_addresses WHERE address IN ({}))",
-                marks.join(", ")
+                "(id IN (SELECT run_id FROM run_addresses WHERE address IN ({pinned})) OR target IN ({given}))"
             ));
         }
         let filter = if clauses.is_empty() {
@@ -362,6 +368,7 @@ impl Store {
                                 target: r.try_get(4)?,
                                 decision: Decision::parse(&r.try_get::<String, _>(5)?),
                                 outcome: r.try_get(6)?,
+                                summary: r.try_get(7)?,
                             })
                         })
                         .collect::<Result<Vec<_>, _>>()

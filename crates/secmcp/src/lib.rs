@@ -23,6 +23,8 @@
 //!   `sandbox` (the `sandbox` section: limits, seccomp, user of every tool run).
 //! - `store`: run records (SQLite or PostgreSQL via `secmcp-store`), served as
 //!   `secmcp://runs/{id}` resources; `output_budget` keeps large results in budget.
+//! - `history`: over the store, the `scan_history`/`scan_diff` tools, `runs
+//!   diff` and the engagement report (`secmcp report`).
 
 pub mod audit;
 pub mod auth;
@@ -38,6 +40,7 @@ pub mod events;
 pub mod files;
 pub mod guard;
 pub mod health;
+pub mod history;
 pub mod limits;
 pub mod logging;
 pub mod metrics;

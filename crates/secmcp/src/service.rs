@@ -71,7 +71,9 @@ operator's configured scope. Give one target per call (IP, CIDR or host name) an
 own options in extra_args; results come back parsed in structuredContent. A result with \
 isError starts with a stable code (validation_error, scope_denied, privilege_required, \
 not_found, timeout, execution_error, resource_exhausted, circuit_breaker_open) and says how \
-to fix the call. Call server_health to see which tools are usable right now.";
+to fix the call. Call server_health to see which tools are usable right now. When the server \
+keeps runs, scan_history lists earlier runs (by target, network, tool, time) and scan_diff says \
+what changed between two of them.";
 
 const HEALTH_DESCRIPTION: &str = "Shows whether this secmcp server is healthy and which of \
 its tools are usable right now: for each tool, whether its binary is installed and identified \
@@ -209,6 +211,50 @@ impl Service {
         }
     }
 
+    /// `scan_history` / `scan_diff` when runs are kept; `None` for any other
+    /// tool. Runs do not record who made them yet, so a caller held to a
+    /// role (its tools, its scope) may not read every run: only callers with
+    /// the server's whole policy get these tools.
+    async fn history_call(
+        &self,
+        request: &CallToolRequestParams,
+        who: &Identity,
+    ) -> Option<CallToolResult> {
+        let name = request.name.as_ref();
+        if name != crate::history::SCAN_HISTORY && name != crate::history::SCAN_DIFF {
+            return None;
+        }
+        let store = self.core.recorder()?.store();
+        if let Some(role) = &who.role {
+            let e = crate::error::ToolError::new(
+                crate::error::ErrorCode::PolicyDenied,
+                format!("{name} reads every stored run, and role `{role}` may see only its own tools and scope"),
+                "ask the operator for the stored runs (`secmcp runs list`), or for a key with the server's whole policy",
+            );
+            return Some(CallToolResult::error(vec![ContentBlock::text(e.to_text("-"))]));
+        }
+        let args = request.arguments.clone();
+        let done = if name == crate::history::SCAN_HISTORY {
+            match tools::parse_typed(args, HISTORY_ARGS) {
+                Ok(a) => crate::history::history(store, a).await,
+                Err(e) => Err(e),
+            }
+        } else {
+            match tools::parse_typed(args, DIFF_ARGS) {
+                Ok(a) => crate::history::compare(store, a).await,
+                Err(e) => Err(e),
+            }
+        };
+        Some(match done {
+            Ok((text, structured)) => {
+                let mut r = CallToolResult::structured(structured);
+                r.content = vec![ContentBlock::text(text)];
+                r
+            }
+            Err(e) => CallToolResult::error(vec![ContentBlock::text(e.to_text("-"))]),
+        })
+    }
+
     fn health_result(&self) -> CallToolResult {
         let report = self.core.health();
         let structured = serde_json::to_value(&report).unwrap_or(Value::Null);
@@ -277,6 +323,23 @@ pub fn describe_health() -> McpTool {
         .with_raw_output_schema(Arc::new(tools::schema_object::<HealthReport>()))
         .with_annotations(annotations)
 }
+
+/// The MCP description of one of the server's own read-only tools.
+fn describe_server_tool(t: &crate::history::ServerTool) -> McpTool {
+    let annotations = ToolAnnotations::with_title(t.title)
+        .read_only(true)
+        .destructive(false)
+        .idempotent(true)
+        .open_world(false);
+    McpTool::new(t.name, t.description, Arc::new((t.input)()))
+        .with_title(t.title)
+        .with_raw_output_schema(Arc::new((t.output)()))
+        .with_annotations(annotations)
+}
+
+const HISTORY_ARGS: &str = "pass an object with optional `target` (address, network or host name), `tool`, `since`, `until` (2026-12-01 or 2026-12-01T14:00:00Z), `include_refused` (boolean), `limit` (1-100), `cursor`";
+const DIFF_ARGS: &str =
+    "pass `before` and `after` (run ids from scan_history), or `tool` and `target`";
 
 /// A short text of a health report for the model.
 pub fn health_text(r: &HealthReport) -> String {
@@ -462,6 +525,9 @@ impl ServerHandler for Service {
             .map(|t| describe(t, &settings))
             .collect();
         tools.push(describe_health());
+        if self.core.recorder().is_some() && who.role.is_none() {
+            tools.extend(crate::history::TOOLS.iter().map(describe_server_tool));
+        }
         // With roles the list depends on who asks: no shared caches.
         let scope = if settings.auth.roles.is_empty() {
             CacheScope::Public
@@ -482,6 +548,9 @@ impl ServerHandler for Service {
         let who = self.identity(&context).ok_or_else(unauthenticated)?;
         if request.name == SERVER_HEALTH {
             return Ok(self.health_result().into());
+        }
+        if let Some(result) = self.history_call(&request, &who).await {
+            return Ok(result.into());
         }
         let settings = self.core.snapshot_for(&who);
         if let Some(t) = crate::tools::find(&request.name)
@@ -517,6 +586,9 @@ impl ServerHandler for Service {
                 .map(|t| t.name())
                 .collect();
             names.push(SERVER_HEALTH);
+            if self.core.recorder().is_some() && who.role.is_none() {
+                names.extend(crate::history::TOOLS.iter().map(|t| t.name));
+            }
             return Err(McpError::invalid_params(
                 format!(
                     "unknown tool `{}`; available: {}",

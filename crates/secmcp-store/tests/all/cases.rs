@@ -197,7 +197,8 @@ pub async fn list_filters(cfg: StoreConfig) {
             .list(&q(|q| q.addresses = Some(vec!["127.0.0.1".into()])))
             .await
             .unwrap()),
-        [c.clone(), a.clone()]
+        // The refused call pinned nothing; its target as given matches.
+        [d.clone(), c.clone(), a.clone()]
     );
     assert_eq!(
         ids(store
@@ -206,7 +207,21 @@ pub async fn list_filters(cfg: StoreConfig) {
             ))
             .await
             .unwrap()),
-        [c.clone(), b.clone(), a.clone()]
+        [d.clone(), c.clone(), b.clone(), a.clone()]
+    );
+    // As many entries as a /22 history filter asks for (2 x 4096 parameters).
+    assert_eq!(
+        ids(store
+            .list(&q(|q| {
+                let mut many: Vec<String> = (0..4095)
+                    .map(|i| format!("10.0.{}.{}", i / 256, i % 256))
+                    .collect();
+                many.push("127.0.0.2".into());
+                q.addresses = Some(many);
+            }))
+            .await
+            .unwrap()),
+        [b.clone()]
     );
     assert!(
         ids(store

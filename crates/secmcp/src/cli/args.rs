@@ -47,12 +47,16 @@ pub enum Command {
         action: AuthAction,
     },
 
-    /// Stored runs (the run store of the config): list, show, export.
+    /// Stored runs (the run store of the config): list, show, diff, export.
     Runs {
-        /// `list`, `show` or `export`.
+        /// `list`, `show`, `diff` or `export`.
         #[command(subcommand)]
         action: RunsAction,
     },
+    /// Write the engagement report of stored runs as Markdown and as one
+    /// self-contained HTML page: hosts and open services (latest state),
+    /// findings, and the exact commands that produced them.
+    Report(ReportArgs),
     /// Check that the server can do its job here: each tool found,
     /// identified and privileged enough, the lists, the config and its
     /// warnings, the scope, the sandbox and the network; a fix for each
@@ -115,12 +119,16 @@ pub enum RunsAction {
     List(RunsListArgs),
     /// One run with everything kept (JSON), or its raw tool output.
     Show(RunsShowArgs),
+    /// What changed between two runs of one tool (hosts, ports, services,
+    /// paths, answers, credentials, injection points): two run ids, or
+    /// --tool and --target for the last two completed runs.
+    Diff(RunsDiffArgs),
     /// Every matching run with everything kept, one JSON object per line.
     Export(RunsListArgs),
 }
 
 /// Where the runs are: the config file and the data dir.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
     /// Config file.
     #[command(flatten)]
@@ -139,12 +147,19 @@ pub struct RunsListArgs {
     /// Only this tool.
     #[arg(long)]
     pub tool: Option<String>,
-    /// Only runs whose target was exactly this.
+    /// Only runs on this address, network (at most 1024 addresses: every run
+    /// that covered part of it) or host name.
     #[arg(long)]
     pub target: Option<String>,
     /// Only runs of the last N hours.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "since")]
     pub since_hours: Option<u32>,
+    /// Only runs from this time on (2026-12-01 or 2026-12-01T14:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only runs before this time.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
     /// At most this many runs (list: default 50; export: all).
     #[arg(long)]
     pub limit: Option<u32>,
@@ -164,6 +179,54 @@ pub struct RunsShowArgs {
     /// Print the tool's raw output instead of the record.
     #[arg(long)]
     pub raw: bool,
+}
+
+/// `runs diff` options.
+#[derive(Debug, Args)]
+pub struct RunsDiffArgs {
+    /// Where the runs are.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The earlier run's id.
+    #[arg(required_unless_present = "tool", requires = "after")]
+    pub before: Option<String>,
+    /// The later run's id.
+    pub after: Option<String>,
+    /// With --target: compare this tool's last two completed runs.
+    #[arg(long, requires = "target", conflicts_with = "before")]
+    pub tool: Option<String>,
+    /// With --tool: the address, network or host name of the runs.
+    #[arg(long, requires = "tool")]
+    pub target: Option<String>,
+    /// JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `report` options.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Where the runs are.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Directory to write `report.md` and `report.html` into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Only runs on these addresses, networks or host names (repeat for a set).
+    #[arg(long)]
+    pub target: Vec<String>,
+    /// Only this tool.
+    #[arg(long)]
+    pub tool: Option<String>,
+    /// Only runs from this time on (2026-12-01 or 2026-12-01T14:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only runs before this time.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// At most this many runs, newest kept (default 1000, at most 10000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
 }
 
 /// `client-config` options.
@@ -251,7 +314,7 @@ pub struct InitArgs {
 }
 
 /// The config file option shared by subcommands.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ConfigArg {
     /// YAML or JSON config file (env MCP_CONFIG_FILE / SECMCP_CONFIG). Without one the
     /// embedded defaults apply.

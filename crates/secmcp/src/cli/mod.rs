@@ -1,12 +1,13 @@
 //! The command line: `serve`, `tools`, `explain`, `config check|show|init`,
-//! `runs list|show|export`, `audit verify`, `auth new-key`, `doctor`, `client-config`,
+//! `runs list|show|diff|export`, `report`, `audit verify`, `auth new-key`, `doctor`, `client-config`,
 //! `completions`, `man`. Writes to
 //! stdout only for the non-serving commands; `serve` logs to stderr and is
 //! the only code that listens for signals.
 //!
 //! Layout: `args` holds the clap definitions, this file the dispatch;
 //! `serve` starts the server; `config_cmd`, `tools_cmd`, `explain_cmd`, `doctor_cmd`,
-//! `client_cmd` and `docs_cmd` (completions, man page) print through `print`.
+//! `client_cmd`, `runs_cmd`, `report_cmd` and `docs_cmd` (completions, man
+//! page) print through `print`.
 
 mod args;
 mod audit_cmd;
@@ -16,6 +17,7 @@ mod docs_cmd;
 mod doctor_cmd;
 mod explain_cmd;
 mod print;
+mod report_cmd;
 mod runs_cmd;
 mod serve;
 mod tools_cmd;
@@ -26,8 +28,8 @@ use crate::config::Settings;
 
 pub use args::{
     AuditAction, AuthAction, Cli, Command, CompletionsArgs, ConfigAction, ConfigArg, ExplainArgs,
-    InitArgs, NewKeyArgs, RunsAction, RunsListArgs, RunsShowArgs, ServeArgs, Shell, StoreArgs,
-    VerifyArgs,
+    InitArgs, NewKeyArgs, ReportArgs, RunsAction, RunsDiffArgs, RunsListArgs, RunsShowArgs,
+    ServeArgs, Shell, StoreArgs, VerifyArgs,
 };
 pub use config_cmd::EXAMPLE_CONFIG;
 pub use docs_cmd::{completion_script, man_page};
@@ -54,6 +56,7 @@ pub fn main(cli: Cli) -> ExitCode {
             action: AuthAction::NewKey(args),
         } => new_key(&args),
         Command::Runs { action } => runs_cmd::runs(action),
+        Command::Report(args) => report_cmd::report(&args),
         Command::Doctor(arg) => doctor_cmd::doctor(&arg),
         Command::ClientConfig(args) => client_cmd::client_config(&args),
         Command::Completions(args) => docs_cmd::completions(args.shell),

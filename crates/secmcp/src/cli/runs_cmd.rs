@@ -1,4 +1,4 @@
-//! `runs list|show|export`: the run store of the loaded config, read-only
+//! `runs list|show|diff|export`: the run store of the loaded config, read-only
 //! (opening it applies pending migrations, as the server would).
 
 use std::path::PathBuf;
@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use secmcp_store::{ListQuery, Store};
 
-use super::args::{RunsAction, RunsListArgs, StoreArgs};
+use super::args::{RunsAction, RunsDiffArgs, RunsListArgs, StoreArgs};
 use super::print::out;
 
 /// Runs one `runs` action.
@@ -14,7 +14,25 @@ pub(super) fn runs(action: RunsAction) -> ExitCode {
     let store_args = match &action {
         RunsAction::List(a) | RunsAction::Export(a) => &a.store,
         RunsAction::Show(a) => &a.store,
-    };
+        RunsAction::Diff(a) => &a.store,
+    }
+    .clone();
+    with_store(&store_args, |store| async move {
+        match action {
+            RunsAction::List(a) => list(&store, &a).await,
+            RunsAction::Export(a) => export(&store, &a).await,
+            RunsAction::Show(a) => show(&store, &a.id, a.raw).await,
+            RunsAction::Diff(a) => diff(&store, a).await,
+        }
+    })
+}
+
+/// Opens the store of `args` on a one-thread runtime, runs `f` and closes it.
+pub(super) fn with_store<F, Fut>(args: &StoreArgs, f: F) -> ExitCode
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ExitCode>,
+{
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -25,17 +43,12 @@ pub(super) fn runs(action: RunsAction) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let Some(store) = runtime.block_on(open(store_args)) else {
+    let Some(store) = runtime.block_on(open(args)) else {
         return ExitCode::FAILURE;
     };
-    let code = runtime.block_on(async {
-        match action {
-            RunsAction::List(a) => list(&store, &a).await,
-            RunsAction::Export(a) => export(&store, &a).await,
-            RunsAction::Show(a) => show(&store, &a.id, a.raw).await,
-        }
-    });
-    runtime.block_on(store.close());
+    let closer = store.clone();
+    let code = runtime.block_on(f(store));
+    runtime.block_on(closer.close());
     code
 }
 
@@ -72,29 +85,60 @@ async fn open(args: &StoreArgs) -> Option<Store> {
     }
 }
 
-fn query(a: &RunsListArgs, default_limit: u32) -> ListQuery {
-    let since_ms = a.since_hours.map(|h| {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        i64::try_from(now.as_millis()).unwrap_or(i64::MAX) - i64::from(h) * 3_600_000
-    });
-    ListQuery {
+fn query(a: &RunsListArgs, default_limit: u32) -> Result<ListQuery, ExitCode> {
+    let since_ms = match (&a.since, a.since_hours) {
+        (Some(t), _) => Some(time(t, "--since")?),
+        (None, Some(h)) => Some(now_ms() - i64::from(h) * 3_600_000),
+        (None, None) => None,
+    };
+    let mut q = ListQuery {
         tool: a.tool.clone(),
-        target: a.target.clone(),
         since_ms,
+        until_ms: a.until.as_deref().map(|t| time(t, "--until")).transpose()?,
         limit: a.limit.unwrap_or(default_limit),
         ..ListQuery::default()
+    };
+    if let Some(t) = &a.target {
+        target(&mut q, t)?;
     }
+    Ok(q)
 }
 
-fn failed(e: &secmcp_store::StoreError) -> ExitCode {
+/// Narrows `q` to runs on `t` (address, network or name), or says why not.
+pub(super) fn target(q: &mut ListQuery, t: &str) -> Result<(), ExitCode> {
+    crate::history::apply_target(q, t).map_err(|e| {
+        eprintln!("secmcp: --target {}; {}", e.message, e.hint);
+        ExitCode::from(2)
+    })
+}
+
+/// Unix ms of a `--since`/`--until` value, or says what to write.
+pub(super) fn time(t: &str, flag: &str) -> Result<i64, ExitCode> {
+    crate::history::parse_utc(t).map_err(|e| {
+        eprintln!("secmcp: {flag}: {e}");
+        ExitCode::from(2)
+    })
+}
+
+/// Now, Unix ms.
+pub(super) fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+pub(super) fn failed(e: &secmcp_store::StoreError) -> ExitCode {
     eprintln!("secmcp: {}: {e}; {}", e.code(), e.hint());
     ExitCode::FAILURE
 }
 
 async fn list(store: &Store, a: &RunsListArgs) -> ExitCode {
-    let page = match store.list(&query(a, 50)).await {
+    let q = match query(a, 50) {
+        Ok(q) => q,
+        Err(code) => return code,
+    };
+    let page = match store.list(&q).await {
         Ok(p) => p,
         Err(e) => return failed(&e),
     };
@@ -112,7 +156,7 @@ async fn list(store: &Store, a: &RunsListArgs) -> ExitCode {
         t.push_str(&format!(
             "{:<36}  {:<20}  {:<8}  {:<24}  {:<8}  {:<22}  {:>8}\n",
             r.id,
-            utc(r.started_at_ms),
+            crate::history::utc(r.started_at_ms),
             r.tool,
             r.target,
             r.decision.as_str(),
@@ -127,7 +171,10 @@ async fn list(store: &Store, a: &RunsListArgs) -> ExitCode {
 }
 
 async fn export(store: &Store, a: &RunsListArgs) -> ExitCode {
-    let mut q = query(a, 500);
+    let mut q = match query(a, 500) {
+        Ok(q) => q,
+        Err(code) => return code,
+    };
     let mut left = a.limit.map_or(u64::MAX, u64::from);
     let mut lines = String::new();
     loop {
@@ -178,39 +225,28 @@ async fn show(store: &Store, id: &str, raw: bool) -> ExitCode {
     }
 }
 
+async fn diff(store: &Store, a: RunsDiffArgs) -> ExitCode {
+    let json = a.json;
+    let args = crate::history::DiffArgs {
+        before: a.before,
+        after: a.after,
+        tool: a.tool,
+        target: a.target,
+    };
+    match crate::history::compare(store, args).await {
+        Ok((_, structured)) if json => match serde_json::to_string_pretty(&structured) {
+            Ok(j) => out(&j),
+            Err(_) => ExitCode::FAILURE,
+        },
+        Ok((text, _)) => out(text.trim_end()),
+        Err(e) => {
+            eprintln!("secmcp: {}: {}; {}", e.code, e.message, e.hint);
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn not_found(id: &str) -> ExitCode {
     eprintln!("secmcp: run_not_found: no run `{id}`; `secmcp runs list` shows the ids");
     ExitCode::FAILURE
-}
-
-/// `YYYY-MM-DD HH:MM:SS` in UTC from Unix milliseconds.
-fn utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn utc_dates() {
-        assert_eq!(super::utc(0), "1970-01-01 00:00:00");
-        assert_eq!(super::utc(1_700_000_000_000), "2023-11-14 22:13:20");
-        assert_eq!(super::utc(951_782_400_000), "2000-02-29 00:00:00");
-    }
 }
