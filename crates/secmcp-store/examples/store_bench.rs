@@ -75,6 +75,7 @@ fn main() {
             },
             op_timeout: Duration::from_secs(30),
             acquire_timeout: Duration::from_secs(30),
+            max_lifetime: None,
         };
         let store = Store::open(&cfg).await.unwrap();
         // Warm up, then time single inserts as a call does them.

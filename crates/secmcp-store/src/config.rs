@@ -33,6 +33,8 @@ pub struct StoreConfig {
     pub op_timeout: Duration,
     /// How long to wait for a connection from the pool.
     pub acquire_timeout: Duration,
+    /// PostgreSQL: close and replace a connection this old (`None`: never).
+    pub max_lifetime: Option<Duration>,
 }
 
 impl Backend {

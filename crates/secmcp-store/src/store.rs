@@ -527,6 +527,7 @@ async fn open_postgres(
         .max_connections(pool_size.max(1).saturating_add(max_overflow))
         // Overflow connections close after a minute idle; the pool keeps pool_size.
         .idle_timeout(Some(Duration::from_secs(60)))
+        .max_lifetime(config.max_lifetime)
         .acquire_timeout(config.acquire_timeout)
         // A connection that died with the server is noticed before use, so the
         // pool reconnects by itself after a restart.

@@ -228,10 +228,14 @@ impl Service {
         if let Some(role) = &who.role {
             let e = crate::error::ToolError::new(
                 crate::error::ErrorCode::PolicyDenied,
-                format!("{name} reads every stored run, and role `{role}` may see only its own tools and scope"),
+                format!(
+                    "{name} reads every stored run, and role `{role}` may see only its own tools and scope"
+                ),
                 "ask the operator for the stored runs (`secmcp runs list`), or for a key with the server's whole policy",
             );
-            return Some(CallToolResult::error(vec![ContentBlock::text(e.to_text("-"))]));
+            return Some(CallToolResult::error(vec![ContentBlock::text(
+                e.to_text("-"),
+            )]));
         }
         let args = request.arguments.clone();
         let done = if name == crate::history::SCAN_HISTORY {

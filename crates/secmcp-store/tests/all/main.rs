@@ -13,6 +13,7 @@ fn config(backend: Backend) -> StoreConfig {
         backend,
         op_timeout: Duration::from_secs(10),
         acquire_timeout: Duration::from_secs(10),
+        max_lifetime: None,
     }
 }
 

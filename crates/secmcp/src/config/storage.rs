@@ -70,6 +70,9 @@ pub struct StorageSettings {
     pub write_timeout: Duration,
     /// Pool wait limit (`database.pool_timeout_secs`).
     pub acquire_timeout: Duration,
+    /// PostgreSQL connections are replaced after this long
+    /// (`database.pool_recycle_secs`; 0: never).
+    pub max_lifetime: Option<Duration>,
 }
 
 impl StorageSettings {
@@ -79,6 +82,7 @@ impl StorageSettings {
             backend: self.backend.clone(),
             op_timeout: self.write_timeout,
             acquire_timeout: self.acquire_timeout,
+            max_lifetime: self.max_lifetime,
         }
     }
 }
@@ -181,6 +185,8 @@ pub fn validate(s: &StorageConfig, db: &DatabaseConfig, p: &mut Problems) -> Sto
         max_total_bytes: (s.max_total_bytes != 0).then_some(s.max_total_bytes),
         write_timeout: Duration::from_millis(s.write_timeout_ms),
         acquire_timeout: Duration::from_secs(db.pool_timeout_secs.clamp(1, 3600)),
+        max_lifetime: (db.pool_recycle_secs != 0)
+            .then(|| Duration::from_secs(db.pool_recycle_secs)),
     }
 }
 
@@ -196,8 +202,8 @@ pub struct DatabaseConfig {
     pub max_overflow: u32,
     /// Seconds a call waits for a connection.
     pub pool_timeout_secs: u64,
-    /// Seconds after which a connection is replaced (accepted, not used: the
-    /// pool checks each connection before use instead).
+    /// Seconds after which a PostgreSQL connection is closed and replaced
+    /// (0: never). The pool also checks each connection before use.
     pub pool_recycle_secs: u64,
 }
 

@@ -713,9 +713,14 @@ storage:
 fn a_postgresql_url_selects_postgresql_with_the_pool_settings() {
     let s = load_str(
         "pg.yaml",
-        "database:\n  url: postgresql://u:pw@db:5432/runs\n  pool_size: 3\n  max_overflow: 4\n",
+        "database:\n  url: postgresql://u:pw@db:5432/runs\n  pool_size: 3\n  max_overflow: 4\n  pool_recycle: 600\n",
     )
     .unwrap();
+    // The design's pool_recycle replaces a connection after that long.
+    assert_eq!(
+        s.storage.store_config().max_lifetime,
+        Some(std::time::Duration::from_secs(600))
+    );
     assert_eq!(
         s.storage.backend,
         secmcp_store::Backend::Postgres {
@@ -728,7 +733,12 @@ fn a_postgresql_url_selects_postgresql_with_the_pool_settings() {
         s.storage.backend.display(),
         "postgresql://u:***@db:5432/runs"
     );
-    let d = load_str("sqlite.yaml", "storage:\n  data_dir: /srv/secmcp\n").unwrap();
+    let d = load_str(
+        "sqlite.yaml",
+        "storage:\n  data_dir: /srv/secmcp\ndatabase:\n  pool_recycle_secs: 0\n",
+    )
+    .unwrap();
+    assert_eq!(d.storage.store_config().max_lifetime, None);
     assert_eq!(
         d.storage.backend,
         secmcp_store::Backend::Sqlite {

@@ -455,6 +455,7 @@ async fn store(dir: &std::path::Path) -> Store {
         },
         op_timeout: Duration::from_secs(5),
         acquire_timeout: Duration::from_secs(5),
+        max_lifetime: None,
     })
     .await
     .unwrap()
