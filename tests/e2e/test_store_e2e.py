@@ -64,6 +64,7 @@ async def test_scan_survives_restart_as_a_resource(secmcp_bin: str, lab_config: 
             assert {t.uri_template for t in templates.resource_templates} == {
                 "secmcp://runs/{id}",
                 "secmcp://runs/{id}/raw",
+                "secmcp://runs/{id}/page/{n}",
             }
             with pytest.raises(Exception) as err:
                 await c.read_resource("secmcp://runs/00000000-0000-7000-8000-000000000000")

@@ -740,6 +740,12 @@ impl ServerHandler for Service {
                     "One call as kept: tool, arguments (secrets masked), pinned targets, argv, decision, outcome, timings and the full structured result (JSON)",
                 )
                 .with_mime_type("application/json"),
+            ResourceTemplate::new(crate::store::RUN_PAGE_TEMPLATE, "run-page")
+                .with_title("One page of a stored run's result")
+                .with_description(
+                    "The structured result with its largest list cut to page n (from 1), each page within the result budget; `pages` says how many there are",
+                )
+                .with_mime_type("application/json"),
             ResourceTemplate::new(crate::store::RUN_RAW_TEMPLATE, "run-raw")
                 .with_title("A stored run's raw tool output")
                 .with_description("The tool's machine output as captured (nmap XML, masscan JSON, dig YAML, ...)")
@@ -763,9 +769,10 @@ impl ServerHandler for Service {
         let not_found = || {
             McpError::resource_not_found(
                 format!(
-                    "no resource `{}`; available: {HEALTH_URI}, {}, {} (ids from resources/list)",
+                    "no resource `{}`; available: {HEALTH_URI}, {}, {}, {} (ids from resources/list)",
                     request.uri,
                     crate::store::RUN_TEMPLATE,
+                    crate::store::RUN_PAGE_TEMPLATE,
                     crate::store::RUN_RAW_TEMPLATE
                 ),
                 Some(json!({ "uri": request.uri })),
@@ -792,6 +799,46 @@ impl ServerHandler for Service {
                     .map_err(store_error)?
                     .ok_or_else(not_found)?;
                 let text = serde_json::to_string_pretty(&run)
+                    .map_err(|e| McpError::internal_error(e.to_string(), None))?;
+                ResourceContents::text(text, request.uri.clone()).with_mime_type("application/json")
+            }
+            crate::store::RunUri::Page(id, n) => {
+                let run = recorder
+                    .store()
+                    .get(&id)
+                    .await
+                    .map_err(store_error)?
+                    .ok_or_else(not_found)?;
+                let budget = self.core.snapshot().storage.result_budget_bytes;
+                let (structured, paged) =
+                    crate::output_budget::page(run.structured.unwrap_or(Value::Null), budget, n)
+                        .map_err(|pages| {
+                            McpError::resource_not_found(
+                                format!("run {id} has {pages} page(s); ask for page 1 to {pages}"),
+                                Some(json!({ "uri": request.uri })),
+                            )
+                        })?;
+                let (pages, list, items) = match paged {
+                    Some((p, total)) => {
+                        let (from, to) = p.bounds[n - 1];
+                        (
+                            p.bounds.len(),
+                            p.list,
+                            json!({"from": from, "to": to, "of": total}),
+                        )
+                    }
+                    None => (1, String::new(), Value::Null),
+                };
+                let body = json!({
+                    "run": id,
+                    "page": n,
+                    "pages": pages,
+                    "list": list,
+                    "items": items,
+                    "structured": structured,
+                });
+                // Compact: the page was sized as compact JSON.
+                let text = serde_json::to_string(&body)
                     .map_err(|e| McpError::internal_error(e.to_string(), None))?;
                 ResourceContents::text(text, request.uri.clone()).with_mime_type("application/json")
             }

@@ -221,7 +221,7 @@ pub async fn list_filters(cfg: StoreConfig) {
             }))
             .await
             .unwrap()),
-        [b.clone()]
+        std::slice::from_ref(&b)
     );
     assert!(
         ids(store

@@ -10,4 +10,6 @@ mod uri;
 
 pub use crate::config::{StorageConfig, StorageSettings, default_data_dir};
 pub use recorder::{RecordStatus, Recorder};
-pub use uri::{RUN_RAW_TEMPLATE, RUN_TEMPLATE, RunUri, parse_run_uri, raw_uri, run_uri};
+pub use uri::{
+    RUN_PAGE_TEMPLATE, RUN_RAW_TEMPLATE, RUN_TEMPLATE, RunUri, parse_run_uri, raw_uri, run_uri,
+};

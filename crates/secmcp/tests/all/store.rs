@@ -161,7 +161,14 @@ async fn refused_calls_are_kept_and_listed_newest_first_in_pages() {
         .iter()
         .map(|t| t.uri_template.as_str())
         .collect();
-    assert_eq!(names, ["secmcp://runs/{id}", "secmcp://runs/{id}/raw"]);
+    assert_eq!(
+        names,
+        [
+            "secmcp://runs/{id}",
+            "secmcp://runs/{id}/page/{n}",
+            "secmcp://runs/{id}/raw"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -281,4 +288,91 @@ async fn the_runs_command_lists_shows_and_exports_the_stored_runs() {
     }
     let (ok, _, err) = runs(&["show", "01900000-0000-7000-8000-000000000000"]);
     assert!(!ok && err.contains("run_not_found"), "{err}");
+}
+
+#[tokio::test]
+async fn a_result_over_the_budget_is_read_back_whole_in_pages_that_fit_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // 200 hosts up, each with an open port: far more JSON than a 4 KiB budget.
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?><nmaprun scanner=\"nmap\" args=\"nmap\" start=\"1\" version=\"7.93\" xmloutputversion=\"1.05\"><scaninfo type=\"connect\" protocol=\"tcp\" numservices=\"1\" services=\"80\"/>",
+    );
+    for i in 1..=200 {
+        xml.push_str(&format!(
+            "<host><status state=\"up\" reason=\"syn-ack\" reason_ttl=\"0\"/><address addr=\"127.0.0.{i}\" addrtype=\"ipv4\"/><hostnames></hostnames><ports><port protocol=\"tcp\" portid=\"80\"><state state=\"open\" reason=\"syn-ack\" reason_ttl=\"0\"/><service name=\"http\" method=\"table\" conf=\"3\"/></port></ports></host>"
+        ));
+    }
+    xml.push_str("<runstats><finished time=\"2\" elapsed=\"1.00\" exit=\"success\"/><hosts up=\"200\" down=\"56\" total=\"256\"/></runstats></nmaprun>");
+    let out = dir.path().join("scan.xml");
+    std::fs::write(&out, xml).unwrap();
+    let fake = fake_tool(dir.path(), &format!("cat {}", out.display()));
+    let core = core_with_store(dir.path(), |c| {
+        c.tools.nmap.binary = fake.display().to_string();
+        c.storage.result_budget_bytes = 4096;
+    })
+    .await;
+    let (client, _) = connect(core).await;
+    let r = client
+        .call_tool(call(
+            "nmap",
+            json!({"target": "127.0.0.0/24", "ports": "80"}),
+        ))
+        .await
+        .unwrap();
+    let t = r
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let uri = link_of(&r);
+    assert!(
+        t.contains(&format!("{uri}/page/1")) && t.contains("/hosts in"),
+        "the note names the pages: {t}"
+    );
+    let kept = r.structured_content.as_ref().unwrap()["hosts"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(
+        kept < 200,
+        "the tool result was cut to the budget ({kept} hosts)"
+    );
+    let mut seen = Vec::new();
+    let mut pages = usize::MAX;
+    let mut n = 1;
+    while n <= pages {
+        let contents = client
+            .read_resource(ReadResourceRequestParams::new(format!("{uri}/page/{n}")))
+            .await
+            .unwrap()
+            .contents;
+        let ResourceContents::TextResourceContents { text, .. } = &contents[0] else {
+            panic!("a text resource");
+        };
+        assert!(text.len() <= 4096 + 200, "page {n} is {} bytes", text.len());
+        let page: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            (page["page"].as_u64(), page["list"].as_str()),
+            (Some(n as u64), Some("/hosts"))
+        );
+        pages = usize::try_from(page["pages"].as_u64().unwrap()).unwrap();
+        for h in page["structured"]["hosts"].as_array().unwrap() {
+            seen.push(h["address"].as_str().unwrap().to_owned());
+        }
+        n += 1;
+    }
+    let want: Vec<String> = (1..=200).map(|i| format!("127.0.0.{i}")).collect();
+    assert_eq!(seen, want, "every host on exactly one page, in order");
+    let e = client
+        .read_resource(ReadResourceRequestParams::new(format!(
+            "{uri}/page/{}",
+            pages + 1
+        )))
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{e:?}").contains(&format!("has {pages} page(s)")),
+        "{e:?}"
+    );
 }
