@@ -376,3 +376,75 @@ async fn a_result_over_the_budget_is_read_back_whole_in_pages_that_fit_it() {
         "{e:?}"
     );
 }
+
+#[tokio::test]
+async fn the_background_pruning_removes_runs_past_retention_at_start_and_stops_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(|c| {
+        c.storage.data_dir = dir.path().join("data").display().to_string();
+        c.storage.retention_days = 30;
+    });
+    let recorder = Arc::new(Recorder::open(&s.storage).await.unwrap());
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    let run = |at: i64, target: &str| secmcp_store::NewRun {
+        started_at_ms: at,
+        duration_ms: 1,
+        run_ms: 0,
+        client: "stdio".into(),
+        correlation_id: "c".into(),
+        tool: "nmap".into(),
+        target: target.into(),
+        arguments: json!({}),
+        pinned: vec![],
+        argv: vec![],
+        decision: secmcp_store::Decision::Refused,
+        code: "scope_denied".into(),
+        reason: String::new(),
+        outcome: "scope_denied".into(),
+        summary: String::new(),
+        structured: None,
+        raw: Vec::new(),
+        raw_truncated: false,
+    };
+    let store = recorder.store();
+    let old = store
+        .insert(&run(now - 31 * 86_400_000, "10.0.0.1"))
+        .await
+        .unwrap();
+    let fresh = store
+        .insert(&run(now - 29 * 86_400_000, "10.0.0.2"))
+        .await
+        .unwrap();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let looping = {
+        let (r, s, stop) = (recorder.clone(), s.storage.clone(), stop.clone());
+        tokio::spawn(async move { r.prune_loop(move || s.clone(), stop).await })
+    };
+    let mut gone = false;
+    for _ in 0..100 {
+        if store.get(&old).await.unwrap().is_none() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        gone,
+        "a run older than retention_days was not pruned at start"
+    );
+    assert!(
+        store.get(&fresh).await.unwrap().is_some(),
+        "a run within retention was pruned"
+    );
+    stop.cancel();
+    tokio::time::timeout(std::time::Duration::from_secs(5), looping)
+        .await
+        .expect("the loop stops when asked")
+        .unwrap();
+}
