@@ -44,6 +44,56 @@ macro_rules! on_pool {
     };
 }
 
+/// A pooled connection for one write. It goes back to the pool only once
+/// its transaction committed; after an error, a timeout or a cancelled call it
+/// is closed instead, and closing makes the database roll back whatever was
+/// left open. A SQLite connection whose statement or COMMIT failed with
+/// SQLITE_FULL may stay inside its transaction (SQLite leaves the rollback to
+/// the caller for that error), and sqlx would then turn every later
+/// `BEGIN`/`COMMIT` on it into a savepoint and its release: writes reported as
+/// committed, seen only by that connection, gone when it closes.
+struct WriteConn<DB: sqlx::Database> {
+    conn: Option<sqlx::pool::PoolConnection<DB>>,
+    committed: bool,
+}
+
+impl<DB: sqlx::Database> WriteConn<DB> {
+    async fn acquire(pool: &sqlx::Pool<DB>) -> Result<Self, StoreError> {
+        let conn = pool
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Query(driver(&e)))?;
+        Ok(Self {
+            conn: Some(conn),
+            committed: false,
+        })
+    }
+
+    /// The write committed: the connection may serve the next caller.
+    fn committed(&mut self) {
+        self.committed = true;
+    }
+
+    async fn begin(&mut self) -> Result<sqlx::Transaction<'_, DB>, sqlx::Error> {
+        match self.conn.as_mut() {
+            Some(c) => sqlx::Connection::begin(&mut **c).await,
+            None => Err(sqlx::Error::PoolClosed),
+        }
+    }
+}
+
+impl<DB: sqlx::Database> Drop for WriteConn<DB> {
+    fn drop(&mut self) {
+        if !self.committed
+            && let Some(c) = self.conn.take()
+        {
+            // Detached, the connection is closed when dropped; the pool opens
+            // a fresh one when it needs it.
+            drop(c.detach());
+        }
+    }
+}
+
 /// The run store. Cheap to clone (a pool handle).
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -159,7 +209,8 @@ impl Store {
         let raw_bytes = i64::try_from(run.raw.len()).unwrap_or(i64::MAX);
         self.timed(async {
             on_pool!(self, pool => {
-                let mut tx = pool.begin().await.map_err(|e| StoreError::Query(driver(&e)))?;
+                let mut conn = WriteConn::acquire(pool).await?;
+                let mut tx = conn.begin().await.map_err(|e| StoreError::Query(driver(&e)))?;
                 sqlx::query(
                     "INSERT INTO runs (id, started_at_ms, duration_ms, run_ms, client, correlation_id, tool, \
                      target, arguments, pinned, argv, decision, code, reason, outcome, summary, structured, \
@@ -199,6 +250,7 @@ impl Store {
                         .map_err(|e| StoreError::Query(driver(&e)))?;
                 }
                 tx.commit().await.map_err(|e| StoreError::Query(driver(&e)))?;
+                conn.committed();
             });
             Ok(())
         })

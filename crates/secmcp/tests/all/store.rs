@@ -448,3 +448,105 @@ async fn the_background_pruning_removes_runs_past_retention_at_start_and_stops_o
         .expect("the loop stops when asked")
         .unwrap();
 }
+
+/// Mounts a tmpfs of `size` on `dir` (the suite runs in its own mount namespace).
+fn small_disk(dir: &Path, size: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    let out = std::process::Command::new("mount")
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            &format!("size={size},mode=0700"),
+            "tmpfs",
+        ])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "mounting a tmpfs needs the suite's own mount namespace (scripts/test.sh): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn a_full_disk_loses_no_kept_run_and_the_store_recovers_when_space_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    small_disk(&data, "1m");
+    let xml = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../secmcp-output/tests/golden/nmap-sT-open-closed.xml");
+    let fake = fake_tool(dir.path(), &format!("cat {}", xml.display()));
+    let core = core_with_store(dir.path(), |c| {
+        c.tools.nmap.binary = fake.display().to_string();
+    })
+    .await;
+    let (client, _) = connect(core.clone()).await;
+    let scan = || call("nmap", json!({"target": "127.0.0.1", "ports": "80"}));
+    let mut kept = Vec::new();
+    let mut refused_records = 0;
+    // Fill the disk, then keep calling: every call still gets its result.
+    let filler = data.join("filler");
+    let _ = std::process::Command::new("dd")
+        .args(["if=/dev/zero", "bs=4k"])
+        .arg(format!("of={}", filler.display()))
+        .output()
+        .unwrap();
+    for _ in 0..30 {
+        let r = client.call_tool(scan()).await.unwrap();
+        assert_ne!(r.is_error, Some(true), "{}", text(&r));
+        assert!(r.structured_content.is_some(), "the scan's result is whole");
+        let links = r
+            .content
+            .iter()
+            .filter_map(|c| match c {
+                rmcp::model::ContentBlock::ResourceLink(l) => Some(l.uri.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>();
+        match links.first() {
+            Some(l) => kept.push(l.trim_start_matches("secmcp://runs/").to_owned()),
+            None => {
+                let all: String = r
+                    .content
+                    .iter()
+                    .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+                    .collect();
+                assert!(all.contains("record could not be kept"), "{all}");
+                refused_records += 1;
+            }
+        }
+    }
+    assert!(refused_records > 0, "the full disk never refused a record");
+    let health = serde_json::to_value(core.health()).unwrap();
+    let store = health["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "store")
+        .unwrap()
+        .clone();
+    assert_eq!(store["status"], "degraded", "{store}");
+    // Space returns: the next call is kept again, without a restart.
+    std::fs::remove_file(&filler).unwrap();
+    let r = client.call_tool(scan()).await.unwrap();
+    kept.push(link_of(&r).trim_start_matches("secmcp://runs/").to_owned());
+    // Every run a caller was told is kept is there after reopening the database.
+    core.recorder().unwrap().store().close().await;
+    let s = settings(|c| c.storage.data_dir = data.display().to_string());
+    let reopened = Recorder::open(&s.storage).await.unwrap();
+    let mut missing = Vec::new();
+    for (i, id) in kept.iter().enumerate() {
+        if reopened.store().get(id).await.unwrap().is_none() {
+            missing.push(i);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "runs {missing:?} of {} were reported kept and are gone ({refused_records} not kept)",
+        kept.len()
+    );
+    reopened.store().close().await;
+    let _ = std::process::Command::new("umount").arg(&data).status();
+}
