@@ -106,14 +106,10 @@ async def test_each_role_is_held_to_its_tools_and_scope(auth_server: AuthServer,
     url, keys = auth_server.srv.url, auth_server.keys
     async with client(url, keys.dns, mode) as c:
         names = sorted(t.name for t in (await c.list_tools()).tools)
-        assert names == ["dig", "server_health"], names
+        assert names == ["dig", "scan_diff", "scan_history", "server_health"], names
         r = await c.call_tool("nmap", {"target": "127.0.0.1"})
         text = r.content[0].text
         assert r.is_error and text.startswith("policy_denied: ") and "role `dns`" in text, text
-        # Stored runs are not yet kept per owner: a role may not read them all.
-        r = await c.call_tool("scan_history", {})
-        text = r.content[0].text
-        assert r.is_error and text.startswith("policy_denied: scan_history reads every stored run"), text
         # dig's @server is scope-checked against the role's scope (127.0.0.1 only).
         r = await c.call_tool("dig", {"target": "web.lab.internal", "extra_args": "@127.0.0.2"})
         text = r.content[0].text
@@ -125,7 +121,26 @@ async def test_each_role_is_held_to_its_tools_and_scope(auth_server: AuthServer,
         assert {"nmap", "dig", "server_health"} <= names, names
         r = await c.call_tool("nmap", {"target": "127.0.0.1", "extra_args": "-p 1"})
         assert not r.is_error, r.content[0].text
+        admin_run = next(str(b.uri) for b in r.content if getattr(b, "type", None) == "resource_link")
+        mine = await c.call_tool("scan_history", {"include_refused": True})
+        uris = [run["uri"] for run in mine.structured_content["runs"]]
+        # Role `all` (whole tool set, loopback scope) also sees dns's refused nmap call.
+        assert admin_run in uris and len(uris) >= 2, uris
     assert len(spy.calls()) == 1, spy.calls()
+    # A role reads only the runs it could have made: dns (dig on 127.0.0.1) sees neither
+    # the nmap run nor the refused calls outside its tools and scope.
+    async with client(url, keys.dns, mode) as c:
+        seen = await c.call_tool("scan_history", {"include_refused": True})
+        assert not seen.is_error and seen.structured_content["runs"] == [], seen.structured_content
+        listed = [str(res.uri) for res in (await c.list_resources()).resources]
+        assert admin_run not in listed and all(not u.startswith("secmcp://runs/") for u in listed), listed
+        with pytest.raises(Exception) as err:
+            await c.read_resource(admin_run)
+        # Resource not found: -32002 in the initialize era, -32602 from 2026-07-28.
+        assert "-32002" in repr(err.value) or "-32602" in repr(err.value), repr(err.value)
+        assert "no resource" in repr(err.value), repr(err.value)
+        r = await c.call_tool("scan_diff", {"before": admin_run.rsplit("/", 1)[1], "after": admin_run.rsplit("/", 1)[1]})
+        assert r.is_error and r.content[0].text.startswith("not_found: before: no stored run"), r.content[0].text
     log = auth_server.srv.log_text()
     assert "identity" in log and "alice" in log and "bob" in log, log[-2000:]
     assert keys.admin not in log and keys.dns not in log, "a key reached the log"

@@ -96,6 +96,8 @@ pub struct RunSummary {
     pub outcome: String,
     /// The text the agent read (a tool's summary, or the refusal).
     pub summary: String,
+    /// The addresses (or networks) the tool was pinned to.
+    pub pinned: Vec<String>,
 }
 
 /// One run with everything kept.

@@ -119,7 +119,7 @@ enum Param {
 }
 
 const SUMMARY_COLUMNS: &str =
-    "id, started_at_ms, duration_ms, tool, target, decision, outcome, summary";
+    "id, started_at_ms, duration_ms, tool, target, decision, outcome, summary, pinned";
 const RECORD_COLUMNS: &str = "id, started_at_ms, duration_ms, run_ms, client, correlation_id, tool, target, \
      arguments, pinned, argv, decision, code, reason, outcome, summary, structured, raw_bytes, raw_truncated";
 
@@ -421,6 +421,8 @@ impl Store {
                                 decision: Decision::parse(&r.try_get::<String, _>(5)?),
                                 outcome: r.try_get(6)?,
                                 summary: r.try_get(7)?,
+                                pinned: serde_json::from_str(&r.try_get::<String, _>(8)?)
+                                    .unwrap_or_default(),
                             })
                         })
                         .collect::<Result<Vec<_>, _>>()

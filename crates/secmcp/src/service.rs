@@ -211,10 +211,18 @@ impl Service {
         }
     }
 
+    /// The stored runs `who` may read: every run without a role, else the
+    /// runs its role could have made.
+    fn access(&self, who: &Identity) -> crate::history::Access {
+        if who.role.is_some() {
+            crate::history::Access::Role(self.core.snapshot_for(who))
+        } else {
+            crate::history::Access::All
+        }
+    }
+
     /// `scan_history` / `scan_diff` when runs are kept; `None` for any other
-    /// tool. Runs do not record who made them yet, so a caller held to a
-    /// role (its tools, its scope) may not read every run: only callers with
-    /// the server's whole policy get these tools.
+    /// tool. They read only the runs `who` may read.
     async fn history_call(
         &self,
         request: &CallToolRequestParams,
@@ -225,27 +233,16 @@ impl Service {
             return None;
         }
         let store = self.core.recorder()?.store();
-        if let Some(role) = &who.role {
-            let e = crate::error::ToolError::new(
-                crate::error::ErrorCode::PolicyDenied,
-                format!(
-                    "{name} reads every stored run, and role `{role}` may see only its own tools and scope"
-                ),
-                "ask the operator for the stored runs (`secmcp runs list`), or for a key with the server's whole policy",
-            );
-            return Some(CallToolResult::error(vec![ContentBlock::text(
-                e.to_text("-"),
-            )]));
-        }
+        let access = self.access(who);
         let args = request.arguments.clone();
         let done = if name == crate::history::SCAN_HISTORY {
             match tools::parse_typed(args, HISTORY_ARGS) {
-                Ok(a) => crate::history::history(store, a).await,
+                Ok(a) => crate::history::history(store, a, &access).await,
                 Err(e) => Err(e),
             }
         } else {
             match tools::parse_typed(args, DIFF_ARGS) {
-                Ok(a) => crate::history::compare(store, a).await,
+                Ok(a) => crate::history::compare(store, a, &access).await,
                 Err(e) => Err(e),
             }
         };
@@ -529,7 +526,7 @@ impl ServerHandler for Service {
             .map(|t| describe(t, &settings))
             .collect();
         tools.push(describe_health());
-        if self.core.recorder().is_some() && who.role.is_none() {
+        if self.core.recorder().is_some() {
             tools.extend(crate::history::TOOLS.iter().map(describe_server_tool));
         }
         // With roles the list depends on who asks: no shared caches.
@@ -590,7 +587,7 @@ impl ServerHandler for Service {
                 .map(|t| t.name())
                 .collect();
             names.push(SERVER_HEALTH);
-            if self.core.recorder().is_some() && who.role.is_none() {
+            if self.core.recorder().is_some() {
                 names.extend(crate::history::TOOLS.iter().map(|t| t.name));
             }
             return Err(McpError::invalid_params(
@@ -670,9 +667,11 @@ impl ServerHandler for Service {
     async fn list_resources(
         &self,
         request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
         self.core.metrics().request("resources/list");
+        let who = self.identity(&context).ok_or_else(unauthenticated)?;
+        let access = self.access(&who);
         let cursor = request.and_then(|r| r.cursor);
         let mut items = Vec::new();
         if cursor.is_none() {
@@ -716,8 +715,12 @@ impl ServerHandler for Service {
                     None,
                 )
             })?;
+        // A page may hold fewer runs than asked when some are not the caller's
+        // to read; the cursor still moves past them.
         for run in page.runs {
-            items.push(run_resource(&run));
+            if access.allows(&run.tool, &run.target, &run.pinned) {
+                items.push(run_resource(&run));
+            }
         }
         let mut result = ListResourcesResult::with_all_items(items);
         result.next_cursor = page.next_cursor;
@@ -756,9 +759,10 @@ impl ServerHandler for Service {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
         self.core.metrics().request("resources/read");
+        let who = self.identity(&context).ok_or_else(unauthenticated)?;
         if request.uri == HEALTH_URI {
             let text = serde_json::to_string_pretty(&self.core.health())
                 .map_err(|e| McpError::internal_error(e.to_string(), None))?;
@@ -790,25 +794,25 @@ impl ServerHandler for Service {
                 None,
             )
         };
+        let (crate::store::RunUri::Record(id)
+        | crate::store::RunUri::Raw(id)
+        | crate::store::RunUri::Page(id, _)) = &which;
+        // A run the caller may not read is absent to it.
+        let access = self.access(&who);
+        let run = recorder
+            .store()
+            .get(id)
+            .await
+            .map_err(store_error)?
+            .filter(|r| access.allows(&r.tool, &r.target, &r.pinned))
+            .ok_or_else(not_found)?;
         let contents = match which {
-            crate::store::RunUri::Record(id) => {
-                let run = recorder
-                    .store()
-                    .get(&id)
-                    .await
-                    .map_err(store_error)?
-                    .ok_or_else(not_found)?;
+            crate::store::RunUri::Record(_) => {
                 let text = serde_json::to_string_pretty(&run)
                     .map_err(|e| McpError::internal_error(e.to_string(), None))?;
                 ResourceContents::text(text, request.uri.clone()).with_mime_type("application/json")
             }
             crate::store::RunUri::Page(id, n) => {
-                let run = recorder
-                    .store()
-                    .get(&id)
-                    .await
-                    .map_err(store_error)?
-                    .ok_or_else(not_found)?;
                 let budget = self.core.snapshot().storage.result_budget_bytes;
                 let (structured, paged) =
                     crate::output_budget::page(run.structured.unwrap_or(Value::Null), budget, n)

@@ -233,7 +233,7 @@ async fn diff(store: &Store, a: RunsDiffArgs) -> ExitCode {
         tool: a.tool,
         target: a.target,
     };
-    match crate::history::compare(store, args).await {
+    match crate::history::compare(store, args, &crate::history::Access::All).await {
         Ok((_, structured)) if json => match serde_json::to_string_pretty(&structured) {
             Ok(j) => out(&j),
             Err(_) => ExitCode::FAILURE,

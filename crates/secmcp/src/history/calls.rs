@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use secmcp_store::{ListQuery, RunRecord, Store, StoreError};
 
+use super::access::Access;
 use super::diff::{RunDiff, diff};
 use super::filter::{self, TargetFilter};
 use super::time::{parse_utc, utc};
@@ -149,8 +150,13 @@ pub struct HistoryRun {
     pub summary: String,
 }
 
-/// Lists stored runs; returns the text for the model and the structured result.
-pub async fn history(store: &Store, args: HistoryArgs) -> Result<(String, Value), ToolError> {
+/// Lists the stored runs `access` may read; returns the text for the model
+/// and the structured result.
+pub async fn history(
+    store: &Store,
+    args: HistoryArgs,
+    access: &Access,
+) -> Result<(String, Value), ToolError> {
     let mut q = ListQuery {
         tool: args.tool.as_deref().map(tool_name).transpose()?,
         since_ms: args
@@ -183,6 +189,7 @@ pub async fn history(store: &Store, args: HistoryArgs) -> Result<(String, Value)
     let runs: Vec<HistoryRun> = page
         .runs
         .into_iter()
+        .filter(|r| access.allows(&r.tool, &r.target, &r.pinned))
         .map(|r| HistoryRun {
             uri: crate::store::run_uri(&r.id),
             at: utc(r.started_at_ms),
@@ -213,14 +220,19 @@ pub async fn history(store: &Store, args: HistoryArgs) -> Result<(String, Value)
     Ok((text, serde_json::to_value(out).unwrap_or(Value::Null)))
 }
 
-/// Compares two runs; returns the text for the model and the structured result.
-pub async fn compare(store: &Store, args: DiffArgs) -> Result<(String, Value), ToolError> {
+/// Compares two runs `access` may read; returns the text for the model and
+/// the structured result.
+pub async fn compare(
+    store: &Store,
+    args: DiffArgs,
+    access: &Access,
+) -> Result<(String, Value), ToolError> {
     let (before, after) = match (&args.before, &args.after, &args.tool, &args.target) {
         (Some(b), Some(a), None, None) => (
-            fetch(store, b, "before").await?,
-            fetch(store, a, "after").await?,
+            fetch(store, b, "before", access).await?,
+            fetch(store, a, "after", access).await?,
         ),
-        (None, None, Some(tool), Some(target)) => last_two(store, tool, target).await?,
+        (None, None, Some(tool), Some(target)) => last_two(store, tool, target, access).await?,
         _ => {
             return Err(invalid(
                 "give `before` and `after` (two run ids), or `tool` and `target`",
@@ -256,11 +268,18 @@ pub fn apply_target(q: &mut ListQuery, target: &str) -> Result<(), ToolError> {
     Ok(())
 }
 
-async fn fetch(store: &Store, id: &str, field: &str) -> Result<RunRecord, ToolError> {
+async fn fetch(
+    store: &Store,
+    id: &str,
+    field: &str,
+    access: &Access,
+) -> Result<RunRecord, ToolError> {
     store
         .get(id.trim())
         .await
         .map_err(store_failed)?
+        // A run the caller may not read is absent to it.
+        .filter(|r| access.allows(&r.tool, &r.target, &r.pinned))
         .ok_or_else(|| {
             ToolError::new(
                 ErrorCode::NotFound,
@@ -275,6 +294,7 @@ async fn last_two(
     store: &Store,
     tool: &str,
     target: &str,
+    access: &Access,
 ) -> Result<(RunRecord, RunRecord), ToolError> {
     let mut q = ListQuery {
         tool: Some(tool_name(tool)?),
@@ -285,7 +305,10 @@ async fn last_two(
     apply_target(&mut q, target)?;
     let page = store.list(&q).await.map_err(store_failed)?;
     let mut found = Vec::with_capacity(2);
-    for r in page.runs.iter().filter(|r| r.outcome == "ok") {
+    let readable = |r: &&secmcp_store::RunSummary| {
+        r.outcome == "ok" && access.allows(&r.tool, &r.target, &r.pinned)
+    };
+    for r in page.runs.iter().filter(readable) {
         if let Some(run) = store.get(&r.id).await.map_err(store_failed)?
             && run.structured.is_some()
         {

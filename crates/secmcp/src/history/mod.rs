@@ -4,10 +4,13 @@
 //! `runs diff` and `report` commands.
 //!
 //! Layout: `time` (UTC text), `filter` (target filters and coverage),
+//! `access` (which runs a caller may read: every run, or those its role
+//! could have made),
 //! `observe` (a stored result → findings), `diff` and `report` (pure, on
 //! records), `calls` (the two tools' arguments and results, reading the
 //! store). Must not: start tools, write records, or know rmcp types.
 
+mod access;
 mod calls;
 mod diff;
 mod filter;
@@ -18,6 +21,7 @@ mod time;
 #[cfg(test)]
 mod tests;
 
+pub use access::Access;
 pub use calls::{
     DiffArgs, HistoryArgs, SCAN_DIFF, SCAN_HISTORY, ServerTool, TOOLS, apply_target, compare,
     history,

@@ -533,24 +533,33 @@ async fn history_filters_by_network_name_tool_and_time_and_diff_finds_the_last_t
             .map(|r| format!("{} {}", r["tool"], r["target"]).replace('"', ""))
             .collect()
     };
-    let (_, v) = history(&s, args(json!({"target": "10.0.3.7"})))
+    let (_, v) = history(&s, args(json!({"target": "10.0.3.7"})), &Access::All)
         .await
         .unwrap();
     assert_eq!(
         ids(&v),
         ["dig web.lab.internal", "nmap 10.0.3.7", "nmap 10.0.3.0/24"]
     );
-    let (_, v) = history(&s, args(json!({"target": "10.0.2.0/23", "tool": "NMAP"})))
-        .await
-        .unwrap();
+    let (_, v) = history(
+        &s,
+        args(json!({"target": "10.0.2.0/23", "tool": "NMAP"})),
+        &Access::All,
+    )
+    .await
+    .unwrap();
     assert_eq!(ids(&v), ["nmap 10.0.3.7", "nmap 10.0.3.0/24"]);
-    let (_, v) = history(&s, args(json!({"target": "web.lab.internal"})))
-        .await
-        .unwrap();
+    let (_, v) = history(
+        &s,
+        args(json!({"target": "web.lab.internal"})),
+        &Access::All,
+    )
+    .await
+    .unwrap();
     assert_eq!(ids(&v), ["dig web.lab.internal"]);
     let (text, v) = history(
         &s,
         args(json!({"since": "2026-12-02", "until": "2026-12-03T00:00:00Z"})),
+        &Access::All,
     )
     .await
     .unwrap();
@@ -564,10 +573,16 @@ async fn history_filters_by_network_name_tool_and_time_and_diff_finds_the_last_t
         v["runs"][0]["uri"].as_str().unwrap(),
         format!("secmcp://runs/{}", v["runs"][0]["id"].as_str().unwrap())
     );
-    let (_, v) = history(&s, args(json!({"limit": 1}))).await.unwrap();
-    let (_, next) = history(&s, args(json!({"limit": 1, "cursor": v["next_cursor"]})))
+    let (_, v) = history(&s, args(json!({"limit": 1})), &Access::All)
         .await
         .unwrap();
+    let (_, next) = history(
+        &s,
+        args(json!({"limit": 1, "cursor": v["next_cursor"]})),
+        &Access::All,
+    )
+    .await
+    .unwrap();
     assert_ne!(v["runs"][0]["id"], next["runs"][0]["id"]);
 
     for (bad, says) in [
@@ -576,7 +591,7 @@ async fn history_filters_by_network_name_tool_and_time_and_diff_finds_the_last_t
         (json!({"since": "last week"}), "is not a time"),
         (json!({"cursor": "abc"}), "not one this server made"),
     ] {
-        let e = history(&s, args(bad)).await.unwrap_err();
+        let e = history(&s, args(bad), &Access::All).await.unwrap_err();
         assert_eq!(e.code, crate::error::ErrorCode::ValidationError);
         assert!(e.message.contains(says), "{}", e.message);
     }
@@ -584,9 +599,13 @@ async fn history_filters_by_network_name_tool_and_time_and_diff_finds_the_last_t
         serde_json::from_value::<HistoryArgs>(json!({"target": "x", "command": "id"})).is_err()
     );
 
-    let (text, v) = compare(&s, args(json!({"tool": "nmap", "target": "10.0.3.0/24"})))
-        .await
-        .unwrap();
+    let (text, v) = compare(
+        &s,
+        args(json!({"tool": "nmap", "target": "10.0.3.0/24"})),
+        &Access::All,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         v["counts"],
         json!({"added": 1, "removed": 1, "changed": 0}),
@@ -596,9 +615,13 @@ async fn history_filters_by_network_name_tool_and_time_and_diff_finds_the_last_t
         text.contains("+ port 10.0.3.7 tcp/80") && text.contains("- port 10.0.3.7 tcp/22"),
         "{text}"
     );
-    let e = compare(&s, args(json!({"tool": "dig", "target": "10.0.3.7"})))
-        .await
-        .unwrap_err();
+    let e = compare(
+        &s,
+        args(json!({"tool": "dig", "target": "10.0.3.7"})),
+        &Access::All,
+    )
+    .await
+    .unwrap_err();
     assert!(
         e.message.contains("1 completed dig run(s)"),
         "{}",
@@ -607,11 +630,14 @@ async fn history_filters_by_network_name_tool_and_time_and_diff_finds_the_last_t
     let e = compare(
         &s,
         args(json!({"before": v["after"]["id"], "after": "0190a3b4-1c2d-7e8f-9a0b-1c2d3e4f5a6b"})),
+        &Access::All,
     )
     .await
     .unwrap_err();
     assert_eq!(e.code, crate::error::ErrorCode::NotFound);
-    let e = compare(&s, args(json!({"before": "x"}))).await.unwrap_err();
+    let e = compare(&s, args(json!({"before": "x"})), &Access::All)
+        .await
+        .unwrap_err();
     assert!(
         e.message.contains("give `before` and `after`"),
         "{}",
@@ -621,9 +647,49 @@ async fn history_filters_by_network_name_tool_and_time_and_diff_finds_the_last_t
     let (_, again) = compare(
         &s,
         args(json!({"before": v["after"]["id"], "after": v["before"]["id"]})),
+        &Access::All,
     )
     .await
     .unwrap();
     assert_eq!(again["counts"], v["counts"]);
     s.close().await;
+}
+
+#[test]
+fn a_role_reads_only_the_runs_it_could_have_made() {
+    let mut c = crate::config::Config::default();
+    c.security.allowed_targets = vec!["10.0.0.0/24".into(), ".lab.internal".into()];
+    c.tools.dig.enabled = true;
+    c.auth.roles.insert(
+        "dns".into(),
+        crate::auth::RoleConfig {
+            tools: Some(vec!["dig".into()]),
+            allowed_targets: Some(vec!["10.0.0.53".into(), ".lab.internal".into()]),
+            ..Default::default()
+        },
+    );
+    let s = crate::config::Settings::from_config(c, true).unwrap();
+    let dns = Access::Role(std::sync::Arc::new(s.for_role("dns")));
+    let pins = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    // Its tool, inside its scope: an address, a query name, a refused call's target.
+    assert!(dns.allows("dig", "10.0.0.53", &pins(&["10.0.0.53"])));
+    assert!(dns.allows(
+        "dig",
+        "web.lab.internal",
+        &pins(&["web.lab.internal", "10.0.0.53"])
+    ));
+    assert!(dns.allows("dig", "10.0.0.53", &[]));
+    // Another tool, or an address outside its scope, or a network partly outside.
+    assert!(!dns.allows("nmap", "10.0.0.53", &pins(&["10.0.0.53"])));
+    assert!(!dns.allows("dig", "10.0.0.7", &pins(&["10.0.0.7"])));
+    assert!(!dns.allows("dig", "10.0.0.52/31", &pins(&["10.0.0.52/31"])));
+    assert!(!dns.allows(
+        "dig",
+        "web.lab.internal",
+        &pins(&["web.lab.internal", "10.0.0.7"])
+    ));
+    assert!(!dns.allows("dig", "-oX x", &[]));
+    assert!(!dns.allows("curl", "10.0.0.53", &pins(&["10.0.0.53"])));
+    // No role: every run.
+    assert!(Access::All.allows("nmap", "8.8.8.8", &pins(&["8.8.8.8"])));
 }
