@@ -74,6 +74,11 @@ pub trait Tool: Send + Sync + 'static {
     fn hints(&self) -> Hints {
         self.spec().hints
     }
+    /// Whether a call may take minutes, so a client that supports tasks gets
+    /// one (every network tool but dig, whose queries end in seconds).
+    fn runs_long(&self) -> bool {
+        self.id() != ToolId::Dig
+    }
     /// Parses raw call arguments. Tools with typed fields beyond the common
     /// ones override this (and `input_schema`).
     fn parse_input(&self, args: Option<JsonObject>) -> Result<ParsedInput, ToolError> {

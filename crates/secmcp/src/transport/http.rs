@@ -44,7 +44,8 @@ pub fn http_router(core: Arc<Core>, port: u16, shutdown: CancellationToken) -> a
     hosts.extend(settings.allowed_hosts.iter().cloned());
     let gate = Gate::new(core.clone());
     let ops = ops_router(core.clone(), port);
-    let make = move || Service::new(core.clone());
+    let tasks = crate::service::Tasks::default();
+    let make = move || Service::shared(core.clone(), tasks.clone());
     stack(make, hosts, &origins, shutdown, Some(gate), port).merge(ops)
 }
 

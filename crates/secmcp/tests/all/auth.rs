@@ -496,3 +496,69 @@ async fn a_foreign_host_is_refused_before_authentication() {
     let m = srv.core.metrics().encode();
     assert!(!m.contains("auth_failures_total{"), "{m}");
 }
+
+/// A 2026-07-28 request from a client that declares the tasks extension.
+async fn task_rpc(port: u16, key: &str, method: &str, params: Value) -> Value {
+    let mut params = params;
+    params["_meta"] = meta();
+    params["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
+        json!({"extensions": {"io.modelcontextprotocol/tasks": {}}});
+    let name = params["name"]
+        .as_str()
+        .or(params["taskId"].as_str())
+        .unwrap_or("")
+        .to_owned();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+    let bearer = format!("Bearer {key}");
+    let headers = vec![
+        ("Content-Type", "application/json"),
+        ("Accept", "application/json, text/event-stream"),
+        ("MCP-Protocol-Version", "2026-07-28"),
+        ("Mcp-Method", method),
+        ("Mcp-Name", name.as_str()),
+        ("Authorization", bearer.as_str()),
+    ];
+    let r = http(port, "POST", "/mcp", &headers, &body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()
+}
+
+#[tokio::test]
+async fn a_task_belongs_to_the_identity_that_created_it() {
+    let srv = start(|_| {}).await;
+    let created = task_rpc(
+        srv.port,
+        ADMIN_KEY,
+        "tools/call",
+        json!({"name": "nmap", "arguments": {"target": "127.0.0.1", "extra_args": "-p 1"}}),
+    )
+    .await;
+    assert_eq!(created["result"]["resultType"], "task", "{created}");
+    let id = created["result"]["taskId"].as_str().unwrap().to_owned();
+    // Same tool and scope, another identity: the task does not exist for it.
+    for method in ["tasks/get", "tasks/cancel"] {
+        let other = task_rpc(srv.port, NARROW_KEY, method, json!({"taskId": id})).await;
+        assert_eq!(other["error"]["code"], -32602, "{method}: {other}");
+    }
+    let mut status = String::new();
+    for _ in 0..100 {
+        let mine = task_rpc(srv.port, ADMIN_KEY, "tasks/get", json!({"taskId": id})).await;
+        status = mine["result"]["status"].as_str().unwrap_or("").to_owned();
+        if status != "working" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "completed");
+    assert!(srv.mark.exists(), "the task ran the tool");
+    // dig is quick: never a task, even for a client that supports them.
+    let dig = task_rpc(
+        srv.port,
+        DNS_KEY,
+        "tools/call",
+        json!({"name": "dig", "arguments": {"target": "web.lab.internal", "extra_args": "@127.0.0.2"}}),
+    )
+    .await;
+    assert!(dig["result"]["taskId"].is_null(), "{dig}");
+    assert!(dig["result"]["content"].is_array(), "{dig}");
+}

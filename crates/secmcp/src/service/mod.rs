@@ -33,6 +33,10 @@ use crate::dispatch::{Caller, Core};
 use crate::health::HealthReport;
 use crate::tools::{self, Tool};
 
+mod tasks;
+
+pub use tasks::{MAX_RUNNING_TASKS, TASK_TTL_MS, Tasks};
+
 /// Protocol revisions served: 2026-07-28 (`server/discover`) and the
 /// `initialize` era.
 pub const PROTOCOL_VERSIONS: &[ProtocolVersion] = &[
@@ -97,15 +101,24 @@ pub struct Service {
     kind: Kind,
     /// The stdio caller (the local OS user); HTTP callers come with each request.
     local: Option<Identity>,
+    /// Task-augmented calls, shared by every session of one server.
+    tasks: Tasks,
 }
 
 impl Service {
     /// A handler over the shared core for HTTP sessions and requests.
     pub fn new(core: Arc<Core>) -> Self {
+        Self::shared(core, Tasks::default())
+    }
+
+    /// A handler for HTTP sessions and requests that share `tasks` (one
+    /// table per server: a 2026 request may reach any handler instance).
+    pub fn shared(core: Arc<Core>, tasks: Tasks) -> Self {
         Self {
             core,
             kind: Kind::Http,
             local: None,
+            tasks,
         }
     }
 
@@ -116,6 +129,7 @@ impl Service {
             core,
             kind: Kind::Stdio,
             local: Some(Identity::os_user(role.as_deref())),
+            tasks: Tasks::default(),
         }
     }
 
@@ -254,6 +268,36 @@ impl Service {
             }
             Err(e) => CallToolResult::error(vec![ContentBlock::text(e.to_text("-"))]),
         })
+    }
+
+    /// Starts a call as a task owned by `who`: the answer is the task; the
+    /// call runs to its end in the background, even if the client goes away.
+    fn start_task(
+        &self,
+        who: &Identity,
+        client: String,
+        settings: Arc<Settings>,
+        tool: &'static dyn Tool,
+        args: Option<rmcp::model::JsonObject>,
+    ) -> CallToolResponse {
+        let core = self.core.clone();
+        let owner = who.clone();
+        let work: tasks::TaskWork = Box::new(move |cancel| {
+            Box::pin(async move {
+                let caller = Caller {
+                    client: &client,
+                    identity: &owner,
+                };
+                let done = core
+                    .call_reporting(settings.clone(), tool, args, caller, cancel, None)
+                    .await;
+                shape(&core, &owner, &settings, tool, done)
+            })
+        });
+        match self.tasks.spawn(who, work) {
+            Some(task) => CallToolResponse::Task(rmcp::model::CreateTaskResult::new(task)),
+            None => tasks::too_many().into(),
+        }
     }
 
     fn health_result(&self) -> CallToolResult {
@@ -444,6 +488,7 @@ impl ServerHandler for Service {
                 .enable_tools()
                 .enable_tool_list_changed()
                 .enable_resources()
+                .enable_tasks()
                 .build(),
         )
         .with_server_info(Implementation::new("secmcp", env!("CARGO_PKG_VERSION")))
@@ -457,6 +502,45 @@ impl ServerHandler for Service {
     /// rmcp hands a request whose params do not parse into its typed form to
     /// this method; for methods we serve that is bad params (-32602), not an
     /// unknown method (-32601, which the 2026 HTTP transport turns into 404).
+    async fn get_task(
+        &self,
+        request: rmcp::model::GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::GetTaskResult, McpError> {
+        self.core.metrics().request("tasks/get");
+        let who = self.identity(&context).ok_or_else(unauthenticated)?;
+        let task = self.tasks.get(&who, &request.task_id)?;
+        Ok(rmcp::model::GetTaskResult::new(task))
+    }
+
+    async fn cancel_task(
+        &self,
+        request: rmcp::model::CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.core.metrics().request("tasks/cancel");
+        let who = self.identity(&context).ok_or_else(unauthenticated)?;
+        self.tasks.cancel(&who, &request.task_id)
+    }
+
+    async fn update_task(
+        &self,
+        request: rmcp::model::UpdateTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.core.metrics().request("tasks/update");
+        let who = self.identity(&context).ok_or_else(unauthenticated)?;
+        // Known task or not, none of ours ever waits for input.
+        self.tasks.get(&who, &request.task_id)?;
+        Err(McpError::invalid_params(
+            format!(
+                "task `{}` asks for no input; tasks/update has nothing to deliver",
+                request.task_id
+            ),
+            None,
+        ))
+    }
+
     async fn on_custom_request(
         &self,
         request: CustomRequest,
@@ -600,6 +684,12 @@ impl ServerHandler for Service {
             ));
         };
         let client = self.client_key(&context, &who);
+        let wants_task = context
+            .client_capabilities()
+            .is_some_and(|c| c.supports_tasks());
+        if wants_task && tool.runs_long() {
+            return Ok(self.start_task(&who, client, settings, tool, request.arguments));
+        }
         let (progress, forwarder) = match context.meta.get_progress_token() {
             Some(token) => {
                 let (tx, rx) = tokio::sync::mpsc::channel(4);
@@ -635,33 +725,7 @@ impl ServerHandler for Service {
             stop.cancel();
             let _ = task.await;
         }
-        let outcome = done
-            .result
-            .as_ref()
-            .map_or_else(|e| e.code.as_str(), |_| "ok");
-        self.core.metrics().role_call(who.role_label(), outcome);
-        let mut result = match done.result {
-            Ok(rendered) => {
-                let budget = settings.storage.result_budget_bytes;
-                let run_id = match &done.record {
-                    crate::store::RecordStatus::Kept(id) => Some(id.as_str()),
-                    _ => None,
-                };
-                let (structured, note) =
-                    crate::output_budget::fit(rendered.structured, budget, run_id);
-                let mut r = CallToolResult::structured(structured);
-                r.content = vec![ContentBlock::text(rendered.text)];
-                if let Some(n) = note {
-                    r.content.push(ContentBlock::text(n));
-                }
-                r
-            }
-            Err(e) => {
-                CallToolResult::error(vec![ContentBlock::text(e.to_text(&done.correlation_id))])
-            }
-        };
-        append_record_status(&mut result, &done.record, tool.name());
-        Ok(result.into())
+        Ok(shape(&self.core, &who, &settings, tool, done).into())
     }
 
     async fn list_resources(
@@ -862,6 +926,42 @@ impl ServerHandler for Service {
         };
         Ok(ReadResourceResult::new(vec![contents]).into())
     }
+}
+
+/// The MCP result of a finished call: the rendered result within the
+/// result budget (with a note and the pages when cut), or the error text; the
+/// run's resource link or why its record was not kept. Counts the call by role.
+fn shape(
+    core: &Core,
+    who: &Identity,
+    settings: &Settings,
+    tool: &dyn Tool,
+    done: crate::dispatch::CallResult,
+) -> CallToolResult {
+    let outcome = done
+        .result
+        .as_ref()
+        .map_or_else(|e| e.code.as_str(), |_| "ok");
+    core.metrics().role_call(who.role_label(), outcome);
+    let mut result = match done.result {
+        Ok(rendered) => {
+            let budget = settings.storage.result_budget_bytes;
+            let run_id = match &done.record {
+                crate::store::RecordStatus::Kept(id) => Some(id.as_str()),
+                _ => None,
+            };
+            let (structured, note) = crate::output_budget::fit(rendered.structured, budget, run_id);
+            let mut r = CallToolResult::structured(structured);
+            r.content = vec![ContentBlock::text(rendered.text)];
+            if let Some(n) = note {
+                r.content.push(ContentBlock::text(n));
+            }
+            r
+        }
+        Err(e) => CallToolResult::error(vec![ContentBlock::text(e.to_text(&done.correlation_id))]),
+    };
+    append_record_status(&mut result, &done.record, tool.name());
+    result
 }
 
 /// Runs per `resources/list` page.
