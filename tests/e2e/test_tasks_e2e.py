@@ -8,6 +8,8 @@ identity cannot read the task; dig and clients without the extension get plain r
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 import urllib.error
 import urllib.request
@@ -119,3 +121,33 @@ def test_cancelling_a_task_stops_nmap_and_settles_cancelled(secmcp_bin: str, lab
         while pgrep("-f", "18060-18100") and time.monotonic() < gone:
             time.sleep(0.1)
         assert not pgrep("-f", "18060-18100"), "nmap still runs after tasks/cancel"
+
+
+def test_tasks_outlive_a_restart_finished_ones_readable_unfinished_ones_failed(
+    secmcp_bin: str, lab_config: Path, lab: Lab, tmp_path: Path, spy: NmapSpy
+) -> None:
+    env = {"SECMCP_DATA_DIR": str(tmp_path / "data")}
+    # A pattern no other process has: this test's own slow scan.
+    slow = {"target": lab.web_ip, "extra_args": "-sT -Pn -p 18101-18141 --scan-delay 100ms"}
+    with run_http_server(secmcp_bin, lab_config, tmp_path, env) as srv:
+        quick = ok(rpc(srv.url, "tools/call", {"name": "nmap", "arguments": {"target": lab.web_ip, "ports": str(lab.open_port)}}))
+        assert wait_terminal(srv.url, quick["taskId"])["status"] == "completed"
+        running = ok(rpc(srv.url, "tools/call", {"name": "nmap", "arguments": slow}))
+        deadline = time.monotonic() + 10
+        while not pgrep("-f", "18101-18141") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pgrep("-f", "18101-18141"), "the slow scan never started"
+        os.kill(srv.proc.pid, signal.SIGKILL)
+        srv.proc.wait(timeout=10)
+    gone = time.monotonic() + 15
+    while pgrep("-f", "18101-18141") and time.monotonic() < gone:
+        time.sleep(0.2)
+    with run_http_server(secmcp_bin, lab_config, tmp_path, env) as srv:
+        lost = ok(rpc(srv.url, "tasks/get", {"taskId": running["taskId"]}))
+        assert lost["status"] == "failed" and "result" not in lost, lost
+        assert "server stopped before this task finished" in lost["error"]["message"], lost
+        assert isinstance(lost["error"]["code"], int), lost
+        done = ok(rpc(srv.url, "tasks/get", {"taskId": quick["taskId"]}))
+        assert done["status"] == "completed", done
+        assert done["result"]["structuredContent"]["hosts"][0]["address"] == lab.web_ip, done
+        assert any(c.get("type") == "resource_link" for c in done["result"]["content"]), done

@@ -2,10 +2,11 @@
 //! one schema on an embedded SQLite database (the default) or PostgreSQL.
 //!
 //! Layout:
-//! - `store`    [`Store`]: open (pool, pragmas, migrations), insert, get, list, prune
+//! - `store`    [`Store`]: open (pool, pragmas, migrations), insert, get, list, prune;
+//!   tasks (`put_task`, `get_task`, `fail_unfinished_tasks`)
 //! - `config`   [`StoreConfig`], [`Backend`], URL redaction
-//! - `record`   what is kept ([`NewRun`]) and what is read back ([`RunRecord`],
-//!   [`RunSummary`], [`ListQuery`], [`Page`], opaque cursors)
+//! - `record`   what is kept ([`NewRun`], [`TaskRow`]) and what is read back
+//!   ([`RunRecord`], [`RunSummary`], [`ListQuery`], [`Page`], opaque cursors)
 //! - `schema`   the versioned migrations (`migrations/*.sql`, one set for both backends)
 //! - `compress` bounded deflate of raw tool output
 //! - `error`    [`StoreError`] with a stable code and a hint
@@ -22,5 +23,7 @@ mod store;
 
 pub use config::{Backend, StoreConfig, redact_url};
 pub use error::StoreError;
-pub use record::{Decision, ListQuery, NewRun, Page, RunRecord, RunSummary, decode_cursor};
+pub use record::{
+    Decision, ListQuery, NewRun, Page, RunRecord, RunSummary, TaskRow, decode_cursor,
+};
 pub use store::{PruneLimits, Store};

@@ -143,6 +143,29 @@ pub struct RunRecord {
     pub raw_truncated: bool,
 }
 
+/// A task-augmented call as kept (its result is the run `run_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskRow {
+    /// The task id.
+    pub id: String,
+    /// Who created it (`source:name`).
+    pub owner: String,
+    /// The tool called.
+    pub tool: String,
+    /// `working`, `completed`, `failed` or `cancelled`.
+    pub status: String,
+    /// Why it failed; empty otherwise.
+    pub message: String,
+    /// The run holding its result, when one was kept.
+    pub run_id: Option<String>,
+    /// Unix ms of creation.
+    pub created_at_ms: i64,
+    /// Unix ms of the last change.
+    pub updated_at_ms: i64,
+    /// Readable until `updated_at_ms + ttl_ms`.
+    pub ttl_ms: i64,
+}
+
 /// Which runs to list, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {

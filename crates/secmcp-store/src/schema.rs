@@ -11,8 +11,10 @@ use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType};
 
 /// (version, description, SQL)
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "runs", include_str!("../migrations/0001_runs.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "runs", include_str!("../migrations/0001_runs.sql")),
+    (2, "tasks", include_str!("../migrations/0002_tasks.sql")),
+];
 
 /// The compiled-in migrations as a sqlx source.
 #[derive(Debug)]

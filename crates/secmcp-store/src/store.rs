@@ -18,13 +18,16 @@ use crate::compress;
 use crate::config::{Backend, StoreConfig};
 use crate::error::{StoreError, driver};
 use crate::record::{
-    Decision, ListQuery, NewRun, Page, RunRecord, RunSummary, decode_cursor, encode_cursor,
-    is_run_id,
+    Decision, ListQuery, NewRun, Page, RunRecord, RunSummary, TaskRow, decode_cursor,
+    encode_cursor, is_run_id,
 };
 use crate::schema;
 
 /// The most addresses one listing may filter on.
 const MAX_FILTER_ADDRESSES: usize = 4096;
+/// Runs a kept task still points at: pruning leaves them (their task's TTL
+/// ends them; expired tasks are removed at start).
+const TASK_RUNS: &str = "SELECT run_id FROM tasks WHERE run_id IS NOT NULL";
 /// Rows deleted per statement while pruning (keeps each transaction short).
 const PRUNE_BATCH: i64 = 500;
 
@@ -440,6 +443,111 @@ impl Store {
         Ok(Page { runs, next_cursor })
     }
 
+    /// Writes a task's row (insert, or replace its state).
+    pub async fn put_task(&self, t: &TaskRow) -> Result<(), StoreError> {
+        self.timed(async {
+            on_pool!(self, pool => {
+                let mut conn = WriteConn::acquire(pool).await?;
+                let mut tx = conn.begin().await.map_err(|e| StoreError::Query(driver(&e)))?;
+                sqlx::query("DELETE FROM tasks WHERE id = $1")
+                    .bind(&t.id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| StoreError::Query(driver(&e)))?;
+                sqlx::query(
+                    "INSERT INTO tasks (id, owner, tool, status, message, run_id, created_at_ms, \
+                     updated_at_ms, ttl_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&t.id)
+                .bind(&t.owner)
+                .bind(&t.tool)
+                .bind(&t.status)
+                .bind(&t.message)
+                .bind(t.run_id.as_deref())
+                .bind(t.created_at_ms)
+                .bind(t.updated_at_ms)
+                .bind(t.ttl_ms)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::Query(driver(&e)))?;
+                tx.commit().await.map_err(|e| StoreError::Query(driver(&e)))?;
+                conn.committed();
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// A task's row, if kept.
+    pub async fn get_task(&self, id: &str) -> Result<Option<TaskRow>, StoreError> {
+        self.timed(async {
+            on_pool!(self, pool => {
+                let row = sqlx::query(
+                    "SELECT id, owner, tool, status, message, run_id, created_at_ms, updated_at_ms, \
+                     ttl_ms FROM tasks WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(|e| StoreError::Query(driver(&e)))?;
+                row.map(|r| -> Result<TaskRow, sqlx::Error> {
+                    Ok(TaskRow {
+                        id: r.try_get(0)?,
+                        owner: r.try_get(1)?,
+                        tool: r.try_get(2)?,
+                        status: r.try_get(3)?,
+                        message: r.try_get(4)?,
+                        run_id: r.try_get(5)?,
+                        created_at_ms: r.try_get(6)?,
+                        updated_at_ms: r.try_get(7)?,
+                        ttl_ms: r.try_get(8)?,
+                    })
+                })
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+        })
+        .await
+    }
+
+    /// Removes tasks past their TTL (their runs may then be pruned).
+    pub async fn remove_expired_tasks(&self, now_ms: i64) -> Result<u64, StoreError> {
+        self.timed(async {
+            on_pool!(self, pool => {
+                sqlx::query("DELETE FROM tasks WHERE updated_at_ms + ttl_ms < $1")
+                    .bind(now_ms)
+                    .execute(pool)
+                    .await
+                    .map(|r| r.rows_affected())
+                    .map_err(|e| StoreError::Query(driver(&e)))
+            })
+        })
+        .await
+    }
+
+    /// Marks every task still `working` as `failed` with `message` (at start:
+    /// the process that ran them is gone), after removing tasks past their
+    /// TTL. Returns how many were marked.
+    pub async fn fail_unfinished_tasks(
+        &self,
+        message: &str,
+        now_ms: i64,
+    ) -> Result<u64, StoreError> {
+        self.remove_expired_tasks(now_ms).await?;
+        self.timed(async {
+            on_pool!(self, pool => {
+                sqlx::query("UPDATE tasks SET status = 'failed', message = $1, updated_at_ms = $2 WHERE status = 'working'")
+                    .bind(message)
+                    .bind(now_ms)
+                    .execute(pool)
+                    .await
+                    .map(|r| r.rows_affected())
+                    .map_err(|e| StoreError::Query(driver(&e)))
+            })
+        })
+        .await
+    }
+
     /// How many runs are kept, and their stored size in bytes.
     pub async fn totals(&self) -> Result<(u64, u64), StoreError> {
         self.timed(async {
@@ -489,7 +597,9 @@ impl Store {
         if let Some(cutoff) = limits.older_than_ms {
             let mut keeps = Vec::new();
             let not_kept = keep(&mut keeps);
-            let sql = format!("DELETE FROM runs WHERE started_at_ms < $1{not_kept}");
+            let sql = format!(
+                "DELETE FROM runs WHERE started_at_ms < $1{not_kept} AND id NOT IN ({TASK_RUNS})"
+            );
             removed += self
                 .timed(async {
                     on_pool!(self, pool => {
@@ -511,7 +621,7 @@ impl Store {
                 let mut keeps = Vec::new();
                 let not_kept = keep(&mut keeps);
                 let sql = format!(
-                    "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE id <> $1{not_kept} ORDER BY id LIMIT {PRUNE_BATCH})"
+                    "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE id <> $1{not_kept} AND id NOT IN ({TASK_RUNS}) ORDER BY id LIMIT {PRUNE_BATCH})"
                 );
                 let n = self
                     .timed(async {

@@ -122,6 +122,21 @@ pub async fn run(
             )
         })?;
         let recorder = Arc::new(recorder);
+        // Tasks of an earlier process that never finished cannot finish now.
+        match recorder
+            .store()
+            .fail_unfinished_tasks(crate::service::TASK_LOST, unix_ms())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                event = "tasks_failed_at_start",
+                tasks = n,
+                "{}",
+                crate::service::TASK_LOST
+            ),
+            Err(e) => tracing::warn!(event = "tasks_check_failed", code = e.code(), error = %e),
+        }
         core.attach_recorder(recorder.clone());
         let c = core.clone();
         tokio::spawn({
@@ -186,4 +201,12 @@ pub async fn run(
         .await;
     tracing::info!(outcome = ?stopped, "secmcp stopped");
     Ok(stopped)
+}
+
+/// Now, in Unix milliseconds.
+fn unix_ms() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }

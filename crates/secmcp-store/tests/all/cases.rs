@@ -2,7 +2,9 @@
 
 use std::collections::HashSet;
 
-use secmcp_store::{Decision, ListQuery, NewRun, PruneLimits, Store, StoreConfig, decode_cursor};
+use secmcp_store::{
+    Decision, ListQuery, NewRun, PruneLimits, Store, StoreConfig, TaskRow, decode_cursor,
+};
 use serde_json::json;
 
 fn run(tool: &str, target: &str, at: i64) -> NewRun {
@@ -281,7 +283,7 @@ pub async fn reopen_keeps_runs_and_migrations_are_idempotent(cfg: StoreConfig) {
     let again = open(&cfg).await;
     assert_eq!(again.get(&id).await.unwrap().unwrap().tool, "nmap");
     assert_eq!(again.totals().await.unwrap().0, 1);
-    assert_eq!(Store::schema_version(), 1);
+    assert_eq!(Store::schema_version(), 2);
     again.close().await;
 }
 
@@ -409,4 +411,81 @@ pub async fn postgres_errors_hide_the_password(cluster: &super::pg::Cluster) {
         "{}",
         cfg.backend.display()
     );
+}
+
+pub async fn tasks_are_kept_fail_at_restart_and_hold_their_runs(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    let held = store.insert(&run("nmap", "127.0.0.1", 100)).await.unwrap();
+    let task = |id: &str, status: &str, run_id: Option<&str>, updated: i64| TaskRow {
+        id: id.into(),
+        owner: "api_key:alice".into(),
+        tool: "nmap".into(),
+        status: status.into(),
+        message: String::new(),
+        run_id: run_id.map(str::to_owned),
+        created_at_ms: 1_000,
+        updated_at_ms: updated,
+        ttl_ms: 10_000,
+    };
+    store
+        .put_task(&task("t-done", "working", None, 1_000))
+        .await
+        .unwrap();
+    // A state change replaces the row.
+    let done = task("t-done", "completed", Some(&held), 2_000);
+    store.put_task(&done).await.unwrap();
+    assert_eq!(store.get_task("t-done").await.unwrap(), Some(done.clone()));
+    store
+        .put_task(&task("t-running", "working", None, 5_000))
+        .await
+        .unwrap();
+    store
+        .put_task(&task("t-old", "completed", None, 1))
+        .await
+        .unwrap();
+    assert_eq!(store.get_task("nope").await.unwrap(), None);
+    // At start: unfinished tasks fail with the reason; expired ones go.
+    assert_eq!(
+        store.fail_unfinished_tasks("gone", 11_500).await.unwrap(),
+        1
+    );
+    let failed = store.get_task("t-running").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            failed.status.as_str(),
+            failed.message.as_str(),
+            failed.updated_at_ms
+        ),
+        ("failed", "gone", 11_500)
+    );
+    assert_eq!(store.get_task("t-old").await.unwrap(), None, "expired");
+    assert_eq!(store.get_task("t-done").await.unwrap(), Some(done));
+    // Pruning every run by age leaves the one a kept task holds.
+    let other = store.insert(&run("nmap", "127.0.0.2", 200)).await.unwrap();
+    let removed = store
+        .prune(&PruneLimits {
+            older_than_ms: Some(1_000),
+            max_total_bytes: None,
+            keep: Vec::new(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(removed, 1);
+    assert!(
+        store.get(&held).await.unwrap().is_some(),
+        "the task's run was pruned"
+    );
+    assert!(store.get(&other).await.unwrap().is_none());
+    // Once the task expires, its run is an ordinary run again.
+    assert_eq!(store.remove_expired_tasks(1_000_000).await.unwrap(), 2);
+    store
+        .prune(&PruneLimits {
+            older_than_ms: Some(1_000),
+            max_total_bytes: None,
+            keep: Vec::new(),
+        })
+        .await
+        .unwrap();
+    assert!(store.get(&held).await.unwrap().is_none());
+    store.close().await;
 }

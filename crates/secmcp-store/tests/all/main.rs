@@ -66,6 +66,7 @@ suite!(
     reopen_keeps_runs_and_migrations_are_idempotent,
     prune_by_age_and_size_keeps_referenced_runs,
     concurrent_inserts_all_land,
+    tasks_are_kept_fail_at_restart_and_hold_their_runs,
 );
 
 #[tokio::test]

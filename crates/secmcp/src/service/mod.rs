@@ -35,7 +35,7 @@ use crate::tools::{self, Tool};
 
 mod tasks;
 
-pub use tasks::{MAX_RUNNING_TASKS, TASK_TTL_MS, Tasks};
+pub use tasks::{MAX_RUNNING_TASKS, TASK_LOST, TASK_TTL_MS, Tasks};
 
 /// Protocol revisions served: 2026-07-28 (`server/discover`) and the
 /// `initialize` era.
@@ -291,10 +291,18 @@ impl Service {
                 let done = core
                     .call_reporting(settings.clone(), tool, args, caller, cancel, None)
                     .await;
-                shape(&core, &owner, &settings, tool, done)
+                let run_id = match &done.record {
+                    crate::store::RecordStatus::Kept(id) => Some(id.clone()),
+                    _ => None,
+                };
+                tasks::Finished {
+                    result: shape(&core, &owner, &settings, tool, done),
+                    run_id,
+                }
             })
         });
-        match self.tasks.spawn(who, work) {
+        let recorder = self.core.recorder().cloned();
+        match self.tasks.spawn(who, tool.name(), recorder, work) {
             Some(task) => CallToolResponse::Task(rmcp::model::CreateTaskResult::new(task)),
             None => tasks::too_many().into(),
         }
@@ -509,7 +517,8 @@ impl ServerHandler for Service {
     ) -> Result<rmcp::model::GetTaskResult, McpError> {
         self.core.metrics().request("tasks/get");
         let who = self.identity(&context).ok_or_else(unauthenticated)?;
-        let task = self.tasks.get(&who, &request.task_id)?;
+        let recorder = self.core.recorder().map(AsRef::as_ref);
+        let task = self.tasks.get(&who, &request.task_id, recorder).await?;
         Ok(rmcp::model::GetTaskResult::new(task))
     }
 
@@ -520,7 +529,8 @@ impl ServerHandler for Service {
     ) -> Result<(), McpError> {
         self.core.metrics().request("tasks/cancel");
         let who = self.identity(&context).ok_or_else(unauthenticated)?;
-        self.tasks.cancel(&who, &request.task_id)
+        let recorder = self.core.recorder().map(AsRef::as_ref);
+        self.tasks.cancel(&who, &request.task_id, recorder).await
     }
 
     async fn update_task(
@@ -531,7 +541,8 @@ impl ServerHandler for Service {
         self.core.metrics().request("tasks/update");
         let who = self.identity(&context).ok_or_else(unauthenticated)?;
         // Known task or not, none of ours ever waits for input.
-        self.tasks.get(&who, &request.task_id)?;
+        let recorder = self.core.recorder().map(AsRef::as_ref);
+        self.tasks.get(&who, &request.task_id, recorder).await?;
         Err(McpError::invalid_params(
             format!(
                 "task `{}` asks for no input; tasks/update has nothing to deliver",

@@ -151,7 +151,8 @@ impl Recorder {
         }
     }
 
-    /// Prunes by age and size every hour until `stop` fires.
+    /// Prunes by age and size (never a run a kept task points at) and drops
+    /// expired tasks, every hour until `stop` fires.
     pub async fn prune_loop(
         &self,
         settings: impl Fn() -> StorageSettings,
@@ -159,6 +160,16 @@ impl Recorder {
     ) {
         loop {
             let s = settings();
+            let now_ms = i64::try_from(
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_millis(),
+            )
+            .unwrap_or(i64::MAX);
+            if let Err(e) = self.store.remove_expired_tasks(now_ms).await {
+                tracing::warn!(event = "tasks_prune_failed", code = e.code(), error = %e);
+            }
             if s.retention.is_some() || s.max_total_bytes.is_some() {
                 let older_than_ms = s.retention.map(|r| {
                     let now = SystemTime::now()
