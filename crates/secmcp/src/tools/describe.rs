@@ -33,8 +33,9 @@ pub fn description(tool: &dyn Tool, policy: &Policy) -> Arc<str> {
     let mut map = cache.lock().unwrap_or_else(PoisonError::into_inner);
     map.entry(key)
         .or_insert_with(|| {
+            let long = if tool.runs_long() { LONG_CALL } else { "" };
             format!(
-                "{}\n\n{}",
+                "{}{long}\n\n{}",
                 tool.spec().summary,
                 describe_options(tool.id(), policy)
             )
@@ -42,6 +43,10 @@ pub fn description(tool: &dyn Tool, policy: &Policy) -> Arc<str> {
         })
         .clone()
 }
+
+/// Said of every tool whose calls may take minutes.
+const LONG_CALL: &str = " A call may take minutes: send a progressToken for progress, or \
+declare the io.modelcontextprotocol/tasks extension to get a task and poll tasks/get.";
 
 /// Notes longer than this stay out of the description: value ranges and
 /// limits come back in the refusal of a value that breaks them.
