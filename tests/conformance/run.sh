@@ -126,9 +126,14 @@ run_fixture() {
         timeout 1500 conformance "${args[@]}" >"$log" 2>&1 </dev/null
         rc=$?
         [[ "${CONFORMANCE_VERBOSE:-0}" == 1 ]] && cat "$log"
-        # Per-scenario lines from the suite's summary: "✓ name: N passed, M failed"
-        # tasks-* belong to the (unscored) tasks extension, which the fixture does not implement.
-        grep -E '^(✓|✗) ' "$log" | grep -v -E '^✗ tasks-' | sed 's/^/    /'
+        # Per-scenario lines from the suite's summary: "✓ name: N passed, M failed".
+        # The suite does not score the tasks extension (tasks-*), so its exit code
+        # ignores them; the fixture implements it, and any failed check fails here.
+        grep -E '^(✓|✗) ' "$log" | sed 's/^/    /'
+        if grep -qE '^✗ tasks-' "$log"; then
+            rc=1
+            echo "    tasks extension: a tasks-* scenario failed (see above)"
+        fi
         report "$rc" "fixture $rev --requirements ($(grep -E '^Total: ' "$log" | tail -1))" "$log"
         server_stop
     done

@@ -49,6 +49,9 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+#[path = "conformance_fixture/tasks.rs"]
+mod tasks;
+
 // =============================================================================
 // Fixture data
 // =============================================================================
@@ -97,6 +100,8 @@ struct Shared {
     dynamic_tool: AtomicBool,
     /// Whether [`DYNAMIC_PROMPT`] is currently listed.
     dynamic_prompt: AtomicBool,
+    /// Tasks of the tasks-extension tools (SEP-2663).
+    tasks: rmcp::task_manager::TaskManager,
 }
 
 impl Shared {
@@ -111,6 +116,7 @@ impl Shared {
             changes: broadcast::channel(64).0,
             dynamic_tool: AtomicBool::new(false),
             dynamic_prompt: AtomicBool::new(false),
+            tasks: rmcp::task_manager::TaskManager::new(),
         }
     }
 }
@@ -179,6 +185,7 @@ impl ServerHandler for Fixture {
             "prompts": { "listChanged": true },
             "logging": {},
             "completions": {},
+            "extensions": { "io.modelcontextprotocol/tasks": {} },
         }))
         .expect("static capabilities parse");
         ServerConfig::new(capabilities)
@@ -253,6 +260,10 @@ impl ServerHandler for Fixture {
         cx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.clone().unwrap_or_default();
+        let wants_task = cx.client_capabilities().is_some_and(|c| c.supports_tasks());
+        if let Some(answer) = tasks::call(&self.shared.tasks, &request, wants_task).await {
+            return answer;
+        }
         match request.name.as_ref() {
             // simple content
             "test_simple_text" => Ok(text_result("This is a simple text response for testing.")),
@@ -348,6 +359,35 @@ impl ServerHandler for Fixture {
                 Some(json!({ "name": other })),
             )),
         }
+    }
+
+    // ---- tasks (SEP-2663) ----
+
+    async fn get_task(
+        &self,
+        request: rmcp::model::GetTaskParams,
+        _cx: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::GetTaskResult, ErrorData> {
+        let task = self.shared.tasks.get_task(&request.task_id)?;
+        Ok(rmcp::model::GetTaskResult::new(task))
+    }
+
+    async fn update_task(
+        &self,
+        request: rmcp::model::UpdateTaskParams,
+        _cx: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.shared
+            .tasks
+            .update_task(&request.task_id, request.input_responses)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: rmcp::model::CancelTaskParams,
+        _cx: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.shared.tasks.cancel_task(&request.task_id)
     }
 
     // ---- resources ----
@@ -631,6 +671,7 @@ impl Fixture {
         for (name, description) in MRTR_TOOLS {
             tools.push(tool(name, description, no_args()));
         }
+        tools.extend(tasks::tools());
         if self.shared.dynamic_tool.load(Ordering::SeqCst) {
             tools.push(tool(
                 DYNAMIC_TOOL,
