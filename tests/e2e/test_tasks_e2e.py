@@ -34,6 +34,8 @@ def rpc(url: str, method: str, params: dict, *, tasks: bool = True, name: str = 
     headers = {**HEADERS, "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method}
     if method == "tools/call":
         headers["Mcp-Name"] = name or params["name"]
+    elif method == "resources/read":
+        headers["Mcp-Name"] = name or params["uri"]
     elif method.startswith("tasks/"):
         headers["Mcp-Name"] = params["taskId"]
     if key:
@@ -121,6 +123,15 @@ def test_cancelling_a_task_stops_nmap_and_settles_cancelled(secmcp_bin: str, lab
         while pgrep("-f", "18060-18100") and time.monotonic() < gone:
             time.sleep(0.1)
         assert not pgrep("-f", "18060-18100"), "nmap still runs after tasks/cancel"
+        # The run is kept with its own outcome and what nmap had produced so far.
+        listed = ok(rpc(srv.url, "tools/call", {"name": "scan_history", "arguments": {"tool": "nmap"}}, tasks=False))
+        (run,) = [r for r in listed["structuredContent"]["runs"] if r["outcome"] == "cancelled"]
+        kept = ok(rpc(srv.url, "resources/read", {"uri": run["uri"]}, tasks=False, name=run["uri"]))
+        record = json.loads(kept["contents"][0]["text"])
+        assert record["code"] == "cancelled" and "partial results" in record["reason"], record
+        partial = record["structured"]
+        assert partial["target"]["pinned"] == [lab.web_ip] and "hosts" in partial, partial
+        assert partial["argv"][0] == "nmap", partial
 
 
 def test_tasks_outlive_a_restart_finished_ones_readable_unfinished_ones_failed(

@@ -86,6 +86,9 @@ pub struct ToolError {
     pub message: String,
     /// How to fix the call.
     pub hint: String,
+    /// What the tool had produced when it was stopped (timeout, cancel): the
+    /// structured result of the partial output, kept in the run record.
+    pub partial: Option<serde_json::Value>,
 }
 
 impl ToolError {
@@ -95,7 +98,15 @@ impl ToolError {
             code,
             message: message.into(),
             hint: hint.into(),
+            partial: None,
         }
+    }
+
+    /// This error with the partial structured result of a stopped run.
+    #[must_use]
+    pub fn with_partial(mut self, partial: Option<serde_json::Value>) -> Self {
+        self.partial = partial;
+        self
     }
 
     /// The text an agent reads: `code: message` then the hint and the call id.

@@ -483,7 +483,17 @@ impl Core {
                 settings.storage.max_raw_bytes,
             )
         });
+        let ctx = RenderContext {
+            correlation_id,
+            target: permit.target(),
+            extra_targets: permit.extra_targets(),
+            argv,
+            timeout: permit.timeout(),
+            detail,
+        };
         if outcome.cancelled {
+            // The tool's render reports a stopped run with what it had found.
+            let stopped = tool.render(&ctx, &outcome).err();
             let error = if self.kill.is_cancelled() {
                 ToolError::new(
                     ErrorCode::Cancelled,
@@ -493,12 +503,16 @@ impl Core {
                     ),
                     "call again once the server is back",
                 )
+                .with_partial(stopped.and_then(|e| e.partial))
             } else {
-                ToolError::new(
-                    ErrorCode::Cancelled,
-                    format!("the call was cancelled and {} was stopped", tool.name()),
-                    "call again if the results are still needed",
-                )
+                match stopped {
+                    Some(e) if e.code == ErrorCode::Cancelled => e,
+                    _ => ToolError::new(
+                        ErrorCode::Cancelled,
+                        format!("the call was cancelled and {} was stopped", tool.name()),
+                        "call again if the results are still needed",
+                    ),
+                }
             };
             return Executed {
                 result: Err(error),
@@ -507,14 +521,6 @@ impl Core {
                 raw,
             };
         }
-        let ctx = RenderContext {
-            correlation_id,
-            target: permit.target(),
-            extra_targets: permit.extra_targets(),
-            argv,
-            timeout: permit.timeout(),
-            detail,
-        };
         let result = tool.render(&ctx, &outcome);
         let health = match &result {
             Ok(_) => Health::Success,

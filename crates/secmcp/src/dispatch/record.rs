@@ -124,7 +124,8 @@ impl Core {
                 redact::text(&e.message).into_owned(),
                 e.code.as_str().to_owned(),
                 redact::text(&e.to_text(&done.correlation_id)).into_owned(),
-                None,
+                // A stopped run (timeout, cancel) keeps what it had found.
+                e.partial.clone(),
             ),
         };
         let (raw, raw_truncated) = facts.raw.unwrap_or_default();

@@ -177,6 +177,18 @@ pub fn diff(before: &RunRecord, after: &RunRecord) -> Result<RunDiff, NotCompara
 
 fn hosts(d: &mut Differ, a: &Observations, b: &Observations, ra: &RunRecord, rb: &RunRecord) {
     let mut unseen = 0usize;
+    // A later run stopped early (timeout, cancel) never reached some of what
+    // it was to look at: nothing counts as closed by it.
+    let finished = rb.outcome == "ok";
+    if !finished {
+        d.notes.push(format!(
+            "the later run ended with `{}` before finishing: what it had not reached is not counted as closed",
+            rb.outcome
+        ));
+    }
+    let looked_at = |o: &Observations, pinned: &[String], addr: &str, port: Option<&str>| {
+        finished && looked_at(o, pinned, addr, port)
+    };
     for (addr, ha) in &a.hosts {
         match b.hosts.get(addr) {
             None if looked_at(b, &rb.pinned, addr, None) => {
@@ -215,7 +227,7 @@ fn hosts(d: &mut Differ, a: &Observations, b: &Observations, ra: &RunRecord, rb:
             }
             let key = format!("{addr} {port}");
             // A port the earlier run did not look at is new to us, not newly open.
-            let note = if looked_at(a, &ra.pinned, addr, Some(port)) {
+            let note = if super::observe::looked_at(a, &ra.pinned, addr, Some(port)) {
                 ""
             } else {
                 " (not scanned before)"

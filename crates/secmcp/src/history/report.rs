@@ -93,7 +93,8 @@ impl Report {
             };
             let o = observe(&run.tool, structured, &run.argv);
             // Latest state: what a port scan looked at and did not find open is gone.
-            let port_scan = matches!(run.tool.as_str(), "nmap" | "masscan");
+            // A run stopped early (timeout, cancel) only adds what it found.
+            let port_scan = matches!(run.tool.as_str(), "nmap" | "masscan") && run.outcome == "ok";
             for (addr, row) in r.hosts.iter_mut().filter(|_| port_scan) {
                 row.services.retain(|port, _| {
                     let open_now = o.hosts.get(addr).is_some_and(|h| h.open.contains_key(port));

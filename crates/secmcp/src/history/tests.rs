@@ -693,3 +693,43 @@ fn a_role_reads_only_the_runs_it_could_have_made() {
     // No role: every run.
     assert!(Access::All.allows("nmap", "8.8.8.8", &pins(&["8.8.8.8"])));
 }
+
+#[test]
+fn a_later_run_stopped_early_closes_nothing() {
+    let argv = ["nmap", "-p", "22,80"];
+    let a = record(
+        "r1",
+        "nmap",
+        &["10.0.0.0/30"],
+        &argv,
+        nmap(
+            "22,80",
+            json!([
+        {"address": "10.0.0.1", "status": "up", "ports": [port(22, "open", ""), port(80, "open", "")]},
+        {"address": "10.0.0.2", "status": "up", "ports": [port(22, "open", "")]}]),
+        ),
+    );
+    let mut b = record(
+        "r2",
+        "nmap",
+        &["10.0.0.0/30"],
+        &argv,
+        nmap(
+            "22,80",
+            json!([
+        {"address": "10.0.0.1", "status": "up", "ports": [port(22, "open", "")]}]),
+        ),
+    );
+    b.outcome = "cancelled".into();
+    let d = diff(&a, &b).unwrap();
+    assert!(d.changes.is_empty(), "{:?}", d.changes);
+    assert!(
+        d.notes.iter().any(|n| n.contains("ended with `cancelled`")),
+        "{:?}",
+        d.notes
+    );
+    // In the report it adds what it saw and removes nothing.
+    let r = Report::build(vec![a, b], "x".into(), 0);
+    assert_eq!(r.hosts["10.0.0.1"].services.len(), 2);
+    assert!(r.hosts.contains_key("10.0.0.2"));
+}

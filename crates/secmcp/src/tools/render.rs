@@ -89,33 +89,42 @@ pub struct Rendered {
 }
 
 /// The endings every tool reports alike, checked in this order: stopped at the
-/// call's timeout (with what it had parsed so far), cancelled by the client or
-/// shutdown, ended by a signal. `partial` summarises what was parsed; it runs
-/// only on a timeout. `timeout_hint` says how to make the call fit.
+/// call's timeout, cancelled by the client or shutdown, ended by a signal.
+/// A stopped run keeps what it had found: `summary` (run only when stopped)
+/// says it in the text, and `output` (the tool's result built from the
+/// partial output) goes with the error into the run record.
+/// `timeout_hint` says how to make the call fit.
 pub fn check_stopped(
     tool: &str,
     ctx: &RenderContext<'_>,
     outcome: &RunOutcome,
-    partial: impl FnOnce() -> String,
+    summary: impl FnOnce() -> String,
+    output: &impl Serialize,
     timeout_hint: &str,
 ) -> Result<(), ToolError> {
+    let partial = || serde_json::to_value(output).ok();
     if outcome.timed_out {
         return Err(ToolError::new(
             ErrorCode::Timeout,
             format!(
                 "{tool} was stopped after {} s (timeout_sec); partial results: {}",
                 ctx.timeout.as_secs(),
-                partial()
+                summary()
             ),
             timeout_hint,
-        ));
+        )
+        .with_partial(partial()));
     }
     if outcome.cancelled {
         return Err(ToolError::new(
             ErrorCode::Cancelled,
-            format!("the call was cancelled and {tool} was stopped"),
-            "call again if the results are still needed",
-        ));
+            format!(
+                "the call was cancelled and {tool} was stopped; partial results: {}",
+                summary()
+            ),
+            "call again if the results are still needed; the run's record keeps what was found",
+        )
+        .with_partial(partial()));
     }
     if let Some(signal) = outcome.signal {
         return Err(ToolError::new(

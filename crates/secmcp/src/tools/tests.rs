@@ -81,18 +81,34 @@ fn every_tool_reports_stops_alike() {
         pid: 1,
         files: vec![],
     };
-    let check = |o: &RunOutcome| check_stopped("x", &ctx, o, || "2 found".into(), "hint");
+    let found = serde_json::json!({"hosts": ["10.0.0.1", "10.0.0.2"]});
+    let check = |o: &RunOutcome| check_stopped("x", &ctx, o, || "2 found".into(), &found, "hint");
     let e = check(&ended(true, false, Some(15))).unwrap_err();
     assert_eq!(e.code, ErrorCode::Timeout);
     assert_eq!(
         e.message,
         "x was stopped after 7 s (timeout_sec); partial results: 2 found"
     );
+    assert_eq!(
+        e.partial.as_ref(),
+        Some(&found),
+        "a timeout keeps what was found"
+    );
     let e = check(&ended(false, true, Some(15))).unwrap_err();
     assert_eq!(e.code, ErrorCode::Cancelled);
-    assert!(e.message.contains("cancelled"), "{}", e.message);
+    assert!(
+        e.message.contains("cancelled") && e.message.ends_with("partial results: 2 found"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        e.partial.as_ref(),
+        Some(&found),
+        "a cancel keeps what was found"
+    );
     let e = check(&ended(false, false, Some(11))).unwrap_err();
     assert!(e.message.contains("signal 11"), "{}", e.message);
+    assert_eq!(e.partial, None);
     let mut done = ended(false, false, None);
     done.exit_code = Some(0);
     assert!(check(&done).is_ok());

@@ -137,15 +137,25 @@ impl Tool for Dig {
 
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = out::parse(outcome.stdout.head(), &Bounds::default());
+        let (messages, first_error) = (report.messages, report.errors.first().cloned());
+        let output = DigOutput {
+            correlation_id: ctx.correlation_id.to_owned(),
+            query: query_of(ctx),
+            dns_server: TargetReport::from(ctx.target),
+            argv: ctx.argv.clone(),
+            run: RunReport::from(outcome),
+            report: report.project(ctx.detail),
+        };
         super::render::check_stopped(
             "dig",
             ctx,
             outcome,
-            || out::summary(&report),
+            || out::summary(&output.report),
+            &output,
             "raise timeout_sec, or lower +time / +tries",
         )?;
-        if report.messages == 0 {
-            let why = report.errors.first().cloned().unwrap_or_else(|| {
+        if messages == 0 {
+            let why = first_error.unwrap_or_else(|| {
                 first_line(outcome.stderr.head()).unwrap_or_else(|| "no answer".into())
             });
             return Err(ToolError::new(
@@ -159,16 +169,7 @@ impl Tool for Dig {
                  (try +tcp, or a longer +time)",
             ));
         }
-        let report = report.project(ctx.detail);
-        let summary = out::summary(&report);
-        let output = DigOutput {
-            correlation_id: ctx.correlation_id.to_owned(),
-            query: query_of(ctx),
-            dns_server: TargetReport::from(ctx.target),
-            argv: ctx.argv.clone(),
-            run: RunReport::from(outcome),
-            report,
-        };
+        let summary = out::summary(&output.report);
         super::render::finish(ctx, summary, &output)
     }
 }

@@ -151,18 +151,24 @@ impl Tool for Gobuster {
             outcome.stderr.head(),
             out::DEFAULT_MAX_FINDINGS,
         );
+        let (none_found, first_error) = (report.found.is_empty(), report.errors.first().cloned());
+        let output = GobusterOutput {
+            correlation_id: ctx.correlation_id.to_owned(),
+            target: TargetReport::from(ctx.target),
+            argv: ctx.argv.clone(),
+            run: RunReport::from(outcome),
+            report: report.project(ctx.detail),
+        };
         super::render::check_stopped(
             "gobuster",
             ctx,
             outcome,
-            || out::summary(&report),
+            || out::summary(&output.report),
+            &output,
             "raise timeout_sec, use a smaller wordlist, or fewer extensions",
         )?;
-        if outcome.exit_code != Some(0) && report.found.is_empty() {
-            let first = report
-                .errors
-                .first()
-                .map_or("no error message", String::as_str);
+        if outcome.exit_code != Some(0) && none_found {
+            let first = first_error.as_deref().unwrap_or("no error message");
             let first: String = first.chars().take(300).collect();
             return Err(ToolError::new(
                 ErrorCode::ExecutionError,
@@ -174,15 +180,7 @@ impl Tool for Gobuster {
                  the tool description",
             ));
         }
-        let report = report.project(ctx.detail);
-        let summary = out::summary(&report);
-        let output = GobusterOutput {
-            correlation_id: ctx.correlation_id.to_owned(),
-            target: TargetReport::from(ctx.target),
-            argv: ctx.argv.clone(),
-            run: RunReport::from(outcome),
-            report,
-        };
+        let summary = out::summary(&output.report);
         super::render::finish(ctx, summary, &output)
     }
 }

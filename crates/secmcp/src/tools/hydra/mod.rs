@@ -180,18 +180,27 @@ impl Tool for Hydra {
             outcome.stderr.head(),
             out::DEFAULT_MAX_CREDENTIALS,
         );
+        let (none_found, first_error) = (
+            report.credentials.is_empty(),
+            report.errors.first().cloned(),
+        );
+        let output = HydraOutput {
+            correlation_id: ctx.correlation_id.to_owned(),
+            target: TargetReport::from(ctx.target),
+            argv: ctx.argv.clone(),
+            run: RunReport::from(outcome),
+            report: report.project(ctx.detail),
+        };
         super::render::check_stopped(
             "hydra",
             ctx,
             outcome,
-            || out::summary(&report),
+            || out::summary(&output.report),
+            &output,
             "raise timeout_sec, try fewer credentials, or raise -t",
         )?;
-        if outcome.exit_code != Some(0) && report.credentials.is_empty() {
-            let first = report
-                .errors
-                .first()
-                .map_or("no error message", String::as_str);
+        if outcome.exit_code != Some(0) && none_found {
+            let first = first_error.as_deref().unwrap_or("no error message");
             let first: String = first.chars().take(300).collect();
             return Err(ToolError::new(
                 ErrorCode::ExecutionError,
@@ -202,15 +211,7 @@ impl Tool for Hydra {
                 "check that the service answers on that port and the fields match the service",
             ));
         }
-        let report = report.project(ctx.detail);
-        let summary = out::summary(&report);
-        let output = HydraOutput {
-            correlation_id: ctx.correlation_id.to_owned(),
-            target: TargetReport::from(ctx.target),
-            argv: ctx.argv.clone(),
-            run: RunReport::from(outcome),
-            report,
-        };
+        let summary = out::summary(&output.report);
         super::render::finish(ctx, summary, &output)
     }
 }

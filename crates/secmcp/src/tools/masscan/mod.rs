@@ -133,25 +133,25 @@ impl Tool for Masscan {
 
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = out::parse(outcome.stdout.head(), &Bounds::default());
-        super::render::check_stopped(
-            "masscan",
-            ctx,
-            outcome,
-            || out::summary(&report),
-            "raise timeout_sec, scan fewer ports or a smaller range, or raise the rate",
-        )?;
-        if outcome.exit_code != Some(0) {
-            return Err(failure(outcome));
-        }
-        let report = report.project(ctx.detail);
-        let summary = out::summary(&report);
         let output = MasscanOutput {
             correlation_id: ctx.correlation_id.to_owned(),
             target: TargetReport::from(ctx.target),
             argv: ctx.argv.clone(),
             run: RunReport::from(outcome),
-            report,
+            report: report.project(ctx.detail),
         };
+        super::render::check_stopped(
+            "masscan",
+            ctx,
+            outcome,
+            || out::summary(&output.report),
+            &output,
+            "raise timeout_sec, scan fewer ports or a smaller range, or raise the rate",
+        )?;
+        if outcome.exit_code != Some(0) {
+            return Err(failure(outcome));
+        }
+        let summary = out::summary(&output.report);
         super::render::finish(ctx, summary, &output)
     }
 }

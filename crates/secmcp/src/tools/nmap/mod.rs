@@ -143,37 +143,37 @@ impl Tool for Nmap {
 
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         let report = xml::parse(outcome.stdout.head(), &Bounds::default());
+        let complete = report.complete;
+        let output = NmapOutput {
+            correlation_id: ctx.correlation_id.to_owned(),
+            target: TargetReport::from(ctx.target),
+            argv: ctx.argv.clone(),
+            run: RunReport::from(outcome),
+            report: annotate(report, ctx).project(ctx.detail),
+        };
         super::render::check_stopped(
             "nmap",
             ctx,
             outcome,
             || {
-                if report.hosts.is_empty() {
+                if output.report.hosts.is_empty() {
                     "no host had finished".to_owned()
                 } else {
-                    xml::summary(&annotate(report.clone(), ctx))
+                    xml::summary(&output.report)
                 }
             },
+            &output,
             "raise timeout_sec (up to the server's tool.max_timeout_secs), scan fewer ports \
              (-p or --top-ports) or a smaller range",
         )?;
-        if outcome.exit_code != Some(0) && !report.complete {
+        if outcome.exit_code != Some(0) && !complete {
             return Err(super::render::tool_failed(
                 "nmap",
                 outcome.exit_code,
                 outcome.stderr.head(),
             ));
         }
-        let report = annotate(report, ctx);
-        let report = report.project(ctx.detail);
-        let summary = xml::summary(&report);
-        let output = NmapOutput {
-            correlation_id: ctx.correlation_id.to_owned(),
-            target: TargetReport::from(ctx.target),
-            argv: ctx.argv.clone(),
-            run: RunReport::from(outcome),
-            report,
-        };
+        let summary = xml::summary(&output.report);
         super::render::finish(ctx, summary, &output)
     }
 }

@@ -130,41 +130,43 @@ impl Tool for Sqlmap {
             stdout: outcome.stdout.head(),
             log,
         });
+        let injectable = report.injectable;
+        let unreachable = report
+            .errors
+            .iter()
+            .find(|e| e.starts_with("unable to connect") || e.contains("connection timed out"))
+            .cloned();
+        let no_errors = report.errors.is_empty();
+        let output = SqlmapOutput {
+            correlation_id: ctx.correlation_id.to_owned(),
+            target: TargetReport::from(ctx.target),
+            argv: ctx.argv.clone(),
+            run: RunReport::from(outcome),
+            report: report.project(ctx.detail),
+        };
         super::render::check_stopped(
             "sqlmap",
             ctx,
             outcome,
-            || out::summary(&report).replace('\n', "; "),
+            || out::summary(&output.report).replace('\n', "; "),
+            &output,
             "raise timeout_sec, or narrow the test: --technique=BU, -p PARAM, a lower --level",
         )?;
-        if !report.injectable
-            && let Some(e) = report
-                .errors
-                .iter()
-                .find(|e| e.starts_with("unable to connect") || e.contains("connection timed out"))
-        {
+        if !injectable && let Some(e) = unreachable {
             return Err(ToolError::new(
                 ErrorCode::ExecutionError,
                 format!("sqlmap could not reach the target: {e}"),
                 "check the URL's host and port (the server pinned the address shown in target)",
             ));
         }
-        if outcome.exit_code != Some(0) && !report.injectable && report.errors.is_empty() {
+        if outcome.exit_code != Some(0) && !injectable && no_errors {
             return Err(super::render::tool_failed(
                 "sqlmap",
                 outcome.exit_code,
                 outcome.stderr.head(),
             ));
         }
-        let report = report.project(ctx.detail);
-        let summary = out::summary(&report);
-        let output = SqlmapOutput {
-            correlation_id: ctx.correlation_id.to_owned(),
-            target: TargetReport::from(ctx.target),
-            argv: ctx.argv.clone(),
-            run: RunReport::from(outcome),
-            report,
-        };
+        let summary = out::summary(&output.report);
         super::render::finish(ctx, summary, &output)
     }
 }
