@@ -162,3 +162,48 @@ def test_tasks_outlive_a_restart_finished_ones_readable_unfinished_ones_failed(
         assert done["status"] == "completed", done
         assert done["result"]["structuredContent"]["hosts"][0]["address"] == lab.web_ip, done
         assert any(c.get("type") == "resource_link" for c in done["result"]["content"]), done
+
+
+def test_a_legacy_session_that_declares_the_extension_gets_tasks_too(
+    secmcp_bin: str, lab_config: Path, lab: Lab, tmp_path: Path, spy: NmapSpy
+) -> None:
+    """The initialize era (2025-11-25) serves tasks in the extension's form: rmcp 3.11
+    implements SEP-2663, which replaced the 2025-11-25 tasks utility."""
+    with run_http_server(secmcp_bin, lab_config, tmp_path) as srv:
+
+        def post(body: dict, session: str | None = None) -> tuple[dict, str | None]:
+            headers = {**HEADERS, "MCP-Protocol-Version": "2025-11-25"}
+            if session:
+                headers["Mcp-Session-Id"] = session
+            req = urllib.request.Request(srv.url, data=json.dumps(body).encode(), headers=headers, method="POST")
+            with urllib.request.urlopen(req, timeout=60) as r:
+                sid, text, ctype = r.headers.get("mcp-session-id"), r.read().decode(), r.headers.get("content-type", "")
+            if not text.strip():
+                return {}, sid
+            if not ctype.startswith("application/json"):
+                text = next(line[6:] for line in text.splitlines() if line.startswith("data: ") and line[6:].strip())
+            return json.loads(text), sid
+
+        init = {
+            "jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {"extensions": {TASKS: {}}},
+                "clientInfo": {"name": "e2e-legacy-tasks", "version": "1"},
+            },
+        }
+        answer, session = post(init)
+        assert TASKS in answer["result"]["capabilities"]["extensions"], answer
+        post({"jsonrpc": "2.0", "method": "notifications/initialized"}, session)
+        call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                "params": {"name": "nmap", "arguments": {"target": lab.web_ip, "ports": str(lab.open_port)}}}
+        created, _ = post(call, session)
+        task_id = created["result"]["taskId"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            got, _ = post({"jsonrpc": "2.0", "id": 3, "method": "tasks/get", "params": {"taskId": task_id}}, session)
+            if got["result"]["status"] != "working":
+                break
+            time.sleep(0.2)
+        assert got["result"]["status"] == "completed", got
+        assert got["result"]["result"]["structuredContent"]["hosts"][0]["address"] == lab.web_ip, got
