@@ -298,3 +298,26 @@ async def test_unknown_mode_is_refused(itarget_stdio: Target, spies: IntrusiveLa
         return
     assert_error(r, "validation_error")
     assert spies.gobuster.calls() == []
+
+
+async def test_dir_with_a_progress_token_reports_words_tried(itarget: Target, spies: IntrusiveLab) -> None:
+    updates: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        updates.append((progress, total, message))
+
+    url = f"http://{spies.app_ip}:{spies.app_port}/"
+    # 15 words, one thread, 300 ms apart: about 4.5 s.
+    args = {"mode": "dir", "target": url, "wordlist": "lab-web", "extra_args": "-t 1 --delay 300ms"}
+    async with connect(itarget, "modern") as c:
+        r = await c.call_tool("gobuster", args, progress_callback=on_progress)
+    sc = assert_ok(r)
+    assert {f["name"] for f in sc["found"]} == set(HIDDEN_PATHS), sc["found"]
+    assert sc.get("unparsed_lines", 0) == 0 and sc.get("errors", []) == [], sc
+    values = [u[0] for u in updates]
+    assert len(values) >= 2 and values == sorted(values), updates
+    # gobuster counts its own first request too: 16 of a 15-word list.
+    assert all(u[1] in (15, 16) and u[2] and "words tried" in u[2] for u in updates), updates
+    (call_line,) = spies.gobuster.calls()
+    # The server dropped its own -q -z to see gobuster's progress line.
+    assert " -q " not in call_line and " -z " not in call_line, call_line

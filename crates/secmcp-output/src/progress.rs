@@ -30,6 +30,9 @@ pub enum ProgressKind {
     Hydra,
     /// sqlmap's `[INFO] testing ...` log lines.
     Sqlmap,
+    /// gobuster's stderr `Progress: N / M (P%)` (without `-q -z`), and its
+    /// result lines on stdout.
+    Gobuster,
 }
 
 /// The longest line kept while waiting for its end; longer lines are skipped.
@@ -123,6 +126,12 @@ impl ProgressReader {
             (ProgressKind::Masscan, true) => self.masscan(line),
             (ProgressKind::Hydra, false) => self.hydra(line),
             (ProgressKind::Sqlmap, false) => self.sqlmap(line),
+            (ProgressKind::Gobuster, true) => self.gobuster(line),
+            (ProgressKind::Gobuster, false)
+                if line.starts_with("Found: ") || line.contains("(Status: ") =>
+            {
+                self.found += 1;
+            }
             _ => {}
         }
     }
@@ -204,6 +213,28 @@ impl ProgressReader {
                 format!("all packets sent, waiting for late answers, {found} open port(s) found");
         }
         self.report(percent, Some(100.0), message);
+    }
+
+    fn gobuster(&mut self, line: &str) {
+        // Progress: 268 / 3001 (8.93%)
+        let Some(rest) = line.strip_prefix("Progress: ") else {
+            return;
+        };
+        let mut parts = rest.split_whitespace();
+        let (Some(done), Some("/"), Some(total)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return;
+        };
+        let (Ok(done), Ok(total)) = (done.parse::<u64>(), total.parse::<u64>()) else {
+            return;
+        };
+        if total == 0 || done > total {
+            return;
+        }
+        #[allow(clippy::cast_precision_loss)] // word counts are far below 2^52
+        let (done_f, total_f) = (done as f64, total as f64);
+        let message = format!("{done} of {total} words tried, {} found", self.found);
+        self.report(done_f, Some(total_f), message);
     }
 
     fn hydra(&mut self, line: &str) {
@@ -325,6 +356,44 @@ mod tests {
         assert!(got.iter().all(|p| p.total.is_none()));
         // stderr is not nmap's progress channel.
         assert!(feed_all(ProgressKind::Nmap, true, xml).is_empty());
+    }
+
+    #[test]
+    fn gobuster_progress_gives_words_tried_of_the_total_and_counts_results() {
+        let mut r = ProgressReader::new(ProgressKind::Gobuster);
+        let first = r.feed(
+            true,
+            b"\r\x1b[2KProgress: 268 / 3001 (8.93%)\r\x1b[2KProgress: 499 / 3001 (16.63%)",
+        );
+        assert_eq!(
+            first.map(|p| (p.progress, p.total)),
+            Some((268.0, Some(3001.0)))
+        );
+        assert_eq!(
+            r.feed(
+                false,
+                b"\x1b[2K/admin (Status: 301) [Size: 0] [--> /admin/]\n"
+            ),
+            None
+        );
+        let next = r
+            .feed(true, b"\r\x1b[2KProgress: 740 / 3001 (24.66%)\r")
+            .unwrap();
+        assert_eq!(next.progress, 740.0);
+        // 499 was held back in the line buffer until its \r arrived.
+        assert!(
+            next.message == "740 of 3001 words tried, 1 found",
+            "{}",
+            next.message
+        );
+        // Garbage and a count past the total move nothing.
+        for junk in [
+            &b"Progress: x / 3001\r"[..],
+            b"Progress: 9999 / 3001 (333%)\r",
+            b"[ERROR] timeout\r",
+        ] {
+            assert_eq!(r.feed(true, junk), None);
+        }
     }
 
     #[test]

@@ -126,12 +126,15 @@ impl Plan {
         self.tool
     }
 
-    /// Asks the tool to report its progress while it runs, where it needs a
-    /// flag for that (nmap: `--stats-every`); the other tools report it
-    /// without one. The caller's arguments can never add these flags.
+    /// Asks the tool to report its progress while it runs, where it needs
+    /// flags for that (nmap: `--stats-every`; gobuster: no `-q -z`); the other
+    /// tools report it as they are. The caller's arguments can never add or
+    /// remove these flags.
     pub fn report_progress(&mut self) {
-        if let ToolPlan::Nmap(p) = &mut self.args {
-            p.progress = true;
+        match &mut self.args {
+            ToolPlan::Nmap(p) => p.progress = true,
+            ToolPlan::Gobuster(p) => p.progress = true,
+            _ => {}
         }
     }
 

@@ -12,14 +12,20 @@ pub fn parse(mode: &str, stdout: &[u8], stderr: &[u8], max_findings: usize) -> G
         mode: mode.to_owned(),
         ..GobusterReport::default()
     };
-    for line in lines(stdout) {
+    for line in lines(stdout, b"\n") {
         match parse_line(&line) {
             Some(f) if r.found.len() < max_findings => r.found.push(f),
             Some(_) => r.found_omitted += 1,
+            // Printed when the server follows progress (no -q): not results.
+            None if is_banner(&line) => {}
             None => r.unparsed_lines += 1,
         }
     }
-    for line in lines(stderr) {
+    // The progress line is rewritten in place with `\r`: split on both.
+    for line in lines(stderr, b"\r\n") {
+        if line.starts_with("Progress: ") {
+            continue;
+        }
         let msg = line
             .strip_prefix("Error: ")
             .or_else(|| line.strip_prefix("[ERROR] "))
@@ -35,12 +41,25 @@ pub fn parse(mode: &str, stdout: &[u8], stderr: &[u8], max_findings: usize) -> G
 
 /// Non-empty, sanitized lines (gobuster 3.5 writes `ESC[2K` before each result even
 /// with `--no-color`; the sanitizer removes it with every other escape and control).
-fn lines(bytes: &[u8]) -> impl Iterator<Item = String> + '_ {
-    bytes.split(|&b| b == b'\n').filter_map(|raw| {
+fn lines<'a>(bytes: &'a [u8], ends: &'static [u8]) -> impl Iterator<Item = String> + 'a {
+    bytes.split(|b| ends.contains(b)).filter_map(|raw| {
         let text = decode(raw, MAX_TEXT, false, Kind::Line);
         let t = text.trim();
         (!t.is_empty()).then(|| t.to_owned())
     })
+}
+
+/// gobuster's banner and its start and end lines (stdout without `-q`).
+fn is_banner(line: &str) -> bool {
+    let dated = line.len() > 20
+        && line.as_bytes()[4] == b'/'
+        && line.as_bytes()[7] == b'/'
+        && line.as_bytes()[13] == b':';
+    line.starts_with("====")
+        || line.starts_with("[+] ")
+        || line.starts_with("Gobuster v")
+        || line.starts_with("by OJ Reeves")
+        || (dated && (line.contains(" Starting gobuster") || line.ends_with(" Finished")))
 }
 
 /// One result line, or `None` when the line is not one.
@@ -130,6 +149,24 @@ mod tests {
         assert_eq!(r.found[2].name, "http://h:1/a");
         assert_eq!(r.found[3].redirect, "http://e/[x]");
         assert_eq!(r.unparsed_lines, 1);
+    }
+
+    #[test]
+    fn banner_and_progress_of_a_loud_run_are_neither_results_nor_errors() {
+        let out = b"===============================================================\n\
+Gobuster v3.5\nby OJ Reeves (@TheColonial) & Christian Mehlmauer (@firefart)\n\
+===============================================================\n[+] Url:                     http://127.0.0.1:18555/\n\
+[+] Threads:                 4\n===============================================================\n\
+2026/12/03 15:01:15 Starting gobuster in directory enumeration mode\n\
+===============================================================\n\
+\x1b[2K/admin                (Status: 301) [Size: 0] [--> /admin/]\n\n\
+===============================================================\n2026/12/03 15:01:21 Finished\n";
+        let err = b"\r\x1b[2KProgress: 268 / 3001 (8.93%)\r\x1b[2KProgress: 499 / 3001 (16.63%)\r\x1b[2K[ERROR] 2026/12/03 15:01:16 [!] timeout\n\r\x1b[2KProgress: 3001 / 3001 (100.00%)\n";
+        let r = parse("dir", out, err, 10);
+        assert_eq!(r.found.len(), 1, "{r:?}");
+        assert_eq!(r.unparsed_lines, 0, "{r:?}");
+        assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+        assert!(r.errors[0].contains("timeout"), "{:?}", r.errors);
     }
 
     #[test]

@@ -154,6 +154,7 @@ fn finish(
         no_error: draft.no_error,
         http: draft.http,
         dns,
+        progress: false,
     };
     Ok(Parsed {
         plan,

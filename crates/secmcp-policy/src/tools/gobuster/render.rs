@@ -32,7 +32,14 @@ pub(crate) fn render(
         .ok_or_else(|| internal("a plan without a target"))?;
     let mut a: Vec<String> = vec![plan.mode.as_str().into()];
     let mut push = |s: &str| a.push(s.to_owned());
-    for s in ["-q", "-z", "--no-color"] {
+    // -q and -z silence the banner and the progress line; the server keeps
+    // them unless it follows the run's progress (the parser skips both).
+    let quiet: &[&str] = if plan.progress {
+        &["--no-color"]
+    } else {
+        &["-q", "-z", "--no-color"]
+    };
+    for s in quiet {
         push(s);
     }
     match &plan.target {

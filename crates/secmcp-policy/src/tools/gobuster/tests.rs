@@ -675,3 +675,25 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn progress_drops_the_quiet_flags_only_when_the_server_asks() {
+    let p = policy();
+    let target = "http://web.lab.internal:18080/";
+    // The caller's own -q / -z are accepted and ignored: the server decides.
+    for args in ["-t 5", "-t 5 -q -z", "--quiet --no-progress"] {
+        let mut pl = try_plan(&p, Mode::Dir, target, args, "").unwrap();
+        pl.report_progress();
+        let res = resolve(&pl, &[("web.lab.internal", "10.99.0.7")], "/srv/common.txt");
+        let a = authorize_with(&p, pl, &res).unwrap().argv().to_vec();
+        assert_eq!(&a[..3], ["dir", "--no-color", "-u"], "{args}");
+        assert!(
+            !a.iter()
+                .any(|x| ["-q", "-z", "--quiet", "--no-progress"].contains(&x.as_str())),
+            "{args}: {a:?}"
+        );
+        // Without the server asking, the run is quiet whatever the caller says.
+        let quiet = argv(Mode::Dir, target, args, "", "/srv/common.txt");
+        assert_eq!(&quiet[..4], ["dir", "-q", "-z", "--no-color"], "{args}");
+    }
+}

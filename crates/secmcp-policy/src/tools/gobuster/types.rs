@@ -164,6 +164,10 @@ pub struct GobusterPlan {
     pub(crate) no_error: bool,
     pub(crate) http: HttpOptions,
     pub(crate) dns: DnsOptions,
+    /// The server follows the run's progress: `-q` and `-z` are left out so
+    /// gobuster prints `Progress: N / M` (never from the caller's arguments,
+    /// which cannot remove them).
+    pub(crate) progress: bool,
 }
 
 impl GobusterPlan {

@@ -142,6 +142,10 @@ impl Tool for Gobuster {
         })
     }
 
+    fn progress(&self) -> Option<secmcp_output::progress::ProgressKind> {
+        Some(secmcp_output::progress::ProgressKind::Gobuster)
+    }
+
     fn render(&self, ctx: &RenderContext<'_>, outcome: &RunOutcome) -> Result<Rendered, ToolError> {
         // argv[1] is the mode the server rendered.
         let mode = ctx.argv.get(1).map_or("dir", String::as_str);
