@@ -202,6 +202,47 @@ fn nmap_vs_direct(s: &mut Session, args: &str, k: usize) {
     );
 }
 
+/// The same nmap call with and without a progress token, `k` times
+/// alternating: what following the scan's progress costs (nmap's
+/// `--stats-every`, the output tap, the notifications).
+fn nmap_progress_cost(s: &mut Session, args: &str, k: usize) {
+    let mut plain = Vec::new();
+    let mut followed = Vec::new();
+    for i in 0..k {
+        let call = |meta: bool| {
+            let mut params =
+                json!({"name": "nmap", "arguments": {"target": "127.0.0.1", "extra_args": args}});
+            if meta {
+                params["_meta"] = json!({"progressToken": format!("bench-{i}")});
+            }
+            params
+        };
+        let t = Instant::now();
+        let v = s.request("tools/call", call(false));
+        plain.push(t.elapsed());
+        assert!(v["result"]["isError"] != json!(true), "{v}");
+        let t = Instant::now();
+        let v = s.request("tools/call", call(true));
+        followed.push(t.elapsed());
+        assert!(v["result"]["isError"] != json!(true), "{v}");
+    }
+    let (mp, pp) = stats(plain);
+    let (mf, pf) = stats(followed);
+    println!(
+        "| nmap via server ({args} 127.0.0.1), with a progress token | {} | {} | {k} |",
+        fmt(mf),
+        fmt(pf)
+    );
+    let over = mf.as_secs_f64() - mp.as_secs_f64();
+    println!(
+        "| progress cost on that call (median difference to {} without) | {:+.2} ms ({:+.2} %) | {} | {k} |",
+        fmt(mp),
+        over * 1e3,
+        over / mp.as_secs_f64() * 100.0,
+        fmt(pp)
+    );
+}
+
 /// What authentication adds to an HTTP call, in process: hashing the
 /// presented key and comparing it with 10 configured digests, then the
 /// role's view of the snapshot (batches of 1000, so the clock's own cost
@@ -336,6 +377,7 @@ fn main() {
         for args in ["-sT -p 1-200", "-sT -p 1-20000"] {
             nmap_vs_direct(&mut s, args, n.min(20));
         }
+        nmap_progress_cost(&mut s, "-sT -p 1-20000", n.min(20));
         let peak = s.rss_kib("VmHWM:");
         s.stop();
         println!(
