@@ -31,6 +31,7 @@ fn run(i: i64) -> NewRun {
         duration_ms: 20,
         run_ms: 19,
         client: "stdio".into(),
+        owner: "os_user:tester".into(),
         correlation_id: format!("bench-{i}"),
         tool: "nmap".into(),
         target: format!("10.0.{}.{}", (i / 250) % 250, i % 250),

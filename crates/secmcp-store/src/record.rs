@@ -47,6 +47,8 @@ pub struct NewRun {
     pub run_ms: i64,
     /// `stdio`, or the HTTP peer.
     pub client: String,
+    /// Who made the call (`source:name` of its identity).
+    pub owner: String,
     /// The call's correlation id.
     pub correlation_id: String,
     /// Tool name.
@@ -98,6 +100,8 @@ pub struct RunSummary {
     pub summary: String,
     /// The addresses (or networks) the tool was pinned to.
     pub pinned: Vec<String>,
+    /// Who made the call (`source:name`; empty for runs kept before owners).
+    pub owner: String,
 }
 
 /// One run with everything kept.
@@ -113,6 +117,8 @@ pub struct RunRecord {
     pub run_ms: i64,
     /// `stdio`, or the HTTP peer.
     pub client: String,
+    /// Who made the call (`source:name`; empty for runs kept before owners).
+    pub owner: String,
     /// The call's correlation id.
     pub correlation_id: String,
     /// Tool name.
@@ -183,6 +189,8 @@ pub struct ListQuery {
     pub until_ms: Option<i64>,
     /// Only accepted runs.
     pub accepted_only: bool,
+    /// Only runs made by this owner (`source:name`).
+    pub owner: Option<String>,
     /// Continue after this cursor (from a previous [`Page`]).
     pub cursor: Option<String>,
     /// At most this many (clamped to 1..=1000).

@@ -14,6 +14,11 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "runs", include_str!("../migrations/0001_runs.sql")),
     (2, "tasks", include_str!("../migrations/0002_tasks.sql")),
+    (
+        3,
+        "run owner",
+        include_str!("../migrations/0003_run_owner.sql"),
+    ),
 ];
 
 /// The compiled-in migrations as a sqlx source.

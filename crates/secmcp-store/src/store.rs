@@ -122,8 +122,8 @@ enum Param {
 }
 
 const SUMMARY_COLUMNS: &str =
-    "id, started_at_ms, duration_ms, tool, target, decision, outcome, summary, pinned";
-const RECORD_COLUMNS: &str = "id, started_at_ms, duration_ms, run_ms, client, correlation_id, tool, target, \
+    "id, started_at_ms, duration_ms, tool, target, decision, outcome, summary, pinned, owner";
+const RECORD_COLUMNS: &str = "id, started_at_ms, duration_ms, run_ms, client, owner, correlation_id, tool, target, \
      arguments, pinned, argv, decision, code, reason, outcome, summary, structured, raw_bytes, raw_truncated";
 
 impl Store {
@@ -217,8 +217,8 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO runs (id, started_at_ms, duration_ms, run_ms, client, correlation_id, tool, \
                      target, arguments, pinned, argv, decision, code, reason, outcome, summary, structured, \
-                     raw, raw_bytes, raw_truncated, size_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                     $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+                     raw, raw_bytes, raw_truncated, size_bytes, owner) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+                     $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
                 )
                 .bind(&id)
                 .bind(run.started_at_ms)
@@ -241,6 +241,7 @@ impl Store {
                 .bind(raw_bytes)
                 .bind(i64::from(run.raw_truncated))
                 .bind(size)
+                .bind(&run.owner)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| StoreError::Query(driver(&e)))?;
@@ -287,6 +288,7 @@ impl Store {
                             duration_ms: int("duration_ms")?,
                             run_ms: int("run_ms")?,
                             client: text("client")?,
+                            owner: text("owner")?,
                             correlation_id: text("correlation_id")?,
                             tool: text("tool")?,
                             target: text("target")?,
@@ -371,6 +373,9 @@ impl Store {
         if q.accepted_only {
             push("decision = ?", Param::Text("accepted".into()), &mut params);
         }
+        if let Some(o) = &q.owner {
+            push("owner = ?", Param::Text(o.clone()), &mut params);
+        }
         if let Some(addrs) = &q.addresses {
             if addrs.is_empty() {
                 return Ok(Page {
@@ -426,6 +431,7 @@ impl Store {
                                 summary: r.try_get(7)?,
                                 pinned: serde_json::from_str(&r.try_get::<String, _>(8)?)
                                     .unwrap_or_default(),
+                                owner: r.try_get(9)?,
                             })
                         })
                         .collect::<Result<Vec<_>, _>>()

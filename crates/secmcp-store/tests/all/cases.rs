@@ -13,6 +13,7 @@ fn run(tool: &str, target: &str, at: i64) -> NewRun {
         duration_ms: 12,
         run_ms: 10,
         client: "stdio".into(),
+        owner: "os_user:tester".into(),
         correlation_id: format!("c-{at}"),
         tool: tool.into(),
         target: target.into(),
@@ -283,7 +284,7 @@ pub async fn reopen_keeps_runs_and_migrations_are_idempotent(cfg: StoreConfig) {
     let again = open(&cfg).await;
     assert_eq!(again.get(&id).await.unwrap().unwrap().tool, "nmap");
     assert_eq!(again.totals().await.unwrap().0, 1);
-    assert_eq!(Store::schema_version(), 2);
+    assert_eq!(Store::schema_version(), 3);
     again.close().await;
 }
 

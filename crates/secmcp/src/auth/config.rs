@@ -75,6 +75,9 @@ pub struct RoleConfig {
     pub rate_per_minute: u32,
     /// Runs an identity of this role may start at once before the rate applies.
     pub burst: u32,
+    /// Read every stored run and task result (`scan_history`, `scan_diff`,
+    /// `resources/*`); otherwise an identity reads only the runs it made.
+    pub see_all_runs: bool,
 }
 
 /// A validated role.
@@ -91,6 +94,8 @@ pub struct Role {
     pub rate_per_minute: u32,
     /// Burst for the role's rate.
     pub burst: u32,
+    /// Reads every stored run, not only its identity's own.
+    pub see_all_runs: bool,
 }
 
 impl Role {
@@ -344,5 +349,6 @@ fn role(
         allow_intrusive: r.allow_intrusive && server_intrusive,
         rate_per_minute: r.rate_per_minute,
         burst: r.burst,
+        see_all_runs: r.see_all_runs,
     })
 }

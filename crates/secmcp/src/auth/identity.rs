@@ -38,6 +38,18 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// Who owns what this caller makes (runs, tasks): `source:name`, e.g.
+    /// `api_key:alice`. Stable across requests and sessions.
+    pub fn owner_key(&self) -> String {
+        format!("{}:{}", self.source.as_str(), self.name)
+    }
+
+    /// Whether the caller proved who it is (an API key): with
+    /// authentication, stored runs and tasks are per identity.
+    pub fn is_authenticated(&self) -> bool {
+        self.source == IdentitySource::ApiKey
+    }
+
     /// An unauthenticated HTTP caller (authentication not configured).
     pub fn anonymous() -> Self {
         Self {

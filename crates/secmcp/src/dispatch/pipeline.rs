@@ -156,8 +156,7 @@ impl Core {
         let done = self
             .call_inner(settings.clone(), tool, args, caller, control, &mut facts)
             .await;
-        self.keep_record(&settings, tool, caller.client, facts, done)
-            .await
+        self.keep_record(&settings, tool, caller, facts, done).await
     }
 
     async fn call_inner(
@@ -376,7 +375,7 @@ impl Core {
             args: audit_args.as_ref(),
         };
         let done = self.denied(tool, new_correlation_id(), asker, error);
-        self.keep_record(&self.snapshot(), tool, caller.client, facts, done)
+        self.keep_record(&self.snapshot(), tool, caller, facts, done)
             .await
     }
 

@@ -104,7 +104,7 @@ impl Core {
         &self,
         _settings: &Settings,
         tool: &'static dyn Tool,
-        client: &str,
+        caller: super::Caller<'_>,
         facts: Facts,
         mut done: CallResult,
     ) -> CallResult {
@@ -133,7 +133,8 @@ impl Core {
             started_at_ms: facts.arrived.duration_since(UNIX_EPOCH).map_or(0, ms),
             duration_ms: ms(facts.clock.elapsed()),
             run_ms: ms(facts.run),
-            client: client.to_owned(),
+            client: caller.client.to_owned(),
+            owner: caller.identity.owner_key(),
             correlation_id: done.correlation_id.clone(),
             tool: tool.name().to_owned(),
             target: facts.target,

@@ -1,58 +1,33 @@
-//! Who may read which stored run. A run does not record its owner yet, so
-//! reads follow the rule of the calls that made it: a caller without a role
-//! (the server's whole policy) reads every run; a caller held to a role reads
-//! a run only when that role could have made the call: the tool is offered
-//! to it and every address the run was pinned to (or, for a refused call, the
-//! target as given) is inside the role's scope. Anything else reads as absent.
-
-use std::net::IpAddr;
-use std::sync::Arc;
-
-use secmcp_policy::{Cidr, Target};
-
-use crate::config::{Availability, Settings};
+//! Who may read which stored run. Without authentication (stdio, or HTTP on
+//! loopback without keys) there is one operator and every run is theirs.
+//! With authentication a caller reads the runs it made (its identity is kept
+//! with each run) — refused calls and dry runs included — unless its role is
+//! allowed to see every run (`auth.roles.<name>.see_all_runs`). Anything
+//! else reads as absent.
 
 /// The runs a caller may read.
-#[derive(Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
-    /// Every run (no role).
+    /// Every run.
     All,
-    /// Runs the role's view of the settings could have made.
-    Role(Arc<Settings>),
+    /// Only runs whose owner (`source:name`) is this.
+    Owner(String),
 }
 
 impl Access {
-    /// Whether a run of `tool` on `target`, pinned to `pinned`, is readable.
-    pub fn allows(&self, tool: &str, target: &str, pinned: &[String]) -> bool {
-        let Self::Role(view) = self else {
-            return true;
-        };
-        let offered = crate::tools::find(tool)
-            .is_some_and(|t| view.availability(t.id()) == Availability::Offered);
-        if !offered {
-            return false;
+    /// Whether a run made by `owner` is readable.
+    pub fn allows(&self, owner: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Owner(me) => me == owner,
         }
-        let scope = &view.policy.scope;
-        if pinned.is_empty() {
-            return match secmcp_policy::parse_target(target) {
-                Ok(Target::Ip(ip)) => scope.check_ip(ip).is_ok(),
-                Ok(Target::Cidr(c)) => scope.check_cidr(&c).is_ok(),
-                Ok(Target::Host(h)) => scope.check_name(&h).is_ok(),
-                Err(_) => false,
-            };
+    }
+
+    /// The owner a listing must be narrowed to, if any.
+    pub fn owner(&self) -> Option<String> {
+        match self {
+            Self::All => None,
+            Self::Owner(me) => Some(me.clone()),
         }
-        pinned.iter().all(|p| match p.split_once('/') {
-            Some((a, len)) => match (a.parse::<IpAddr>(), len.parse::<u8>()) {
-                (Ok(a), Ok(len)) => Cidr::new(a, len).is_some_and(|c| scope.check_cidr(&c).is_ok()),
-                _ => false,
-            },
-            // An address, or a name the tool was given as such (dig's query).
-            None => match p.parse::<IpAddr>() {
-                Ok(ip) => scope.check_ip(ip).is_ok(),
-                Err(_) => {
-                    secmcp_policy::Hostname::parse(p).is_ok_and(|h| scope.check_name(&h).is_ok())
-                }
-            },
-        })
     }
 }

@@ -172,6 +172,7 @@ pub async fn history(
         accepted_only: !args.include_refused,
         cursor: args.cursor,
         limit: args.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
+        owner: access.owner(),
         ..ListQuery::default()
     };
     if let Some(c) = &q.cursor
@@ -189,7 +190,6 @@ pub async fn history(
     let runs: Vec<HistoryRun> = page
         .runs
         .into_iter()
-        .filter(|r| access.allows(&r.tool, &r.target, &r.pinned))
         .map(|r| HistoryRun {
             uri: crate::store::run_uri(&r.id),
             at: utc(r.started_at_ms),
@@ -279,7 +279,7 @@ async fn fetch(
         .await
         .map_err(store_failed)?
         // A run the caller may not read is absent to it.
-        .filter(|r| access.allows(&r.tool, &r.target, &r.pinned))
+        .filter(|r| access.allows(&r.owner))
         .ok_or_else(|| {
             ToolError::new(
                 ErrorCode::NotFound,
@@ -300,15 +300,13 @@ async fn last_two(
         tool: Some(tool_name(tool)?),
         accepted_only: true,
         limit: DIFF_LOOKBACK,
+        owner: access.owner(),
         ..ListQuery::default()
     };
     apply_target(&mut q, target)?;
     let page = store.list(&q).await.map_err(store_failed)?;
     let mut found = Vec::with_capacity(2);
-    let readable = |r: &&secmcp_store::RunSummary| {
-        r.outcome == "ok" && access.allows(&r.tool, &r.target, &r.pinned)
-    };
-    for r in page.runs.iter().filter(readable) {
+    for r in page.runs.iter().filter(|r| r.outcome == "ok") {
         if let Some(run) = store.get(&r.id).await.map_err(store_failed)?
             && run.structured.is_some()
         {

@@ -4,8 +4,7 @@
 //! `runs diff` and `report` commands.
 //!
 //! Layout: `time` (UTC text), `filter` (target filters and coverage),
-//! `access` (which runs a caller may read: every run, or those its role
-//! could have made),
+//! `access` (which runs a caller may read: every run, or its own),
 //! `observe` (a stored result → findings), `diff` and `report` (pure, on
 //! records), `calls` (the two tools' arguments and results, reading the
 //! store). Must not: start tools, write records, or know rmcp types.

@@ -16,6 +16,7 @@ fn record(id: &str, tool: &str, pinned: &[&str], argv: &[&str], structured: Valu
         duration_ms: 10,
         run_ms: 9,
         client: "stdio".into(),
+        owner: "os_user:tester".into(),
         correlation_id: "c".into(),
         tool: tool.into(),
         target: pinned.first().copied().unwrap_or_default().into(),
@@ -467,6 +468,7 @@ fn new_run(tool: &str, target: &str, pinned: &str, structured: Value, at: i64) -
         duration_ms: 5,
         run_ms: 4,
         client: "stdio".into(),
+        owner: "os_user:tester".into(),
         correlation_id: "c".into(),
         tool: tool.into(),
         target: target.into(),
@@ -655,43 +657,61 @@ async fn history_filters_by_network_name_tool_and_time_and_diff_finds_the_last_t
     s.close().await;
 }
 
-#[test]
-fn a_role_reads_only_the_runs_it_could_have_made() {
-    let mut c = crate::config::Config::default();
-    c.security.allowed_targets = vec!["10.0.0.0/24".into(), ".lab.internal".into()];
-    c.tools.dig.enabled = true;
-    c.auth.roles.insert(
-        "dns".into(),
-        crate::auth::RoleConfig {
-            tools: Some(vec!["dig".into()]),
-            allowed_targets: Some(vec!["10.0.0.53".into(), ".lab.internal".into()]),
-            ..Default::default()
-        },
+#[tokio::test]
+async fn with_authentication_a_caller_reads_only_its_own_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path()).await;
+    let scan = nmap(
+        "22",
+        json!([{"address": "10.0.3.7", "status": "up", "ports": [port(22, "open", "")]}]),
     );
-    let s = crate::config::Settings::from_config(c, true).unwrap();
-    let dns = Access::Role(std::sync::Arc::new(s.for_role("dns")));
-    let pins = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-    // Its tool, inside its scope: an address, a query name, a refused call's target.
-    assert!(dns.allows("dig", "10.0.0.53", &pins(&["10.0.0.53"])));
-    assert!(dns.allows(
-        "dig",
-        "web.lab.internal",
-        &pins(&["web.lab.internal", "10.0.0.53"])
-    ));
-    assert!(dns.allows("dig", "10.0.0.53", &[]));
-    // Another tool, or an address outside its scope, or a network partly outside.
-    assert!(!dns.allows("nmap", "10.0.0.53", &pins(&["10.0.0.53"])));
-    assert!(!dns.allows("dig", "10.0.0.7", &pins(&["10.0.0.7"])));
-    assert!(!dns.allows("dig", "10.0.0.52/31", &pins(&["10.0.0.52/31"])));
-    assert!(!dns.allows(
-        "dig",
-        "web.lab.internal",
-        &pins(&["web.lab.internal", "10.0.0.7"])
-    ));
-    assert!(!dns.allows("dig", "-oX x", &[]));
-    assert!(!dns.allows("curl", "10.0.0.53", &pins(&["10.0.0.53"])));
-    // No role: every run.
-    assert!(Access::All.allows("nmap", "8.8.8.8", &pins(&["8.8.8.8"])));
+    let mut alice = Vec::new();
+    for (owner, at) in [
+        ("api_key:alice", 1),
+        ("api_key:bob", 2),
+        ("api_key:alice", 3),
+    ] {
+        let id = s
+            .insert(&NewRun {
+                owner: owner.into(),
+                ..new_run("nmap", "10.0.3.7", "10.0.3.7", scan.clone(), at)
+            })
+            .await
+            .unwrap();
+        if owner.ends_with("alice") {
+            alice.push(id);
+        }
+    }
+    let me = Access::Owner("api_key:alice".into());
+    let (_, v) = history(&s, args(json!({})), &me).await.unwrap();
+    let ids: Vec<&str> = v["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [alice[1].as_str(), alice[0].as_str()]);
+    let (_, all) = history(&s, args(json!({})), &Access::All).await.unwrap();
+    assert_eq!(all["runs"].as_array().unwrap().len(), 3);
+    // The last two of alice's own runs, never bob's in between.
+    let (_, d) = compare(&s, args(json!({"tool": "nmap", "target": "10.0.3.7"})), &me)
+        .await
+        .unwrap();
+    assert_eq!(
+        (d["before"]["id"].as_str(), d["after"]["id"].as_str()),
+        (Some(alice[0].as_str()), Some(alice[1].as_str()))
+    );
+    // bob's run does not exist for alice.
+    let (_, bobs) = history(&s, args(json!({})), &Access::Owner("api_key:bob".into()))
+        .await
+        .unwrap();
+    let bob = bobs["runs"][0]["id"].as_str().unwrap().to_owned();
+    let e = compare(&s, args(json!({"before": alice[0], "after": bob})), &me)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, crate::error::ErrorCode::NotFound);
+    assert!(Access::All.allows("") && !me.allows("") && !me.allows("api_key:bob"));
+    s.close().await;
 }
 
 #[test]

@@ -225,13 +225,21 @@ impl Service {
         }
     }
 
-    /// The stored runs `who` may read: every run without a role, else the
-    /// runs its role could have made.
+    /// The stored runs `who` may read: every run without authentication or
+    /// for a role that sees all, else the runs `who` made.
     fn access(&self, who: &Identity) -> crate::history::Access {
-        if who.role.is_some() {
-            crate::history::Access::Role(self.core.snapshot_for(who))
-        } else {
+        let sees_all = who.role.as_deref().is_some_and(|r| {
+            self.core
+                .snapshot()
+                .auth
+                .roles
+                .get(r)
+                .is_some_and(|role| role.see_all_runs)
+        });
+        if !who.is_authenticated() || sees_all {
             crate::history::Access::All
+        } else {
+            crate::history::Access::Owner(who.owner_key())
         }
     }
 
@@ -781,6 +789,7 @@ impl ServerHandler for Service {
             .list(&secmcp_store::ListQuery {
                 cursor,
                 limit: RUNS_PAGE,
+                owner: access.owner(),
                 ..Default::default()
             })
             .await
@@ -790,12 +799,8 @@ impl ServerHandler for Service {
                     None,
                 )
             })?;
-        // A page may hold fewer runs than asked when some are not the caller's
-        // to read; the cursor still moves past them.
         for run in page.runs {
-            if access.allows(&run.tool, &run.target, &run.pinned) {
-                items.push(run_resource(&run));
-            }
+            items.push(run_resource(&run));
         }
         let mut result = ListResourcesResult::with_all_items(items);
         result.next_cursor = page.next_cursor;
@@ -879,7 +884,7 @@ impl ServerHandler for Service {
             .get(id)
             .await
             .map_err(store_error)?
-            .filter(|r| access.allows(&r.tool, &r.target, &r.pinned))
+            .filter(|r| access.allows(&r.owner))
             .ok_or_else(not_found)?;
         let contents = match which {
             crate::store::RunUri::Record(_) => {

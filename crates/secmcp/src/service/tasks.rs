@@ -277,7 +277,7 @@ fn object(v: serde_json::Value) -> rmcp::model::JsonObject {
 }
 
 fn owner(who: &Identity) -> String {
-    format!("{}:{}", who.source.as_str(), who.name)
+    who.owner_key()
 }
 
 /// ISO 8601 UTC from Unix milliseconds.

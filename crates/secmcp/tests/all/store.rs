@@ -397,6 +397,7 @@ async fn the_background_pruning_removes_runs_past_retention_at_start_and_stops_o
         duration_ms: 1,
         run_ms: 0,
         client: "stdio".into(),
+        owner: "os_user:tester".into(),
         correlation_id: "c".into(),
         tool: "nmap".into(),
         target: target.into(),
