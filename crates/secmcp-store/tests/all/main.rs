@@ -65,6 +65,7 @@ suite!(
     reopen_keeps_runs_and_migrations_are_idempotent,
     prune_by_age_and_size_keeps_referenced_runs,
     concurrent_inserts_all_land,
+    inspect_reads_the_schema_and_writes_nothing,
 );
 
 #[tokio::test]
