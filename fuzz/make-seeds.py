@@ -4,7 +4,12 @@ output crate's golden files, so every fuzz target starts from inputs the tests
 already know. Deterministic; rerun after tests change (old seeds are replaced,
 other corpus files are kept).
 
-    python3 fuzz/make-seeds.py
+    python3 fuzz/make-seeds.py                # every target
+    python3 fuzz/make-seeds.py config_load    # one target's seeds only
+
+config_load seeds are the example config (config/*.yaml), the e2e configs, every
+YAML/JSON body in the config tests, and the environment names of env_vars.rs, each
+as YAML and (where it converts) as JSON, alone and with an environment.
 
 String literals are taken from the policy crate's tests (per tool, the
 address and scope tests, the tokenizer) and from the e2e tests; the
@@ -179,6 +184,81 @@ def main():
     for out in sorted(sq.glob("*.stdout")):
         log = out.with_suffix(".log")
         write("output_sqlmap", out.stem, out.read_bytes() + sep + (log.read_bytes() if log.exists() else b""))
+    config_seeds()
+
+SECMCP = ROOT / "crates" / "secmcp" / "src"
+
+
+def config_seeds():
+    """fuzz/corpus/config_load: `FORMAT [KNOBS]`, `NAME=value` lines, `%%`, the file."""
+    import json
+    try:
+        import yaml  # only to add JSON twins of the YAML bodies; optional
+    except ImportError:
+        yaml = None
+
+    def case(fmt, body, env=(), knobs=""):
+        head = fmt + (" " + knobs if knobs else "")
+        return "\n".join([head, *env, "%%", body])
+
+    bodies = []
+    for p in sorted((ROOT / "config").glob("*.yaml")) + sorted((ROOT / "tests" / "e2e" / "configs").glob("*.yaml")):
+        bodies.append(("yaml", p.read_text(encoding="utf-8")))
+    for lit in literals(SECMCP / "config" / "tests.rs"):
+        if lit.lstrip().startswith("{") and lit.rstrip().endswith("}") and '":' in lit:
+            bodies.append(("json", lit))
+        elif re.match(r"^[a-z_]+:", lit) and ("\n" in lit or ": " in lit):
+            bodies.append(("yaml", lit))
+    env_text = (SECMCP / "config" / "env_vars.rs").read_text(encoding="utf-8")
+    names = re.findall(r'"((?:SECMCP|MCP)_[A-Z0-9_]+)"', env_text)
+    values = {
+        "PORT": "8081", "HOST": "127.0.0.1", "TRANSPORT": "http", "LEVEL": "debug", "LOG": "info",
+        "FORMAT": "json", "FILE": "/var/log/secmcp.log", "TARGETS": "10.0.0.0/24, .lab.internal",
+        "INTRUSIVE": "yes", "TIMEOUT": "30.5", "THRESHOLD": "75.5", "INTERVAL": "15.0",
+        "ENABLED": "off", "PREFIX": "lab_mcp", "URL": "postgresql://secmcp:$SECRET@db.lab.internal:5432/runs",
+        "DIR": "/srv/secmcp", "DAYS": "30", "HOSTS": "mcp.lab.internal:8080", "PROXY": "true",
+    }
+    envs = []
+    for n in names:
+        if n in ("SECMCP_CONFIG_FILE", "SECMCP_CONFIG", "MCP_CONFIG_FILE"):
+            continue
+        key = next((k for k in values if n.endswith(k)), None)
+        envs.append(f"{n}={values[key] if key else '7'}")
+    secret_urls = [
+        "postgresql://secmcp:$SECRET@db:5432/runs", "postgres://u:$SECRET@db/runs?sslmode=require",
+        "mysql://u:$SECRET@db/runs", "u:$SECRET@db/runs", "postgresql://db/runs?user=u&password=$SECRET",
+        " postgresql://u:$SECRET@db/runs ", "http://u:$SECRET@db", "postgresql:/u:$SECRET@db",
+        "postgresql://u:$SECRET@db:notaport/x",
+    ]
+    scope = "security:\n  allowed_targets: [loopback]\n"
+    for i, (fmt, body) in enumerate(bodies):
+        write("config_load", "file", case(fmt, body))
+        write("config_load", "file-env", case(fmt, body, envs[i % len(envs): i % len(envs) + 3], "r"))
+        if fmt == "yaml" and yaml is not None:
+            try:
+                v = yaml.safe_load(body)
+                write("config_load", "json", case("json", json.dumps(v, indent=1)))
+            except Exception:
+                pass
+    for e in envs:
+        write("config_load", "env", case("none", "", [e]))
+        write("config_load", "env-file", case("yaml", scope, [e]))
+    for u in secret_urls:
+        for var in ("SECMCP_DATABASE_URL", "MCP_DATABASE_URL"):
+            write("config_load", "secret", case("yaml", scope, [f"{var}={u}"]))
+    write("config_load", "empty", case("yaml", ""))
+    write("config_load", "none", case("none", ""))
+    write("config_load", "scalar", case("json", "42"))
+    write("config_load", "many", case("yaml", "security:\n  allowed_targets: [" + ", ".join(f"x{i}/99" for i in range(80)) + "]\n"))
+    write("config_load", "ctl", case("yaml", 'server:\n  host: "a\\nb\\u001b[31m"\n'))
+
 
 if __name__ == "__main__":
-    main()
+    import sys
+    if sys.argv[1:] == ["config_load"]:
+        # Only this target's seeds (the others' corpora are left as they are).
+        for p in CORPUS.glob("config_load/seed-*"):
+            p.unlink()
+        config_seeds()
+    else:
+        main()

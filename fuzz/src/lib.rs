@@ -12,12 +12,16 @@
 //!   -> `Permit`, per tool, with the argv checked option by option.
 //! - `output`: each output parser stays within its `Bounds`, its strings are
 //!   sanitized, and its detail projections only shrink.
+//! - `config`: the config loader (file text + environment): deterministic,
+//!   bounded one-line problems that never show a database password, and
+//!   accepted settings within the validation rules.
 //!
 //! Inputs are plain text (see `case`) so that the seed corpora are readable
 //! and come straight from the test suites' strings.
 
 pub mod argv;
 pub mod case;
+pub mod config;
 pub mod names;
 pub mod output;
 pub mod policy;

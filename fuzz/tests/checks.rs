@@ -64,6 +64,9 @@ fn the_other_corpora_pass() {
     for d in corpus("list_names") {
         secmcp_fuzz::names::check(&d);
     }
+    for d in corpus("config_load") {
+        secmcp_fuzz::config::check(&d);
+    }
     for (p, t) in [
         (Parser::Nmap, "output_nmap"),
         (Parser::Masscan, "output_masscan"),
@@ -126,4 +129,55 @@ fn the_argv_checker_refuses_what_it_must() {
         "--",
         "127.0.0.1"
     ]));
+}
+
+/// The config corpus reaches both outcomes, and the secret check is armed:
+/// some inputs write the password where the loader must hide it.
+#[test]
+fn the_config_corpus_loads_and_refuses_and_writes_secrets() {
+    use secmcp_fuzz::config::Case;
+    let (mut ok, mut err, mut secret) = (0, 0, 0);
+    for d in corpus("config_load") {
+        let Some(case) = Case::parse(&d) else {
+            continue;
+        };
+        match case.load() {
+            Ok(_) => ok += 1,
+            Err(_) => err += 1,
+        }
+        secret += usize::from(case.secret_is_a_password());
+    }
+    eprintln!("config_load: {ok} accepted, {err} refused, {secret} with a password");
+    assert!(ok >= 10 && err >= 10 && secret >= 3, "{ok} {err} {secret}");
+}
+
+#[test]
+fn the_config_secret_check_knows_where_a_password_is() {
+    use secmcp_fuzz::config::{Case, SECRET};
+    let case = |url: &str| {
+        Case::parse(format!("yaml\nSECMCP_DATABASE_URL={url}\n%%\n").as_bytes()).unwrap()
+    };
+    for yes in [
+        "postgresql://u:$SECRET@db/x",
+        " postgres://u:$SECRET@db",
+        "u:$SECRET@db/x",
+        "mysql://u:$SECRET@h",
+        "postgresql://h/x?password=$SECRET",
+        "postgresql://h/x?user=u&password=$SECRET&a=1",
+    ] {
+        assert!(case(yes).secret_is_a_password(), "{yes}");
+    }
+    for no in [
+        "postgresql://u@$SECRET/x",
+        "postgresql://$SECRET@db/x",
+        "postgresql://db/$SECRET",
+        "postgresql://u:p/$SECRET@db",
+        "x y:$SECRET@h",
+        "mysql://u:$SECRET@$SECRET/x",
+    ] {
+        assert!(!case(no).secret_is_a_password(), "{no}");
+    }
+    // Only in the database URL variables.
+    let other = Case::parse(b"yaml\nSECMCP_LOG_LEVEL=$SECRET\n%%\n").unwrap();
+    assert!(!other.env["SECMCP_LOG_LEVEL"].contains(SECRET));
 }

@@ -55,9 +55,10 @@ def test_alert_rules_pass_promtool_check_and_their_unit_tests() -> None:
     promtool = need("promtool")
     check = run(promtool, "check", "rules", str(RULES))
     assert check.returncode == 0, check.stdout + check.stderr
-    assert "SUCCESS: 6 rules found" in check.stdout, check.stdout
+    assert "SUCCESS: 7 rules found" in check.stdout, check.stdout
     # The unit tests open nmap's breaker, make masscan unusable, push nmap's error
-    # rate over half, fail a reload and stop the scrape; each alert fires when it must.
+    # rate over half, fail a reload, fail run records and stop the scrape; each alert
+    # fires when it must.
     tests = run(promtool, "test", "rules", str(RULE_TESTS))
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "SUCCESS" in tests.stdout
@@ -202,6 +203,10 @@ async def test_prometheus_scrapes_secmcp_and_every_dashboard_and_rule_metric_exi
         assert not missing, f"the dashboard queries metrics secmcp does not export: {missing}"
         rule_metrics = set(METRIC.findall(RULES.read_text()))
         assert not sorted(rule_metrics - names), sorted(rule_metrics - names)
+        # The run-record series exist with both results before any failure, so the
+        # SecmcpStoreErrors increase() sees the first one.
+        assert re.search(r'^secmcp_run_records_total\{result="failed"\} 0$', text, re.M), text
+        assert re.search(r'^secmcp_run_records_total\{result="ok"\} [1-9]', text, re.M), text
 
         with prometheus(tmp_path, srv.port) as port:
             def scraped() -> bool:
@@ -219,7 +224,7 @@ async def test_prometheus_scrapes_secmcp_and_every_dashboard_and_rule_metric_exi
             def evaluated() -> bool:
                 groups = api(port, "rules").get("data", {}).get("groups", [])
                 rules = [r for g in groups for r in g["rules"]]
-                return len(rules) == 6 and all(r.get("lastEvaluation", "").startswith("20") for r in rules)
+                return len(rules) == 7 and all(r.get("lastEvaluation", "").startswith("20") for r in rules)
 
             assert wait_until(evaluated, timeout=15, step=0.5)
             groups = api(port, "rules")["data"]["groups"]

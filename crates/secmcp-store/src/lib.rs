@@ -7,6 +7,7 @@
 //! - `config`   [`StoreConfig`], [`Backend`], URL redaction
 //! - `record`   what is kept ([`NewRun`], [`TaskRow`]) and what is read back
 //!   ([`RunRecord`], [`RunSummary`], [`ListQuery`], [`Page`], opaque cursors)
+//! - `inspect`  [`inspect`]: the schema state of a database, read-only (for `doctor`)
 //! - `schema`   the versioned migrations (`migrations/*.sql`, one set for both backends)
 //! - `compress` bounded deflate of raw tool output
 //! - `error`    [`StoreError`] with a stable code and a hint
@@ -17,12 +18,14 @@
 mod compress;
 mod config;
 mod error;
+mod inspect;
 mod record;
 mod schema;
 mod store;
 
 pub use config::{Backend, StoreConfig, redact_url};
 pub use error::StoreError;
+pub use inspect::{SchemaState, inspect};
 pub use record::{
     Decision, ListQuery, NewRun, Page, RunRecord, RunSummary, TaskRow, decode_cursor,
 };

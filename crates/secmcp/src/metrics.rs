@@ -287,10 +287,13 @@ impl Metrics {
             m.ready.clone(),
         );
         // Series an alert compares over time start at 0, so the first
-        // failure is an increase (a series born at 1 shows none).
+        // failure is an increase (a series born at 1 shows none): config
+        // reloads (SecmcpConfigReloadFailed) and run records (SecmcpStoreErrors;
+        // with storage off they stay at 0: nothing was kept, nothing failed).
         for result in ["ok", "failed"] {
             m.config_reloads
                 .get_or_create_owned(&ResultLabels { result });
+            m.run_records.get_or_create_owned(&ResultLabels { result });
         }
         Self { registry, ..m }
     }
@@ -611,6 +614,29 @@ mod tests {
             text.contains("# TYPE lab_mcp_tool_executions counter\n"),
             "{text}"
         );
+    }
+
+    /// The counters an alert takes `increase()` of are in the first scrape,
+    /// at 0, so the first failure counts as one.
+    #[test]
+    fn alerted_counters_start_at_zero_before_the_first_event() {
+        let m = Metrics::new("secmcp");
+        let samples = parse(&m.encode());
+        for name in ["secmcp_run_records_total", "secmcp_config_reloads_total"] {
+            for result in ["ok", "failed"] {
+                assert_eq!(
+                    value(&samples, name, &[("result", result)]),
+                    Some(0.0),
+                    "{name}{{result={result}}}"
+                );
+            }
+        }
+        m.run_record(false);
+        m.run_record(true);
+        m.run_record(true);
+        let samples = parse(&m.encode());
+        let records = |result| value(&samples, "secmcp_run_records_total", &[("result", result)]);
+        assert_eq!((records("ok"), records("failed")), (Some(2.0), Some(1.0)));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 use std::collections::HashSet;
 
 use secmcp_store::{
-    Decision, ListQuery, NewRun, PruneLimits, Store, StoreConfig, TaskRow, decode_cursor,
+    Decision, ListQuery, NewRun, PruneLimits, SchemaState, Store, StoreConfig, TaskRow,
+    decode_cursor,
 };
 use serde_json::json;
 
@@ -286,6 +287,73 @@ pub async fn reopen_keeps_runs_and_migrations_are_idempotent(cfg: StoreConfig) {
     assert_eq!(again.totals().await.unwrap().0, 1);
     assert_eq!(Store::schema_version(), 3);
     again.close().await;
+}
+
+/// The files in the SQLite database's directory (empty for PostgreSQL).
+fn files_beside(cfg: &StoreConfig) -> Vec<String> {
+    match &cfg.backend {
+        secmcp_store::Backend::Sqlite { path } => {
+            let mut v: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+                .map(|d| {
+                    d.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            v.sort();
+            v
+        }
+        secmcp_store::Backend::Postgres { .. } => Vec::new(),
+    }
+}
+
+/// `inspect` (what `doctor` uses) reads the schema state and writes nothing:
+/// no file, no directory, no schema, no side files of SQLite.
+pub async fn inspect_reads_the_schema_and_writes_nothing(cfg: StoreConfig) {
+    let limit = std::time::Duration::from_secs(10);
+    let before = secmcp_store::inspect(&cfg, limit).await.unwrap();
+    let sqlite = matches!(cfg.backend, secmcp_store::Backend::Sqlite { .. });
+    if sqlite {
+        assert_eq!(before, SchemaState::NoDatabase);
+        if let secmcp_store::Backend::Sqlite { path } = &cfg.backend {
+            assert!(
+                !path.parent().unwrap().exists(),
+                "inspect created the data directory"
+            );
+        }
+    } else {
+        assert_eq!(before, SchemaState::Empty);
+        // Still no schema: inspecting did not migrate.
+        assert_eq!(
+            secmcp_store::inspect(&cfg, limit).await.unwrap(),
+            SchemaState::Empty
+        );
+    }
+    let store = open(&cfg).await;
+    store.insert(&run("nmap", "127.0.0.1", 1)).await.unwrap();
+    // While the server has it open (SQLite: with its -wal and -shm files).
+    let current = SchemaState::Current {
+        version: Store::schema_version(),
+    };
+    assert_eq!(secmcp_store::inspect(&cfg, limit).await.unwrap(), current);
+    store.close().await;
+    let files = files_beside(&cfg);
+    // Closed cleanly: only the database file; inspecting must not add the
+    // -wal/-shm files (owned by whoever ran it, they could lock out a server
+    // running as another user).
+    assert_eq!(secmcp_store::inspect(&cfg, limit).await.unwrap(), current);
+    assert_eq!(files_beside(&cfg), files);
+    if sqlite {
+        assert_eq!(files, vec!["runs.db".to_owned()]);
+    }
+    assert!(current.usable());
+    assert!(
+        !SchemaState::Ahead {
+            version: 2,
+            latest: 1
+        }
+        .usable()
+    );
 }
 
 pub async fn prune_by_age_and_size_keeps_referenced_runs(cfg: StoreConfig) {

@@ -67,6 +67,7 @@ suite!(
     prune_by_age_and_size_keeps_referenced_runs,
     concurrent_inserts_all_land,
     tasks_are_kept_fail_at_restart_and_hold_their_runs,
+    inspect_reads_the_schema_and_writes_nothing,
 );
 
 #[tokio::test]

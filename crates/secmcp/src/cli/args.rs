@@ -59,9 +59,9 @@ pub enum Command {
     Report(ReportArgs),
     /// Check that the server can do its job here: each tool found,
     /// identified and privileged enough, the lists, the config and its
-    /// warnings, the scope, the sandbox and the network; a fix for each
+    /// warnings, the run store, the scope, the sandbox and the network; a fix for each
     /// problem. Exit 1 when something the server needs is missing.
-    Doctor(ConfigArg),
+    Doctor(StoreArgs),
     /// Print the entry an MCP client needs to start this server (this binary,
     /// the config in use) or to reach it over HTTP, or merge it into the
     /// client's own config file with --write.

@@ -4,17 +4,29 @@
 
 use std::process::ExitCode;
 
-use super::args::ConfigArg;
+use super::args::StoreArgs;
 use super::print::out;
 use crate::config;
 
-pub(super) fn doctor(arg: &ConfigArg) -> ExitCode {
-    let path = config::config_path(arg.config.clone());
+pub(super) fn doctor(arg: &StoreArgs) -> ExitCode {
+    let path = config::config_path(arg.config.config.clone());
     let source = match &path {
         Some(p) => p.display().to_string(),
         None => "(none: the embedded defaults)".to_owned(),
     };
-    let loaded = config::load(path, |_| {});
+    // --data-dir as `serve` takes it (a relative one from the current directory).
+    let data_dir = arg.data_dir.clone().map(|d| {
+        if d.is_absolute() {
+            d
+        } else {
+            std::env::current_dir().map_or(d.clone(), |c| c.join(&d))
+        }
+    });
+    let loaded = config::load(path, move |raw| {
+        if let Some(d) = &data_dir {
+            raw.storage.data_dir = d.display().to_string();
+        }
+    });
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

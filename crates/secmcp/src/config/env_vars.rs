@@ -320,13 +320,10 @@ pub fn first_set(names: &[&'static str], empty_counts: bool) -> Option<(&'static
     })
 }
 
-/// Writes every set variable into `config` at its key. Returns which keys
-/// came from which variable, so problems with them name the variable.
-pub fn apply(config: &mut Value, p: &mut Problems) -> Vec<(&'static str, &'static str)> {
-    apply_from(config, p, first_set)
-}
-
-/// [`apply`] with the environment read through `get` (tests pass a map).
+/// Writes every set variable into `config` at its key, the environment read
+/// through `get` ([`first_set`] for the process's; tests and the fuzz target
+/// pass a map). Returns which keys came from which variable, so problems
+/// with them name the variable.
 pub fn apply_from(
     config: &mut Value,
     p: &mut Problems,

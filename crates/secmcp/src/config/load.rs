@@ -6,6 +6,11 @@
 //! ([`super::env_vars`]); then the value is deserialized into [`Config`].
 //! A key that does not fit (unknown, wrong type) is reported in plain words
 //! and dropped, and deserialization goes on, so one run names every mistake.
+//!
+//! [`load`] reads the file and the process environment and hands both to
+//! [`load_from`], which does the rest without reading either: the one code
+//! path, also taken by the fuzz target `config_load` with text and an
+//! environment of its own.
 
 use std::path::{Path, PathBuf};
 
@@ -14,10 +19,38 @@ use serde_json::Value;
 use super::model::{Config, ConfigError};
 use super::settings::Settings;
 use super::{aliases, env_vars};
-use crate::validate::{Problem, Problems};
+use crate::validate::{MAX_PROBLEMS, Problem, Problems};
 
-/// The most problems one load reports.
-const MAX_PROBLEMS: usize = 64;
+/// A config file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.yaml` or `.yml`.
+    Yaml,
+    /// `.json`.
+    Json,
+}
+
+impl Format {
+    /// The format a file's extension names, if any.
+    pub fn of_path(path: &Path) -> Option<Self> {
+        match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+            "yaml" | "yml" => Some(Self::Yaml),
+            "json" => Some(Self::Json),
+            _ => None,
+        }
+    }
+}
+
+/// A config file's content, already read.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// What a problem with the whole file names (its path).
+    pub name: &'a str,
+    /// The file's text.
+    pub text: &'a str,
+    /// How to read it.
+    pub format: Format,
+}
 
 /// The config file: the `--config` flag, else the environment.
 pub fn config_path(flag: Option<PathBuf>) -> Option<PathBuf> {
@@ -31,47 +64,80 @@ pub fn load(
     overrides: impl FnOnce(&mut Config),
 ) -> Result<Settings, ConfigError> {
     let path = config_path(path);
+    let read = match &path {
+        Some(p) => Some(read(p)?),
+        None => None,
+    };
+    let source = read.as_ref().map(|(name, text, format)| Source {
+        name,
+        text,
+        format: *format,
+    });
+    load_from(
+        source,
+        env_vars::first_set,
+        crate::privilege::has_raw_sockets(),
+        overrides,
+    )
+}
+
+/// [`load`] on a file already read (`None`: no file) and an environment
+/// looked up through `env` (as [`env_vars::first_set`] does: the first set
+/// variable of the names, empty values counting as set when asked), with
+/// `raw_sockets` as this process's privilege. Reads no file and no
+/// environment variable itself; validation still looks at the machine as
+/// [`Settings`] does (tool binaries on `PATH` and list files for warnings,
+/// the default data directory).
+pub fn load_from(
+    source: Option<Source<'_>>,
+    env: impl Fn(&[&'static str], bool) -> Option<(&'static str, String)>,
+    raw_sockets: bool,
+    overrides: impl FnOnce(&mut Config),
+) -> Result<Settings, ConfigError> {
     let mut problems = Problems::default();
-    let mut value = match &path {
-        Some(p) => read(p)?,
+    let mut value = match source {
+        Some(s) => parse(&s).map_err(|problem| ConfigError::Invalid {
+            problems: crate::validate::tidy(vec![problem]),
+        })?,
         None => Value::Object(serde_json::Map::new()),
     };
     aliases::apply(&mut value, &mut problems);
-    let origins = env_vars::apply(&mut value, &mut problems);
+    let origins = env_vars::apply_from(&mut value, &mut problems, env);
     let mut raw = deserialize(value, &origins, &mut problems);
     overrides(&mut raw);
-    Settings::validate(raw, crate::privilege::has_raw_sockets(), problems)
+    Settings::validate(raw, raw_sockets, problems)
 }
 
-/// Reads a YAML or JSON file (by extension) into a value. A syntax error is
-/// reported with its line, and indentation is named as the likely cause.
-fn read(path: &Path) -> Result<Value, ConfigError> {
+/// Reads a config file: its name, text and format (by extension).
+fn read(path: &Path) -> Result<(String, String, Format), ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_owned(),
         source,
     })?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let parsed: Result<Value, String> = match ext {
-        "yaml" | "yml" if text.trim().is_empty() => Ok(Value::Object(serde_json::Map::new())),
-        "yaml" | "yml" => yaml_serde::from_str(&text).map_err(|e| yaml_problem(&e.to_string())),
-        "json" => serde_json::from_str(&text).map_err(|e| format!("not valid JSON: {e}")),
-        _ => return Err(ConfigError::Extension(path.to_owned())),
+    let format = Format::of_path(path).ok_or_else(|| ConfigError::Extension(path.to_owned()))?;
+    Ok((path.display().to_string(), text, format))
+}
+
+/// Parses YAML or JSON text into a value. A syntax error is reported with
+/// its line, and indentation is named as the likely cause.
+fn parse(source: &Source<'_>) -> Result<Value, Problem> {
+    let text = source.text;
+    let parsed: Result<Value, String> = match source.format {
+        Format::Yaml if text.trim().is_empty() => Ok(Value::Object(serde_json::Map::new())),
+        Format::Yaml => yaml_serde::from_str(text).map_err(|e| yaml_problem(&e.to_string())),
+        Format::Json => serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}")),
     };
-    let value = parsed.map_err(|message| ConfigError::Invalid {
-        problems: vec![Problem {
-            field: path.display().to_string(),
-            message,
-        }],
-    })?;
-    match value {
-        Value::Object(_) => Ok(value),
+    let problem = |message: String| Problem {
+        field: source.name.to_owned(),
+        message,
+    };
+    match parsed.map_err(problem)? {
         Value::Null => Ok(Value::Object(serde_json::Map::new())),
-        _ => Err(ConfigError::Invalid {
-            problems: vec![Problem {
-                field: path.display().to_string(),
-                message: "the file must hold sections such as `security:` and `server:`, not a single value".into(),
-            }],
-        }),
+        value @ Value::Object(_) => Ok(value),
+        _ => Err(problem(
+            "the file must hold sections such as `security:` and `server:`, not a single value"
+                .into(),
+        )),
     }
 }
 

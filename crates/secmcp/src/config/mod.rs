@@ -22,7 +22,8 @@ mod storage;
 #[cfg(test)]
 mod tests;
 
-pub use load::{config_path, load};
+pub use crate::validate::{MAX_FIELD_CHARS, MAX_MESSAGE_CHARS, MAX_PROBLEMS};
+pub use load::{Format, Source, config_path, load, load_from};
 pub use model::{
     Config, ConfigError, LogFormat, LoggingConfig, SecurityConfig, ServerConfig, ToolDefaults,
     Transport,

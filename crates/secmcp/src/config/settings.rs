@@ -255,7 +255,9 @@ impl Settings {
         warn_about_tools(&tools, &raw, &mut p);
         let sandbox = raw.sandbox.resolve(&mut p);
         if !p.is_ok() {
-            return Err(ConfigError::Invalid { problems: p.errors });
+            return Err(ConfigError::Invalid {
+                problems: crate::validate::tidy(p.errors),
+            });
         }
         let t = &raw.tool_defaults;
         Ok(Self {
@@ -280,7 +282,7 @@ impl Settings {
             audit: raw.audit.clone(),
             storage,
             sandbox,
-            warnings: p.warnings,
+            warnings: crate::validate::tidy(p.warnings),
             raw,
         })
     }

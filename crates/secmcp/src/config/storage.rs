@@ -161,11 +161,16 @@ pub fn validate(s: &StorageConfig, db: &DatabaseConfig, p: &mut Problems) -> Sto
     } else {
         let scheme_ok = url.starts_with("postgresql://") || url.starts_with("postgres://");
         if !scheme_ok {
+            // Only the scheme is shown: a value that is not a URL (no `://`,
+            // `user:password@host`) has no userinfo for redaction to find.
+            let what = match scheme_of(url) {
+                Some(scheme) => format!("`{scheme}:` is not a PostgreSQL URL scheme"),
+                None => "it does not start with a URL scheme".to_owned(),
+            };
             p.error(
                 "database.url",
                 format!(
-                    "`{}` is not a PostgreSQL URL; use postgresql://user:password@host:port/database, or leave it empty for the embedded SQLite store",
-                    secmcp_store::redact_url(url)
+                    "{what}; use postgresql://user:password@host:port/database, or leave it empty for the embedded SQLite store"
                 ),
             );
         }
@@ -188,6 +193,17 @@ pub fn validate(s: &StorageConfig, db: &DatabaseConfig, p: &mut Problems) -> Sto
         max_lifetime: (db.pool_recycle_secs != 0)
             .then(|| Duration::from_secs(db.pool_recycle_secs)),
     }
+}
+
+/// The scheme `url` starts with (`mysql` of `mysql://...`), when it starts
+/// with one followed by `://`; never anything after it.
+fn scheme_of(url: &str) -> Option<&str> {
+    let (scheme, _) = url.split_once("://")?;
+    let mut chars = scheme.chars();
+    (chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        && scheme.len() <= 32)
+        .then_some(scheme)
 }
 
 /// `database` (the original design's section).

@@ -709,6 +709,82 @@ storage:
     assert!(!all.contains("hunter2"), "{all}");
 }
 
+/// Found by the config_load fuzz target: a database URL without a scheme
+/// (`user:password@host/db`) was quoted whole in the problem, password
+/// included, because URL redaction finds no userinfo without `://`.
+#[test]
+fn a_non_postgresql_database_url_never_shows_its_password() {
+    for (url, says) in [
+        ("u:hunter2@db/runs", "does not start with a URL scheme"),
+        (
+            "mysql://admin:hunter2@db/x",
+            "`mysql:` is not a PostgreSQL URL scheme",
+        ),
+        ("u:hunter2@h://x", "does not start with a URL scheme"),
+        (
+            "postgresql:/u:hunter2@db",
+            "does not start with a URL scheme",
+        ),
+        ("db?password=hunter2", "does not start with a URL scheme"),
+    ] {
+        for e in [
+            errors("c.yaml", &format!("database:\n  url: '{url}'\n")),
+            env_errors(&[("SECMCP_DATABASE_URL", url)]),
+        ] {
+            let all = e.join("\n");
+            assert!(all.contains(says), "{url}: {all}");
+            assert!(!all.contains("hunter2"), "{url}: {all}");
+        }
+    }
+}
+
+/// Problems of a load with no file and the environment `vars`.
+fn env_errors(vars: &[(&'static str, &str)]) -> Vec<String> {
+    let r = super::load_from(
+        None,
+        |names: &[&'static str], _| {
+            names
+                .iter()
+                .find_map(|n| vars.iter().find(|(k, _)| k == n))
+                .map(|(k, v)| (*k, (*v).to_owned()))
+        },
+        false,
+        |_| {},
+    );
+    match r {
+        Ok(_) => panic!("{vars:?} was accepted"),
+        Err(e) => e.problems(),
+    }
+}
+
+/// Found while writing the config_load fuzz target: problems quote what
+/// the operator wrote, so a value with a newline or an escape sequence made
+/// a problem span lines or drive the terminal, and a config with hundreds of
+/// bad entries gave hundreds of problems (beyond MAX_PROBLEMS). Now each is
+/// one bounded line, and there are at most MAX_PROBLEMS.
+#[test]
+fn problems_are_single_bounded_lines_and_at_most_max_problems() {
+    let e = env_errors(&[("SECMCP_LOG_LEVEL", "loud\n\u{1b}[2Jfake: ok")]);
+    assert!(e.iter().all(|p| !p.chars().any(char::is_control)), "{e:?}");
+    assert!(e.join("").contains("\\n\\u{1b}[2J"), "{e:?}");
+    let long = "x".repeat(100_000);
+    let e = env_errors(&[("SECMCP_SERVER_HOST", long.as_str())]);
+    assert!(
+        e[0].chars().count()
+            <= crate::validate::MAX_FIELD_CHARS + 2 + crate::validate::MAX_MESSAGE_CHARS
+    );
+    let many = (0..300)
+        .map(|i| format!("bad{i}/77"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let e = env_errors(&[("SECMCP_ALLOWED_TARGETS", many.as_str())]);
+    assert_eq!(e.len(), crate::validate::MAX_PROBLEMS, "{e:?}");
+    assert!(
+        e.last().unwrap().contains("more problems not shown"),
+        "{e:?}"
+    );
+}
+
 #[test]
 fn a_postgresql_url_selects_postgresql_with_the_pool_settings() {
     let s = load_str(

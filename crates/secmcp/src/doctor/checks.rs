@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use secmcp_policy::{Cidr, ScopeEntry, ToolId};
 
-use super::gather::{Facts, ListEntry, ListFact};
+use super::gather::{DirState, Facts, ListEntry, ListFact, STORE_TIMEOUT, StoreFacts};
 use super::net::{NetFacts, route_to};
 use super::report::{Finding, Severity};
 use crate::config::{Availability, ConfigError};
@@ -59,6 +59,7 @@ pub fn invalid_config(e: &ConfigError) -> Vec<Finding> {
 /// Every finding, in report order.
 pub fn findings(f: &Facts) -> Vec<Finding> {
     let mut out = config(f);
+    out.extend(store(&f.store));
     out.extend(scope(f));
     out.extend(privilege(&f.privilege));
     out.extend(tool_findings(f));
@@ -104,6 +105,208 @@ fn config(f: &Facts) -> Vec<Finding> {
         });
     }
     out
+}
+
+/// Free space under which the data directory's filesystem gets a warning.
+pub const LOW_DISK_BYTES: u64 = 100 * 1024 * 1024;
+
+/// How to point the server at another data directory.
+const OTHER_DIR: &str =
+    "choose another directory with --data-dir, MCP_DATA_DIR or storage.data_dir";
+
+fn mib(bytes: u64) -> String {
+    format!("{} MiB", bytes / (1024 * 1024))
+}
+
+/// The fix for a data directory (or its parent) that refused a write.
+fn dir_fix(dir: &std::path::Path, at: &std::path::Path, reason: &str) -> String {
+    if reason == "is not a directory" {
+        format!(
+            "{} is not a directory: move it away, or {OTHER_DIR}",
+            at.display()
+        )
+    } else if reason.contains("Read-only file system") {
+        format!(
+            "{} is on a read-only filesystem: {OTHER_DIR} on a writable one",
+            at.display()
+        )
+    } else if at == dir {
+        format!(
+            "give the server's user write access to {} (e.g. `chown USER {}`), or {OTHER_DIR}",
+            dir.display(),
+            dir.display()
+        )
+    } else {
+        format!(
+            "create it for the server's user (`mkdir -p {} && chown USER {}`), or {OTHER_DIR}",
+            dir.display(),
+            dir.display()
+        )
+    }
+}
+
+/// The run store: where it is, whether the server's user can write there, how
+/// much room is left, and whether the database opens with a schema this build
+/// can use.
+fn store(s: &StoreFacts) -> Vec<Finding> {
+    if !s.enabled {
+        return vec![Finding::new(
+            "store",
+            Severity::Info,
+            "storage.enabled is false: no run records are kept and no runs are offered as resources",
+        )];
+    }
+    let uid = s.uid;
+    let mut out = Vec::new();
+    if let Some(d) = &s.dir {
+        let free = d
+            .free_bytes
+            .map(|b| format!(", {} free", mib(b)))
+            .unwrap_or_default();
+        out.push(match &d.state {
+            DirState::Writable => Finding::new(
+                "store",
+                Severity::Ok,
+                format!("data directory {} is writable by this user (uid {uid}){free}", d.path.display()),
+            ),
+            DirState::Creatable { ancestor } => Finding::new(
+                "store",
+                Severity::Ok,
+                format!(
+                    "data directory {} does not exist yet: `serve` creates it (mode 0700) in {}{free}",
+                    d.path.display(),
+                    ancestor.display()
+                ),
+            ),
+            DirState::NotWritable(reason) => Finding::new(
+                "store",
+                Severity::Fail,
+                format!(
+                    "data directory {}: this user (uid {uid}) cannot create files in it ({reason}): `serve` will not start",
+                    d.path.display()
+                ),
+            )
+            .fix(dir_fix(&d.path, &d.path, reason)),
+            DirState::NotCreatable { ancestor, reason } => Finding::new(
+                "store",
+                Severity::Fail,
+                format!(
+                    "data directory {} does not exist and this user (uid {uid}) cannot create it: {} {reason}: `serve` will not start",
+                    d.path.display(),
+                    ancestor.display()
+                ),
+            )
+            .fix(dir_fix(&d.path, ancestor, reason)),
+        });
+        if let Some(free) = d.free_bytes.filter(|b| *b < LOW_DISK_BYTES) {
+            out.push(
+                Finding::new(
+                    "store",
+                    Severity::Warn,
+                    format!(
+                        "only {} free on the filesystem of {} (under {}): run records fail once it is full",
+                        mib(free),
+                        d.path.display(),
+                        mib(LOW_DISK_BYTES)
+                    ),
+                )
+                .fix(format!(
+                    "free space there, or {OTHER_DIR} on a larger filesystem; storage.max_total_bytes caps what the store keeps"
+                )),
+            );
+        }
+        if let Some(reason) = &d.db_not_writable {
+            out.push(
+                Finding::new(
+                    "store",
+                    Severity::Fail,
+                    format!("{}: this user (uid {uid}) cannot write it ({reason}): `serve` will not start", s.display),
+                )
+                .fix(format!(
+                    "give the server's user write access to {} (and its -wal and -shm files), or {OTHER_DIR}",
+                    s.display
+                )),
+            );
+        }
+    }
+    let latest = secmcp_store::Store::schema_version();
+    let Some(db) = &s.database else {
+        return out;
+    };
+    let kind = s.kind;
+    out.push(match db {
+        Ok(state) => schema_finding(kind, &s.display, state, latest),
+        Err((code, message, hint)) => {
+            let fix = match (kind, *code) {
+                ("postgresql", "store_timeout") => format!(
+                    "PostgreSQL did not answer within {} s: check host and port in database.url and that this host reaches them (a firewall that drops packets looks like this)",
+                    STORE_TIMEOUT.as_secs()
+                ),
+                ("postgresql", _) => "check database.url (host, port, database, user, password) and that PostgreSQL is running and accepts connections from this host and user (pg_hba.conf); or leave database.url empty for the embedded SQLite store".to_owned(),
+                ("sqlite", "store_unavailable") => format!(
+                    "{} is not a readable SQLite database (damaged, or another program's file): move it aside and `serve` creates a fresh one, or {OTHER_DIR}",
+                    s.display
+                ),
+                _ => (*hint).to_owned(),
+            };
+            Finding::new(
+                "store",
+                Severity::Fail,
+                format!("{kind} run database: {message} ({code}): `serve` will not start"),
+            )
+            .fix(fix)
+        }
+    });
+    out
+}
+
+fn schema_finding(
+    kind: &str,
+    display: &str,
+    state: &secmcp_store::SchemaState,
+    latest: i64,
+) -> Finding {
+    use secmcp_store::SchemaState as S;
+    let at = format!("{kind} run database {display}");
+    let fresh = "or point the server at a fresh database (another --data-dir, or another database in database.url)";
+    match state {
+        S::NoDatabase => Finding::new(
+            "store",
+            Severity::Ok,
+            format!("{at} does not exist yet: `serve` creates it (schema version {latest})"),
+        ),
+        S::Empty => Finding::new(
+            "store",
+            Severity::Ok,
+            format!("{at} opens and holds no schema yet: `serve` creates it (version {latest})"),
+        ),
+        S::Current { version } => Finding::new(
+            "store",
+            Severity::Ok,
+            format!("{at} opens; schema version {version} is current"),
+        ),
+        S::Behind { version, latest } => Finding::new(
+            "store",
+            Severity::Info,
+            format!("{at} opens; schema version {version}: `serve` migrates it to {latest} at start"),
+        ),
+        S::Ahead { version, latest } => Finding::new(
+            "store",
+            Severity::Fail,
+            format!(
+                "{at} has schema version {version}, newer than this build's {latest} (a newer secmcp wrote it): `serve` will not start"
+            ),
+        )
+        .fix(format!("run the secmcp version that wrote it, {fresh}")),
+        S::Mismatch { version, what } => Finding::new(
+            "store",
+            Severity::Fail,
+            format!("{at}: applied migration {version} {what}: `serve` will not start"),
+        )
+        .fix(format!(
+            "the schema was changed outside this build: restore the database from a backup, or run the secmcp build that applied it, {fresh}"
+        )),
+    }
 }
 
 /// Networks of an allow entry that IPv4 routing can be checked for.
@@ -585,4 +788,205 @@ fn network(f: &Facts) -> Vec<Finding> {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use secmcp_store::SchemaState;
+
+    use super::*;
+    use crate::doctor::gather::DirFacts;
+
+    fn sqlite(state: DirState, free: u64, db: Result<SchemaState, &'static str>) -> StoreFacts {
+        StoreFacts {
+            enabled: true,
+            uid: 1000,
+            kind: "sqlite",
+            display: "/srv/secmcp/runs.db".into(),
+            dir: Some(DirFacts {
+                path: PathBuf::from("/srv/secmcp"),
+                state,
+                free_bytes: Some(free),
+                db_not_writable: None,
+            }),
+            database: Some(db.map_err(|code| (code, format!("cannot open: {code}"), "a hint"))),
+        }
+    }
+
+    fn worst(f: &[Finding]) -> Severity {
+        f.iter().map(|f| f.severity).max().unwrap()
+    }
+
+    const GB: u64 = 1 << 30;
+
+    #[test]
+    fn a_writable_dir_with_a_current_schema_is_ok() {
+        let f = store(&sqlite(
+            DirState::Writable,
+            GB,
+            Ok(SchemaState::Current { version: 1 }),
+        ));
+        assert_eq!(worst(&f), Severity::Ok, "{f:?}");
+        assert!(
+            f[0].message
+                .contains("writable by this user (uid 1000), 1024 MiB free")
+        );
+        assert!(f[1].message.contains("schema version 1 is current"));
+        // Nothing yet: the server creates both.
+        let f = store(&sqlite(
+            DirState::Creatable {
+                ancestor: "/srv".into(),
+            },
+            GB,
+            Ok(SchemaState::NoDatabase),
+        ));
+        assert_eq!(worst(&f), Severity::Ok, "{f:?}");
+        assert!(f[0].message.contains("creates it (mode 0700) in /srv"));
+    }
+
+    #[test]
+    fn every_store_problem_fails_or_warns_with_its_own_fix() {
+        let ok = || Ok(SchemaState::Current { version: 1 });
+        let cases: Vec<(StoreFacts, Severity, &str, &str)> = vec![
+            (
+                sqlite(DirState::NotWritable("Permission denied".into()), GB, ok()),
+                Severity::Fail,
+                "cannot create files in it (Permission denied)",
+                "chown USER /srv/secmcp",
+            ),
+            (
+                sqlite(
+                    DirState::NotWritable("Read-only file system".into()),
+                    GB,
+                    ok(),
+                ),
+                Severity::Fail,
+                "Read-only file system",
+                "read-only filesystem: choose another directory with --data-dir",
+            ),
+            (
+                sqlite(
+                    DirState::NotCreatable {
+                        ancestor: "/srv".into(),
+                        reason: "is not a directory".into(),
+                    },
+                    GB,
+                    ok(),
+                ),
+                Severity::Fail,
+                "cannot create it: /srv is not a directory",
+                "/srv is not a directory: move it away, or choose another directory",
+            ),
+            (
+                sqlite(
+                    DirState::NotCreatable {
+                        ancestor: "/srv".into(),
+                        reason: "Permission denied".into(),
+                    },
+                    GB,
+                    ok(),
+                ),
+                Severity::Fail,
+                "cannot create it: /srv Permission denied",
+                "mkdir -p /srv/secmcp && chown USER /srv/secmcp",
+            ),
+            (
+                sqlite(DirState::Writable, LOW_DISK_BYTES - 1, ok()),
+                Severity::Warn,
+                "only 99 MiB free",
+                "storage.max_total_bytes",
+            ),
+            (
+                sqlite(
+                    DirState::Writable,
+                    GB,
+                    Ok(SchemaState::Ahead {
+                        version: 3,
+                        latest: 1,
+                    }),
+                ),
+                Severity::Fail,
+                "schema version 3, newer than this build's 1",
+                "run the secmcp version that wrote it",
+            ),
+            (
+                sqlite(
+                    DirState::Writable,
+                    GB,
+                    Ok(SchemaState::Mismatch {
+                        version: 1,
+                        what: "differs from this build's (checksum)",
+                    }),
+                ),
+                Severity::Fail,
+                "applied migration 1 differs",
+                "restore the database from a backup",
+            ),
+            (
+                sqlite(DirState::Writable, GB, Err("store_unavailable")),
+                Severity::Fail,
+                "(store_unavailable): `serve` will not start",
+                "/srv/secmcp/runs.db is not a readable SQLite database",
+            ),
+        ];
+        for (facts, sev, message, fix) in cases {
+            let f = store(&facts);
+            let bad = f
+                .iter()
+                .find(|f| f.severity == sev)
+                .unwrap_or_else(|| panic!("no {sev:?} in {f:?}"));
+            assert!(bad.message.contains(message), "{bad:?}");
+            assert!(bad.fix.as_deref().unwrap_or("").contains(fix), "{bad:?}");
+            assert_eq!(worst(&f), sev, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn a_behind_schema_is_migrated_by_the_server_and_storage_off_is_info() {
+        let f = store(&sqlite(
+            DirState::Writable,
+            GB,
+            Ok(SchemaState::Behind {
+                version: 1,
+                latest: 2,
+            }),
+        ));
+        assert_eq!(worst(&f), Severity::Info, "{f:?}");
+        assert!(f[1].message.contains("migrates it to 2 at start"));
+        let mut off = sqlite(DirState::Writable, GB, Ok(SchemaState::NoDatabase));
+        off.enabled = false;
+        let f = store(&off);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn postgresql_failures_name_the_masked_url_and_a_fix() {
+        let facts = |code| StoreFacts {
+            enabled: true,
+            uid: 0,
+            kind: "postgresql",
+            display: "postgresql://u:***@db:5432/runs".into(),
+            dir: None,
+            database: Some(Err((
+                code,
+                "cannot open the run database postgresql://u:***@db:5432/runs: refused".into(),
+                "hint",
+            ))),
+        };
+        let f = store(&facts("store_unavailable"));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Fail);
+        assert!(f[0].message.contains("postgresql://u:***@db:5432/runs"));
+        assert!(f[0].fix.as_deref().unwrap().contains("pg_hba.conf"));
+        let f = store(&facts("store_timeout"));
+        assert!(
+            f[0].fix
+                .as_deref()
+                .unwrap()
+                .contains("did not answer within 5 s")
+        );
+    }
 }

@@ -41,6 +41,71 @@ pub struct Facts {
     pub net: NetFacts,
     /// `logging.file`'s directory and whether this process may write in it.
     pub log_dir: Option<(PathBuf, bool)>,
+    /// The run store: its directory (SQLite) and database.
+    pub store: StoreFacts,
+}
+
+/// How long `doctor` waits for the run database (connect and read).
+pub const STORE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The run store as `doctor` found it. Nothing is created or written to learn
+/// it: a missing directory is only checked for whether it could be created,
+/// and the database is opened read-only (never created or migrated).
+#[derive(Debug, Clone)]
+pub struct StoreFacts {
+    /// `storage.enabled`.
+    pub enabled: bool,
+    /// The effective uid that was checked (doctor's own).
+    pub uid: u32,
+    /// `sqlite` or `postgresql`.
+    pub kind: &'static str,
+    /// The file or the URL, credentials masked.
+    pub display: String,
+    /// The data directory (SQLite only).
+    pub dir: Option<DirFacts>,
+    /// The database's schema state, or why it could not be read
+    /// (`code`, message with credentials masked, hint). `None`: not looked at
+    /// (storage off, or the directory already fails).
+    pub database: Option<Result<secmcp_store::SchemaState, (&'static str, String, &'static str)>>,
+}
+
+/// The SQLite data directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirFacts {
+    /// The directory.
+    pub path: PathBuf,
+    /// Whether it exists, or where its creation would start.
+    pub state: DirState,
+    /// Bytes free for this user on its filesystem (or its nearest existing
+    /// parent's), when readable.
+    pub free_bytes: Option<u64>,
+    /// The database file exists and this process cannot write it (the OS's
+    /// answer).
+    pub db_not_writable: Option<String>,
+}
+
+/// Whether the data directory is there and usable by this process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirState {
+    /// It exists and this process may create files in it.
+    Writable,
+    /// It exists (or something by its name does) and this process may not
+    /// create files in it: the OS's answer.
+    NotWritable(String),
+    /// It is missing; the server would create it under `ancestor`, which this
+    /// process may write in.
+    Creatable {
+        /// The nearest existing parent.
+        ancestor: PathBuf,
+    },
+    /// It is missing and cannot be created: `ancestor` is the nearest existing
+    /// parent and the reason.
+    NotCreatable {
+        /// The nearest existing parent.
+        ancestor: PathBuf,
+        /// Why not (the OS's answer, or "is not a directory").
+        reason: String,
+    },
 }
 
 /// What a configured list entry is.
@@ -102,10 +167,103 @@ pub async fn gather(settings: Settings) -> Facts {
         cgroup_mount: Cgroup2Mount::find().ok(),
         net: NetFacts::read(),
         log_dir,
+        store: store_facts(&settings.storage).await,
         settings,
     };
     kill.cancel();
     facts
+}
+
+/// Whether this process may create files in `dir` (write and search).
+fn may_write_in(dir: &std::path::Path) -> Result<(), String> {
+    if !dir.is_dir() {
+        return Err("is not a directory".into());
+    }
+    nix::unistd::access(
+        dir,
+        nix::unistd::AccessFlags::W_OK | nix::unistd::AccessFlags::X_OK,
+    )
+    .map_err(|e| e.desc().to_owned())
+}
+
+/// Reads the data directory the way the server would use it, changing nothing.
+fn dir_facts(db: &std::path::Path) -> Option<DirFacts> {
+    let path = db.parent().filter(|d| !d.as_os_str().is_empty())?;
+    let state = if path.exists() {
+        match may_write_in(path) {
+            Ok(()) => DirState::Writable,
+            Err(reason) => DirState::NotWritable(reason),
+        }
+    } else {
+        // The nearest parent that exists (as anything: a file stops creation).
+        let ancestor = path
+            .ancestors()
+            .skip(1)
+            .find(|a| a.symlink_metadata().is_ok())
+            .unwrap_or(std::path::Path::new("/"))
+            .to_path_buf();
+        match may_write_in(&ancestor) {
+            Ok(()) => DirState::Creatable { ancestor },
+            Err(reason) => DirState::NotCreatable { ancestor, reason },
+        }
+    };
+    let stat_at = match &state {
+        DirState::Creatable { ancestor } | DirState::NotCreatable { ancestor, .. } => {
+            ancestor.as_path()
+        }
+        _ => path,
+    };
+    // fsblkcnt_t and c_ulong are u64 on 64-bit Linux but not on every target.
+    #[allow(clippy::unnecessary_cast)]
+    let free_bytes = nix::sys::statvfs::statvfs(stat_at)
+        .ok()
+        .map(|s| (s.blocks_available() as u64).saturating_mul(s.fragment_size() as u64));
+    let db_not_writable = db
+        .exists()
+        .then(|| nix::unistd::access(db, nix::unistd::AccessFlags::W_OK).err())
+        .flatten()
+        .map(|e| e.desc().to_owned());
+    Some(DirFacts {
+        path: path.to_path_buf(),
+        state,
+        free_bytes,
+        db_not_writable,
+    })
+}
+
+/// The run store's facts: the directory (SQLite), then the database read-only.
+async fn store_facts(s: &crate::config::StorageSettings) -> StoreFacts {
+    let (kind, display) = (s.backend.kind(), s.backend.display());
+    let dir = match &s.backend {
+        secmcp_store::Backend::Sqlite { path } if s.enabled => dir_facts(path),
+        _ => None,
+    };
+    let dir_ok = dir
+        .as_ref()
+        .is_none_or(|d| matches!(d.state, DirState::Writable | DirState::Creatable { .. }));
+    let database = if s.enabled && dir_ok {
+        Some(
+            secmcp_store::inspect(&s.store_config(), STORE_TIMEOUT)
+                .await
+                .map_err(|e| {
+                    (
+                        e.code(),
+                        crate::redact::text(&e.to_string()).into_owned(),
+                        e.hint(),
+                    )
+                }),
+        )
+    } else {
+        None
+    };
+    StoreFacts {
+        enabled: s.enabled,
+        uid: nix::unistd::geteuid().as_raw(),
+        kind,
+        display,
+        dir,
+        database,
+    }
 }
 
 /// The list entries of the tools that are not switched off.

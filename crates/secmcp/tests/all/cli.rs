@@ -161,6 +161,192 @@ fn doctor_reports_an_invalid_config_and_an_empty_scope() {
     assert!(fix.contains("allow_wide_scope"), "{fix}");
 }
 
+/// The `store` section of a report: its finding lines with their fix lines.
+fn store_section(report: &str) -> String {
+    report
+        .split("\nstore\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no store section in:\n{report}"))
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn loopback_config(dir: &std::path::Path, extra: &str) -> String {
+    let config = dir.join("c.yaml");
+    std::fs::write(
+        &config,
+        format!("security:\n  allowed_targets: [loopback]\n{extra}"),
+    )
+    .unwrap();
+    config.to_str().unwrap().to_owned()
+}
+
+/// Tests run as root, which passes every permission bit: an unwritable data
+/// directory is one under a regular file, or one on a read-only bind mount
+/// (in a mount namespace of the `doctor` process's own).
+#[test]
+fn doctor_fails_on_a_data_dir_the_server_cannot_write_and_says_how_to_fix_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = loopback_config(dir.path(), "");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let under_file = file.join("data");
+    let out = run(
+        &[
+            "doctor",
+            "--config",
+            &config,
+            "--data-dir",
+            under_file.to_str().unwrap(),
+        ],
+        None,
+    );
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    let (line, fix) = finding(&report, "FAIL", "cannot create it");
+    assert!(
+        line.contains(&format!("{} is not a directory", file.display())),
+        "{line}"
+    );
+    assert!(
+        fix.contains("--data-dir, MCP_DATA_DIR or storage.data_dir"),
+        "{fix}"
+    );
+    assert!(!file.with_file_name("data").exists());
+
+    // The same directory through MCP_DATA_DIR, as `serve` would read it.
+    let out = Command::new(BIN)
+        .args(["doctor", "--config", &config])
+        .env("MCP_DATA_DIR", &under_file)
+        .env_remove("SECMCP_DATA_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    finding(&stdout(&out), "FAIL", "cannot create it");
+
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let ro_s = ro.to_str().unwrap();
+    let script = format!(
+        "mount --bind {ro_s} {ro_s} && mount -o remount,bind,ro {ro_s} && exec \"$0\" \"$@\""
+    );
+    let out = run(
+        &["doctor", "--config", &config, "--data-dir", ro_s],
+        Some(&[
+            "unshare",
+            "-m",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            &script,
+        ]),
+    );
+    let report = stdout(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (line, fix) = finding(&report, "FAIL", "cannot create files in it");
+    assert!(line.contains("Read-only file system"), "{line}");
+    assert!(fix.contains("on a writable one"), "{fix}");
+}
+
+#[test]
+fn doctor_passes_a_good_data_dir_and_reads_the_database_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = loopback_config(dir.path(), "");
+    let data = dir.path().join("data");
+    let data_s = data.to_str().unwrap();
+    // Missing: the server would create it; doctor does not.
+    let report = stdout(&run(
+        &["doctor", "--config", &config, "--data-dir", data_s],
+        None,
+    ));
+    let store = store_section(&report);
+    assert!(
+        !store.contains("FAIL") && !store.contains("WARN"),
+        "{store}"
+    );
+    assert!(
+        store.contains("does not exist yet: `serve` creates it"),
+        "{store}"
+    );
+    assert!(!data.exists(), "doctor created the data directory");
+
+    // A database the server made (`runs list` opens the store as `serve` does).
+    let made = run(
+        &["runs", "list", "--config", &config, "--data-dir", data_s],
+        None,
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let listing = || {
+        let mut v: Vec<_> = std::fs::read_dir(&data)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = listing();
+    let report = stdout(&run(
+        &["doctor", "--config", &config, "--data-dir", data_s],
+        None,
+    ));
+    let store = store_section(&report);
+    assert!(
+        !store.contains("FAIL") && !store.contains("WARN"),
+        "{store}"
+    );
+    let ok_line = |what: &str| {
+        store
+            .lines()
+            .find(|l| l.trim_start().starts_with("ok") && l.contains(what))
+            .unwrap_or_else(|| panic!("no ok line with {what}:\n{store}"))
+            .to_owned()
+    };
+    assert!(
+        ok_line("is writable by this user").contains("MiB free"),
+        "{store}"
+    );
+    ok_line(&format!(
+        "schema version {} is current",
+        secmcp_store::Store::schema_version()
+    ));
+    assert_eq!(listing(), before, "doctor changed the data directory");
+}
+
+#[test]
+fn doctor_names_an_unreachable_postgresql_with_the_password_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    // Port 1 on loopback: refused at once (tests run in their own namespace).
+    let config = loopback_config(
+        dir.path(),
+        "database:\n  url: postgresql://secmcp:hunter2@127.0.0.1:1/runs\n",
+    );
+    let out = run(&["doctor", "--config", &config], None);
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(!report.contains("hunter2"), "{report}");
+    let (line, fix) = finding(&report, "FAIL", "postgresql run database");
+    assert!(
+        line.contains("postgresql://secmcp:***@127.0.0.1:1/runs"),
+        "{line}"
+    );
+    assert!(
+        fix.contains("database.url") && fix.contains("PostgreSQL is running"),
+        "{fix}"
+    );
+}
+
 /// Every subcommand name, nested ones included (`check` under `config`).
 fn subcommand_names() -> Vec<String> {
     fn walk(c: &clap::Command, out: &mut Vec<String>) {

@@ -86,3 +86,66 @@ async fn a_postgresql_restart_leaves_every_call_with_a_result_and_a_record_statu
         "{store}"
     );
 }
+
+/// `doctor` on PostgreSQL: a database that exists (before and after the
+/// server made its schema) passes; one that does not fails with the password
+/// masked and a fix. Doctor never creates the schema itself.
+#[test]
+fn doctor_reads_a_postgresql_store_and_masks_the_password_when_it_fails() {
+    let cluster = pg::Cluster::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(cluster.create_db("doctor_pg"));
+    let dir = tempfile::tempdir().unwrap();
+    let doctor = |url: &str| {
+        let config = dir.path().join("c.yaml");
+        std::fs::write(
+            &config,
+            format!("security:\n  allowed_targets: [loopback]\ndatabase:\n  url: \"{url}\"\n"),
+        )
+        .unwrap();
+        let out = std::process::Command::new(crate::util::BIN)
+            .args(["doctor", "--config", config.to_str().unwrap()])
+            .env_remove("SECMCP_DATABASE_URL")
+            .env_remove("MCP_DATABASE_URL")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let store_line = |report: &str, what: &str| {
+        report
+            .lines()
+            .find(|l| l.contains("postgresql run database"))
+            .filter(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no store line with {what}:\n{report}"))
+            .to_owned()
+    };
+    let url = cluster.url(&db);
+    let line = store_line(&doctor(&url), "holds no schema yet");
+    assert!(line.trim_start().starts_with("ok"), "{line}");
+    // Still none: doctor did not migrate.
+    store_line(&doctor(&url), "holds no schema yet");
+
+    let s = settings(|c| c.database.url = url.clone());
+    rt.block_on(async {
+        let r = Recorder::open(&s.storage).await.unwrap();
+        r.store().close().await;
+    });
+    let current = format!(
+        "schema version {} is current",
+        secmcp_store::Store::schema_version()
+    );
+    let line = store_line(&doctor(&url), &current);
+    assert!(line.trim_start().starts_with("ok"), "{line}");
+
+    let bad = cluster
+        .url("no_such_db")
+        .replace("secmcp@", "secmcp:hunter2@");
+    let report = doctor(&bad);
+    assert!(!report.contains("hunter2"), "{report}");
+    let line = store_line(&report, "secmcp:***@");
+    assert!(
+        line.trim_start().starts_with("FAIL") && line.contains("no_such_db"),
+        "{line}"
+    );
+    assert!(report.contains("fix: check database.url"), "{report}");
+}
