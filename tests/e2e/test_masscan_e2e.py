@@ -202,3 +202,21 @@ async def test_denied_without_running(
         r = await c.call_tool("masscan", {"target": target, "extra_args": args})
     assert_error(r, code)
     assert spies.masscan.calls() == [], f"masscan ran for a denied call {target} {args!r}: {spies.masscan.calls()}"
+
+
+async def test_progress_from_masscans_status_line(plain: Target, dlab: DnsSweepLab, spies: Spies) -> None:
+    updates: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        updates.append((progress, total, message))
+
+    async with connect(plain, "modern") as c:
+        r = await c.call_tool(
+            "masscan",
+            {"target": dlab.ms_ip, "extra_args": f"-p {dlab.ms_open_port},{dlab.ms_closed_port} --wait 2"},
+            progress_callback=on_progress,
+        )
+    assert_ok(r)
+    values = [u[0] for u in updates]
+    assert values and values == sorted(values), updates
+    assert all(u[1] == 100 and u[2] and "open port(s) found" in u[2] for u in updates), updates

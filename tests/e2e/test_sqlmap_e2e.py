@@ -241,3 +241,20 @@ async def test_intrusive_off_refuses_the_tool(off_target: Target, mode: str, spy
         r = await c.call_tool("sqlmap", {"target": f"http://{SQLI_IP}:{SQLI_PORT}/item?id=1"})
     assert "allow_intrusive" in assert_error(r, "policy_denied")
     assert spy.calls() == []
+
+
+async def test_progress_names_the_test_in_progress(on_target: Target, spy: Spy) -> None:
+    updates: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        updates.append((progress, total, message))
+
+    url = f"http://{SQLI_IP}:{SQLI_PORT}/item?id=1&lang=en"
+    async with connect(on_target, "modern") as c:
+        r = await c.call_tool(
+            "sqlmap", {"target": url, "extra_args": FAST, "timeout_sec": 120}, progress_callback=on_progress
+        )
+    assert assert_ok(r)["injectable"] is True
+    values = [u[0] for u in updates]
+    assert values and values == sorted(values) and len(set(values)) == len(values), updates
+    assert all(u[2] and u[2].startswith("testing ") for u in updates), updates

@@ -164,11 +164,12 @@ def test_tasks_outlive_a_restart_finished_ones_readable_unfinished_ones_failed(
         assert any(c.get("type") == "resource_link" for c in done["result"]["content"]), done
 
 
-def test_a_legacy_session_that_declares_the_extension_gets_tasks_too(
+def test_a_legacy_session_that_declares_the_extension_gets_the_direct_result(
     secmcp_bin: str, lab_config: Path, lab: Lab, tmp_path: Path, spy: NmapSpy
 ) -> None:
-    """The initialize era (2025-11-25) serves tasks in the extension's form: rmcp 3.11
-    implements SEP-2663, which replaced the 2025-11-25 tasks utility."""
+    """A task answer (`resultType: "task"`) exists only on the 2026 wire: an
+    initialize-era (2025-11-25) client that declares the extension, as the Inspector
+    does, could not read one, so it gets the direct result."""
     with run_http_server(secmcp_bin, lab_config, tmp_path) as srv:
 
         def post(body: dict, session: str | None = None) -> tuple[dict, str | None]:
@@ -197,13 +198,7 @@ def test_a_legacy_session_that_declares_the_extension_gets_tasks_too(
         post({"jsonrpc": "2.0", "method": "notifications/initialized"}, session)
         call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
                 "params": {"name": "nmap", "arguments": {"target": lab.web_ip, "ports": str(lab.open_port)}}}
-        created, _ = post(call, session)
-        task_id = created["result"]["taskId"]
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            got, _ = post({"jsonrpc": "2.0", "id": 3, "method": "tasks/get", "params": {"taskId": task_id}}, session)
-            if got["result"]["status"] != "working":
-                break
-            time.sleep(0.2)
-        assert got["result"]["status"] == "completed", got
-        assert got["result"]["result"]["structuredContent"]["hosts"][0]["address"] == lab.web_ip, got
+        direct, _ = post(call, session)
+        assert "taskId" not in direct["result"], direct
+        assert direct["result"]["structuredContent"]["hosts"][0]["address"] == lab.web_ip, direct
+

@@ -260,7 +260,9 @@ impl ServerHandler for Fixture {
         cx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.clone().unwrap_or_default();
-        let wants_task = cx.client_capabilities().is_some_and(|c| c.supports_tasks());
+        // As secmcp: tasks only on the 2026 wire, where `resultType` exists.
+        let wants_task =
+            is_modern(&cx) && cx.client_capabilities().is_some_and(|c| c.supports_tasks());
         if let Some(answer) = tasks::call(&self.shared.tasks, &request, wants_task).await {
             return answer;
         }

@@ -703,9 +703,16 @@ impl ServerHandler for Service {
             ));
         };
         let client = self.client_key(&context, &who);
-        let wants_task = context
-            .client_capabilities()
-            .is_some_and(|c| c.supports_tasks());
+        // A task answer (`resultType: "task"`) exists only on the 2026 wire: an
+        // initialize-era client that declares the extension (the Inspector
+        // does) could not read it, so it gets the direct result.
+        let modern = context
+            .protocol_version()
+            .is_some_and(|v| v.as_str() >= ProtocolVersion::V_2026_07_28.as_str());
+        let wants_task = modern
+            && context
+                .client_capabilities()
+                .is_some_and(|c| c.supports_tasks());
         if wants_task && tool.runs_long() {
             return Ok(self.start_task(&who, client, settings, tool, request.arguments));
         }

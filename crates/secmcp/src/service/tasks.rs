@@ -1,6 +1,6 @@
 //! Task-augmented tool calls (the 2026 `io.modelcontextprotocol/tasks`
-//! extension, SEP-2663), on rmcp's `TaskManager`. When the client declares the
-//! extension (at `initialize` or in the request's `_meta`), a call of a
+//! extension, SEP-2663), on rmcp's `TaskManager`. When a 2026-07-28 request's
+//! client declares the extension (in the request's `_meta`), a call of a
 //! long-running tool (every network tool but dig) is answered at once with a
 //! task; the call runs in the background exactly as a direct call would
 //! (same pipeline, limits, record and audit), and `tasks/get` returns its
