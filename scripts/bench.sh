@@ -14,7 +14,11 @@ cd "$ROOT"
 cargo build --release -p secmcp --bin secmcp --example bench -p secmcp-store --example store-bench >&2
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 cfg=$(mktemp --suffix .yaml)
-trap 'rm -f "$cfg"' EXIT
+# A fresh run store per benchmark: never the user's own (or /var/lib/secmcp as root),
+# whose size would change the numbers from one recording to the next.
+data=$(mktemp -d)
+export SECMCP_DATA_DIR="$data"
+trap 'rm -f "$cfg"; rm -rf "$data"' EXIT
 printf 'security:\n  allowed_targets: [loopback]\n' > "$cfg"
 echo "# $(date -u +%F) $(uname -m), $(nproc) cores, $(nmap --version | head -1)" >&2
 unshare -n sh -c 'ip link set lo up && "$0" "$1" "$2" && bash "$3" "$1" "$2" "${BENCH_HTTP_SECS:-10}"' \
