@@ -156,7 +156,8 @@ impl Core {
         let done = self
             .call_inner(settings.clone(), tool, args, caller, control, &mut facts)
             .await;
-        self.keep_record(&settings, tool, caller, facts, done).await
+        let who = (caller.client, caller.identity.owner_key());
+        self.keep_record(&settings, tool, who, facts, done).await
     }
 
     async fn call_inner(
@@ -375,7 +376,8 @@ impl Core {
             args: audit_args.as_ref(),
         };
         let done = self.denied(tool, new_correlation_id(), asker, error);
-        self.keep_record(&self.snapshot(), tool, caller, facts, done)
+        let who = (caller.client, caller.identity.owner_key());
+        self.keep_record(&self.snapshot(), tool, who, facts, done)
             .await
     }
 

@@ -33,7 +33,10 @@ use crate::dispatch::{Caller, Core};
 use crate::health::HealthReport;
 use crate::tools::{self, Tool};
 
+mod links;
 mod tasks;
+
+use links::append_record_status;
 
 pub use tasks::{MAX_RUNNING_TASKS, TASK_LOST, TASK_TTL_MS, Tasks};
 
@@ -1004,25 +1007,4 @@ fn run_resource(run: &secmcp_store::RunSummary) -> Resource {
             run.duration_ms
         ))
         .with_mime_type("application/json")
-}
-
-/// Adds the run's `resource_link`, or says the record could not be kept.
-fn append_record_status(
-    result: &mut CallToolResult,
-    status: &crate::store::RecordStatus,
-    tool: &str,
-) {
-    match status {
-        crate::store::RecordStatus::Off => {}
-        crate::store::RecordStatus::Kept(id) => {
-            let link = Resource::new(crate::store::run_uri(id), format!("run-{id}"))
-                .with_title(format!("{tool} run {id}"))
-                .with_description("This call as stored: full structured result; append /raw for the tool's raw output")
-                .with_mime_type("application/json");
-            result.content.push(ContentBlock::resource_link(link));
-        }
-        crate::store::RecordStatus::Failed(code) => result.content.push(ContentBlock::text(format!(
-            "note: this call's record could not be kept ({code}); the result above is complete but will not appear in resources/list. The operator's server log and health show the store problem."
-        ))),
-    }
 }

@@ -234,7 +234,7 @@ async fn kept_result(
                 }
                 None => CallToolResult::error(vec![ContentBlock::text(run.summary)]),
             };
-            super::append_record_status(
+            super::links::append_record_status(
                 &mut r,
                 &crate::store::RecordStatus::Kept(run.id),
                 &run.tool,
