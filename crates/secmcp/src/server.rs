@@ -125,7 +125,7 @@ pub async fn run(
         // Tasks of an earlier process that never finished cannot finish now.
         match recorder
             .store()
-            .fail_unfinished_tasks(crate::service::TASK_LOST, unix_ms())
+            .fail_unfinished_tasks(crate::service::TASK_LOST, crate::history::now_ms())
             .await
         {
             Ok(0) => {}
@@ -201,12 +201,4 @@ pub async fn run(
         .await;
     tracing::info!(outcome = ?stopped, "secmcp stopped");
     Ok(stopped)
-}
-
-/// Now, in Unix milliseconds.
-fn unix_ms() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }

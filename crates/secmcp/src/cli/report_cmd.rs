@@ -8,7 +8,7 @@ use secmcp_store::{ListQuery, RunRecord, Store};
 
 use super::args::ReportArgs;
 use super::print::out;
-use super::runs_cmd::{failed, now_ms, target, time, with_store};
+use super::runs_cmd::{failed, target, time, with_store};
 use crate::history::Report;
 
 /// Runs read per page.
@@ -61,7 +61,7 @@ pub(super) fn report(args: &ReportArgs) -> ExitCode {
             Ok(r) => r,
             Err(e) => return failed(&e),
         };
-        let report = Report::build(runs, selection, now_ms());
+        let report = Report::build(runs, selection, crate::history::now_ms());
         let md = out_dir.join("report.md");
         let html = out_dir.join("report.html");
         for (path, text) in [(&md, report.markdown()), (&html, report.html())] {

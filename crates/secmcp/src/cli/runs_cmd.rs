@@ -88,7 +88,7 @@ async fn open(args: &StoreArgs) -> Option<Store> {
 fn query(a: &RunsListArgs, default_limit: u32) -> Result<ListQuery, ExitCode> {
     let since_ms = match (&a.since, a.since_hours) {
         (Some(t), _) => Some(time(t, "--since")?),
-        (None, Some(h)) => Some(now_ms() - i64::from(h) * 3_600_000),
+        (None, Some(h)) => Some(crate::history::now_ms() - i64::from(h) * 3_600_000),
         (None, None) => None,
     };
     let mut q = ListQuery {
@@ -118,14 +118,6 @@ pub(super) fn time(t: &str, flag: &str) -> Result<i64, ExitCode> {
         eprintln!("secmcp: {flag}: {e}");
         ExitCode::from(2)
     })
-}
-
-/// Now, Unix ms.
-pub(super) fn now_ms() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }
 
 pub(super) fn failed(e: &secmcp_store::StoreError) -> ExitCode {

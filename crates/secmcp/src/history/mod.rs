@@ -27,4 +27,4 @@ pub use calls::{
 };
 pub use diff::{Change, ChangeKind, Counts, RunDiff, diff};
 pub use report::Report;
-pub use time::{parse_utc, utc};
+pub use time::{now_ms, parse_utc, utc};

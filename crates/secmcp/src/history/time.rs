@@ -1,6 +1,14 @@
 //! UTC times as people and agents write them, without a date crate: Unix
 //! milliseconds to `YYYY-MM-DD HH:MM:SS` and back from RFC 3339 or a plain date.
 
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
 /// `YYYY-MM-DD HH:MM:SS` in UTC from Unix milliseconds.
 pub fn utc(ms: i64) -> String {
     let secs = ms.div_euclid(1000);

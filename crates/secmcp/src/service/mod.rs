@@ -38,7 +38,7 @@ mod tasks;
 
 use links::append_record_status;
 
-pub use tasks::{MAX_RUNNING_TASKS, TASK_LOST, TASK_TTL_MS, Tasks};
+pub use tasks::{TASK_LOST, Tasks};
 
 /// Protocol revisions served: 2026-07-28 (`server/discover`) and the
 /// `initialize` era.

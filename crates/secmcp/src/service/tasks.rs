@@ -84,7 +84,7 @@ impl Tasks {
         let task = self.manager.spawn(options, move |ctx: TaskContext| {
             Box::pin(async move {
                 let id = ctx.task_id().to_owned();
-                let created = unix_ms();
+                let created = crate::history::now_ms();
                 let row = |status: &str, run_id: Option<String>| secmcp_store::TaskRow {
                     id: id.clone(),
                     owner: row_owner.clone(),
@@ -93,7 +93,7 @@ impl Tasks {
                     message: String::new(),
                     run_id,
                     created_at_ms: created,
-                    updated_at_ms: unix_ms(),
+                    updated_at_ms: crate::history::now_ms(),
                     ttl_ms: i64::try_from(TASK_TTL_MS).unwrap_or(i64::MAX),
                 };
                 keep(recorder.as_deref(), row("working", None)).await;
@@ -172,11 +172,6 @@ impl Tasks {
         kept(recorder, who, id).await.map(|_| ())
     }
 
-    /// Unfinished tasks.
-    pub fn running(&self) -> usize {
-        self.manager.running_task_count()
-    }
-
     /// Whether this process holds `id` for `who`; another caller's task is
     /// an error that reads as an unknown id.
     fn owned_here(&self, who: &Identity, id: &str) -> Result<bool, McpError> {
@@ -206,7 +201,8 @@ async fn kept(
     })?;
     match row {
         Some(r)
-            if r.owner == owner(who) && r.updated_at_ms.saturating_add(r.ttl_ms) >= unix_ms() =>
+            if r.owner == owner(who)
+                && r.updated_at_ms.saturating_add(r.ttl_ms) >= crate::history::now_ms() =>
         {
             Ok(r)
         }
@@ -283,13 +279,6 @@ fn owner(who: &Identity) -> String {
 /// ISO 8601 UTC from Unix milliseconds.
 fn iso(ms: i64) -> String {
     format!("{}Z", crate::history::utc(ms).replace(' ', "T"))
-}
-
-fn unix_ms() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// The result of a task that could not start (too many unfinished tasks).

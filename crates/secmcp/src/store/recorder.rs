@@ -160,23 +160,17 @@ impl Recorder {
     ) {
         loop {
             let s = settings();
-            let now_ms = i64::try_from(
-                SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap_or_default()
-                    .as_millis(),
-            )
-            .unwrap_or(i64::MAX);
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            let now_ms = i64::try_from(now.as_millis()).unwrap_or(i64::MAX);
             if let Err(e) = self.store.remove_expired_tasks(now_ms).await {
                 tracing::warn!(event = "tasks_prune_failed", code = e.code(), error = %e);
             }
             if s.retention.is_some() || s.max_total_bytes.is_some() {
-                let older_than_ms = s.retention.map(|r| {
-                    let now = SystemTime::now()
-                        .duration_since(UNIX_EPOCH)
-                        .unwrap_or_default();
-                    i64::try_from(now.saturating_sub(r).as_millis()).unwrap_or(i64::MAX)
-                });
+                let older_than_ms = s
+                    .retention
+                    .map(|r| i64::try_from(now.saturating_sub(r).as_millis()).unwrap_or(i64::MAX));
                 let limits = PruneLimits {
                     older_than_ms,
                     max_total_bytes: s.max_total_bytes,
