@@ -4,7 +4,8 @@ Proves: masscan finds exactly the open port the lab hides (and not the closed on
 one address and in a small range; adapter settings come from the server config; it runs
 in a per-call working directory that is gone afterwards (masscan leaves paused.conf);
 without raw-socket privilege the call says privilege_required; and every denial (rate,
-range size, host names, scope, every refused flag family) starts no process.
+range size, host names, scope, every refused flag family) starts no process; a masscan
+that hangs after its scan (a known upstream bug) is stopped and its results kept.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dns_sweep_lab import (  # noqa: F401  (fixtures)
     spies,
     spies_session,
     target_for,
+    write_config,
 )
 
 pytestmark = pytest.mark.anyio
@@ -204,6 +206,44 @@ async def test_denied_without_running(
     assert spies.masscan.calls() == [], f"masscan ran for a denied call {target} {args!r}: {spies.masscan.calls()}"
 
 
+async def test_a_masscan_that_hangs_after_its_scan_is_interrupted_and_its_results_kept(
+    secmcp_bin: str, dlab: DnsSweepLab, spies: Spies, tmp_path: Path
+) -> None:
+    # masscan sometimes never exits after its wait on a quiet network (its
+    # receive thread waits for a packet; upstream #144, #476), with its results
+    # still in its stdout buffer: only a quick burst of ^C makes it write them
+    # and exit 1. A stand-in that does exactly that (and sends nothing)
+    # replaces the binary in this config.
+    stuck = tmp_path / "masscan"
+    record = (
+        f'{{"ip":"{dlab.ms_ip}","timestamp":"1795628097","port":{dlab.ms_open_port},'
+        '"proto":"tcp","rec_type":"status","data":{"status":"open","reason":"syn-ack","ttl":64}}'
+    )
+    stuck.write_text(
+        "#!/bin/sh\n"
+        f"flush() {{ echo '{record}'; exit 1; }}\n"
+        "trap flush INT\n"
+        "for s in 1 0 -1; do\n"
+        "  printf 'rate:  0.00-kpps, 100.00%% done, waiting %s-secs, found=1       \\r' \"$s\" >&2\n"
+        "  sleep 0.2\n"
+        "done\n"
+        "while :; do sleep 0.1; done\n"
+    )
+    stuck.chmod(0o755)
+    config = write_config(tmp_path / "stuck.yaml", spies, dlab)
+    config.write_text(config.read_text().replace(str(spies.masscan.wrapper), str(stuck)))
+    target = Target("stdio", stdio=stdio_params(secmcp_bin, config))
+    async with connect(target, "modern") as c:
+        r = await c.call_tool(
+            "masscan", {"target": dlab.ms_ip, "ports": str(dlab.ms_open_port), "timeout_sec": 120}
+        )
+    sc = assert_ok(r)
+    assert open_ports(sc, dlab.ms_ip) == {dlab.ms_open_port}
+    assert sc["run"]["stopped_after_finishing"] is True
+    assert sc["run"]["timed_out"] is False
+    assert sc["run"]["duration_ms"] < 60_000, sc["run"]
+
+
 async def test_progress_from_masscans_status_line(plain: Target, dlab: DnsSweepLab, spies: Spies) -> None:
     updates: list[tuple[float, float | None, str | None]] = []
 
@@ -213,7 +253,11 @@ async def test_progress_from_masscans_status_line(plain: Target, dlab: DnsSweepL
     async with connect(plain, "modern") as c:
         r = await c.call_tool(
             "masscan",
-            {"target": dlab.ms_ip, "extra_args": f"-p {dlab.ms_open_port},{dlab.ms_closed_port} --wait 2"},
+            {
+                "target": dlab.ms_ip,
+                "extra_args": f"-p {dlab.ms_open_port},{dlab.ms_closed_port} --wait 2",
+                "timeout_sec": 60,
+            },
             progress_callback=on_progress,
         )
     assert_ok(r)

@@ -7,6 +7,11 @@
 //! tool prints (phases that restart at 0 %, a status line that goes back);
 //! lines are bounded, so a tool printing megabytes without a newline costs
 //! nothing but the scan. Pure: no I/O, no clock.
+//!
+//! It also tells when a tool has said how long it has left once its work is
+//! done ([`ProgressReader::exit_due_within`]): masscan sometimes never exits
+//! after its wait for late answers (a thread misses the end; upstream issues
+//! #144 and #476), so the caller can stop it when that time is well past.
 
 /// Where a tool stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +40,15 @@ pub enum ProgressKind {
     Gobuster,
 }
 
+impl ProgressKind {
+    /// The tool may say it is done and then not exit (see
+    /// [`ProgressReader::exit_due_within`]), so its output is worth watching even
+    /// when nobody asked for progress.
+    pub fn may_linger(self) -> bool {
+        self == ProgressKind::Masscan
+    }
+}
+
 /// The longest line kept while waiting for its end; longer lines are skipped.
 const MAX_LINE: usize = 4096;
 
@@ -51,7 +65,12 @@ pub struct ProgressReader {
     count: u64,
     found: u64,
     news: bool,
+    exit_due: Option<u64>,
 }
+
+/// How long masscan may take past its announced wait before it forces its
+/// own exit (its main loop gives up 10 s after the wait).
+pub const MASSCAN_EXIT_WINDOW_SECS: u64 = 10;
 
 #[derive(Debug, Default)]
 struct LineBuf {
@@ -71,7 +90,16 @@ impl ProgressReader {
             count: 0,
             found: 0,
             news: false,
+            exit_due: None,
         }
+    }
+
+    /// Once the tool has said its work is done: the seconds, from the line
+    /// that said so, within which it should have exited on its own. masscan's
+    /// first `waiting N-secs` gives N plus [`MASSCAN_EXIT_WINDOW_SECS`]. A run
+    /// still going well after that is stuck with its results complete.
+    pub fn exit_due_within(&self) -> Option<u64> {
+        self.exit_due
     }
 
     /// Feeds a chunk of stdout (`stderr == false`) or stderr; returns the
@@ -208,7 +236,15 @@ impl ProgressReader {
             .unwrap_or(0);
         let percent = percent.clamp(0.0, 100.0);
         let mut message = format!("{percent:.0}% of the packets sent, {found} open port(s) found");
-        if line.contains("waiting") {
+        if let Some(waiting) = line.split("waiting ").nth(1) {
+            let secs = waiting
+                .split("-secs")
+                .next()
+                .and_then(|n| n.trim().parse::<i64>().ok());
+            if let (None, Some(secs)) = (self.exit_due, secs) {
+                let left = u64::try_from(secs).unwrap_or(0);
+                self.exit_due = Some(left.saturating_add(MASSCAN_EXIT_WINDOW_SECS));
+            }
             message =
                 format!("all packets sent, waiting for late answers, {found} open port(s) found");
         }
@@ -412,6 +448,38 @@ mod tests {
         );
         assert!(got[2].message.starts_with("all packets sent"));
         assert_eq!(got[2].total, Some(100.0));
+    }
+
+    #[test]
+    fn masscan_says_when_it_should_exit_once_all_packets_are_sent() {
+        let mut reader = ProgressReader::new(ProgressKind::Masscan);
+        let line = |secs: i64| {
+            format!("rate:  0.00-kpps, 100.00% done, waiting {secs}-secs, found=1       \r")
+        };
+        reader.feed(
+            true,
+            b"rate:  1.00-kpps, 42.50% done,   0:00:05 remaining, found=1       \r",
+        );
+        assert_eq!(reader.exit_due_within(), None, "still sending");
+        // The same line on stdout is not masscan's status.
+        reader.feed(false, line(3).as_bytes());
+        assert_eq!(reader.exit_due_within(), None);
+        reader.feed(true, line(3).as_bytes());
+        let due = Some(3 + MASSCAN_EXIT_WINDOW_SECS);
+        assert_eq!(reader.exit_due_within(), due);
+        // Later lines of the countdown do not move it.
+        for secs in [2, 0, -4] {
+            reader.feed(true, line(secs).as_bytes());
+        }
+        assert_eq!(reader.exit_due_within(), due);
+        // A first line already below zero counts from zero.
+        let mut late = ProgressReader::new(ProgressKind::Masscan);
+        late.feed(true, line(-2).as_bytes());
+        assert_eq!(late.exit_due_within(), Some(MASSCAN_EXIT_WINDOW_SECS));
+        // Other tools never announce it.
+        let mut nmap = ProgressReader::new(ProgressKind::Nmap);
+        nmap.feed(false, line(3).as_bytes());
+        assert_eq!(nmap.exit_due_within(), None);
     }
 
     #[test]

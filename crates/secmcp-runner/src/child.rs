@@ -103,7 +103,7 @@ pub(crate) fn before_exec(
     // names): the ruleset must stay open until the child has used it.
     let landlock = confinement.landlock;
     // SAFETY: the closure runs after fork in the child. It calls setsid(2),
-    // umask(2), setpriority(2), write(2), prctl(2), setgroups(2),
+    // signal(2), umask(2), setpriority(2), write(2), prctl(2), setgroups(2),
     // setresgid(2), setresuid(2), capset(2), setrlimit(2),
     // landlock_restrict_self(2) and seccomp(2) only, on constants, a file
     // descriptor and memory (the rlimit list, the capability structs, the
@@ -115,6 +115,15 @@ pub(crate) fn before_exec(
             // A fresh child is never a group leader, so this cannot fail
             // with EPERM; if it fails anyway the run must not start.
             nix::unistd::setsid().map_err(std::io::Error::from)?;
+            // Signals the server was started with ignored (a background job
+            // of a script ignores ^C, nohup ignores hangups) would stay
+            // ignored in the tool, and a shell script cannot even trap them:
+            // the tool starts with the default for each signal the runner
+            // uses to stop it. (The standard library resets SIGPIPE and
+            // the signal mask already.)
+            for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+                libc::signal(signal, libc::SIG_DFL);
+            }
             umask(private);
             if background {
                 // Raising one's own niceness cannot fail for lack of

@@ -37,6 +37,14 @@ const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(500);
 /// How long the run waits for the killed members of its cgroup to be gone.
 const STRAGGLER_WAIT: Duration = Duration::from_secs(1);
 
+/// SIGINTs in one burst for a tool that is done but stays, their spacing,
+/// and the pause between bursts. masscan resets its "threads not exiting"
+/// count four times a second and exits only on the third ^C within one such
+/// quarter, so the burst must be quick.
+const INTERRUPT_BURST: usize = 4;
+const INTERRUPT_GAP: Duration = Duration::from_millis(20);
+const INTERRUPT_PAUSE: Duration = Duration::from_millis(400);
+
 /// Size of one read from a pipe.
 const READ_CHUNK: usize = 64 * 1024;
 
@@ -44,8 +52,9 @@ const READ_CHUNK: usize = 64 * 1024;
 const WORKDIR_PREFIX: &str = "secmcp-run-";
 
 /// How a run ended. Exactly one of these holds: the tool exited on its own
-/// (`!timed_out && !cancelled`), it was stopped at the timeout, or it was
-/// stopped because the call was cancelled.
+/// (`!timed_out && !cancelled && !lingered`), it was stopped at the timeout,
+/// it was stopped because the call was cancelled, or it was stopped after it
+/// had said it was done (the spec's done token fired).
 #[derive(Debug, Clone)]
 pub struct RunOutcome {
     /// The exit code, when the tool exited rather than being killed by a signal.
@@ -61,6 +70,9 @@ pub struct RunOutcome {
     pub timed_out: bool,
     /// The cancellation token fired while the tool was running and it was stopped.
     pub cancelled: bool,
+    /// The tool said it had finished but did not exit, and was stopped (see
+    /// [`RunSpec::with_done`](crate::RunSpec::with_done)). Its output is whole.
+    pub lingered: bool,
     /// Wall-clock time from start until the process group was gone and the
     /// output read.
     pub duration: Duration,
@@ -165,7 +177,7 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
     // have DRAIN_AFTER_EXIT to reach end of file.
     let leader_gone = CancellationToken::new();
     let supervisor = async {
-        let result = supervise(&mut child, &group, spec.timeout, spec.kill_grace, &cancel).await;
+        let result = supervise(&mut child, &group, &spec, &cancel).await;
         // Whatever happened, nothing of the group may outlive the leader.
         group.signal(Signal::SIGKILL);
         let deadline = Instant::now() + STRAGGLER_WAIT;
@@ -215,6 +227,7 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
         stderr,
         timed_out: ending == Ending::TimedOut,
         cancelled: ending == Ending::Cancelled,
+        lingered: ending == Ending::Lingered,
         duration,
         pid,
         files,
@@ -227,6 +240,7 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
         signal = ?outcome.signal,
         timed_out = outcome.timed_out,
         cancelled = outcome.cancelled,
+        lingered = outcome.lingered,
         stdout_bytes = outcome.stdout.total_bytes(),
         stderr_bytes = outcome.stderr.total_bytes(),
         "tool finished"
@@ -271,23 +285,53 @@ enum Ending {
     Exited,
     TimedOut,
     Cancelled,
+    Lingered,
 }
 
-/// Waits for the leader, stopping the group at the timeout or on cancellation
-/// (SIGTERM, then SIGKILL after `grace`). Returns once the leader is reaped.
+/// Waits for the leader, stopping the group at the timeout, on cancellation
+/// or when the spec's done token fires (SIGTERM, then SIGKILL after the
+/// grace). Returns once the leader is reaped.
+///
+/// A tool stopped because it is done but stays is first asked the way a
+/// person at a terminal would: bursts of SIGINT (what makes masscan write out
+/// its buffered results and exit), for up to the grace. Only if that fails
+/// does it get SIGTERM and SIGKILL.
 async fn supervise(
     child: &mut Child,
     group: &GroupGuard,
-    timeout: Duration,
-    grace: Duration,
+    spec: &RunSpec,
     cancel: &CancellationToken,
 ) -> io::Result<(ExitStatus, Ending)> {
+    let done = async {
+        match &spec.done {
+            Some(done) => done.cancelled().await,
+            None => std::future::pending().await,
+        }
+    };
     let ending = tokio::select! {
         biased;
         status = child.wait() => return Ok((status?, Ending::Exited)),
         () = cancel.cancelled() => Ending::Cancelled,
-        () = tokio::time::sleep(timeout) => Ending::TimedOut,
+        () = done => Ending::Lingered,
+        () = tokio::time::sleep(spec.timeout) => Ending::TimedOut,
     };
+    let grace = spec.kill_grace;
+    if ending == Ending::Lingered {
+        debug!(
+            pgid = group.pgid.as_raw(),
+            "tool done but still running: SIGINT bursts"
+        );
+        let deadline = tokio::time::Instant::now() + grace;
+        while tokio::time::Instant::now() < deadline {
+            for _ in 0..INTERRUPT_BURST {
+                group.signal(Signal::SIGINT);
+                tokio::time::sleep(INTERRUPT_GAP).await;
+            }
+            if let Ok(status) = tokio::time::timeout(INTERRUPT_PAUSE, child.wait()).await {
+                return Ok((status?, ending));
+            }
+        }
+    }
     debug!(
         pgid = group.pgid.as_raw(),
         ?ending,

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use secmcp_policy::Permit;
+use tokio_util::sync::CancellationToken;
 
 use crate::cgroup::CgroupParent;
 use crate::sandbox::Sandbox;
@@ -96,6 +97,7 @@ pub struct RunSpec {
     pub(crate) cgroups: Option<Arc<CgroupParent>>,
     pub(crate) background: bool,
     pub(crate) tap: Option<OutputTap>,
+    pub(crate) done: Option<CancellationToken>,
     pub(crate) sandbox: Sandbox,
     pub(crate) raw_sockets: bool,
 }
@@ -135,6 +137,7 @@ impl RunSpec {
             cgroups: limits.cgroups.clone(),
             background: limits.background,
             tap: None,
+            done: None,
             sandbox: limits.sandbox.clone(),
             raw_sockets: permit.raw_sockets(),
         }
@@ -143,6 +146,14 @@ impl RunSpec {
     /// Shows every chunk of the tool's output to `tap` as it arrives.
     pub fn with_tap(mut self, tap: OutputTap) -> Self {
         self.tap = Some(tap);
+        self
+    }
+
+    /// Fired by whoever watches the output (usually from the tap) when the
+    /// tool has said it finished but keeps running: the group is then stopped
+    /// like at a timeout, and the outcome says `lingered`, not `timed_out`.
+    pub fn with_done(mut self, done: CancellationToken) -> Self {
+        self.done = Some(done);
         self
     }
 

@@ -414,6 +414,68 @@ async fn the_tap_sees_output_while_the_tool_still_runs() {
     );
 }
 
+/// A run whose tap fires its done token when the tool writes `done` to stderr.
+fn done_on_stderr(program: &Path, limits: &RunLimits) -> RunSpec {
+    let done = CancellationToken::new();
+    let fire = done.clone();
+    let tap: secmcp_runner::OutputTap = Arc::new(move |stream, bytes: &[u8]| {
+        if stream == Stream::Stderr && bytes.starts_with(b"done") {
+            fire.cancel();
+        }
+    });
+    spec(program, &[], Duration::from_secs(20), limits)
+        .with_tap(tap)
+        .with_done(done)
+}
+
+#[tokio::test]
+async fn a_tool_that_says_it_is_done_but_stays_is_interrupted_and_its_output_kept() {
+    let tools = Tools::new();
+    // Like masscan when its receive thread misses the end: "done" said, the
+    // result still in a buffer that only ^C (not SIGTERM) writes out.
+    let tool = tools.script(
+        "stuck",
+        "trap 'echo result; exit 1' INT; echo done >&2; while :; do sleep 0.05; done",
+    );
+    // As if the server were a background job of a script, which starts with
+    // ^C ignored: the tool must still get it (nextest runs each test in a
+    // process of its own, so this changes nothing else).
+    // SAFETY: setting a disposition to SIG_IGN installs no handler.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN)
+    };
+    let out = run(done_on_stderr(&tool, &limits()), CancellationToken::new())
+        .await
+        .unwrap();
+    assert!(out.lingered && !out.timed_out && !out.cancelled, "{out:?}");
+    assert_eq!((out.exit_code, out.signal), (Some(1), None));
+    assert_eq!(text(out.stdout.bytes()), "result\n", "the output is whole");
+    assert!(
+        out.duration < Duration::from_secs(10),
+        "stopped at once, not at the timeout: {:?}",
+        out.duration
+    );
+    assert_group_gone(out.pid).await;
+}
+
+#[tokio::test]
+async fn a_lingering_tool_deaf_to_interrupts_is_terminated_after_the_grace() {
+    let tools = Tools::new();
+    let tool = tools.script("deaf", "trap '' INT; echo done >&2; sleep 30");
+    let limits = RunLimits {
+        kill_grace: Duration::from_millis(600),
+        ..limits()
+    };
+    let out = run(done_on_stderr(&tool, &limits), CancellationToken::new())
+        .await
+        .unwrap();
+    assert!(out.lingered, "{out:?}");
+    assert_eq!(out.signal, Some(15), "SIGTERM once the ^C bursts failed");
+    assert!(out.duration < Duration::from_secs(10), "{:?}", out.duration);
+    assert_group_gone(out.pid).await;
+}
+
 #[tokio::test]
 async fn timeout_sends_sigterm_first() {
     let tools = Tools::new();

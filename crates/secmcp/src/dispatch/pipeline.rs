@@ -446,8 +446,14 @@ impl Core {
             argv = ?redact::argv(tool.name(), &argv)
         );
         let mut spec = RunSpec::from_permit(permit, program, &self.run_limits(settings, tool.id()));
-        if let (Some(to), Some(kind)) = (progress, tool.progress()) {
-            spec = spec.with_tap(progress::tap(kind, to));
+        // Fired by the tap when the tool says it is done but does not exit.
+        let done = CancellationToken::new();
+        if let Some(kind) = tool.progress()
+            && (progress.is_some() || kind.may_linger())
+        {
+            spec = spec
+                .with_tap(progress::tap(kind, progress, done.clone()))
+                .with_done(done.clone());
         }
         // One token for this run: fired by the client's cancellation or by shutdown.
         let run_token = self.kill.child_token();
@@ -460,6 +466,8 @@ impl Core {
                 run.await
             }
         };
+        // The run is over: this ends the tap's exit timer, if one is waiting.
+        done.cancel();
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {
@@ -476,6 +484,13 @@ impl Core {
                 };
             }
         };
+        if outcome.lingered {
+            tracing::warn!(
+                event = "tool_lingered",
+                tool = tool.name(),
+                "the tool said it had finished but did not exit; it was stopped and its results kept"
+            );
+        }
         let truncated = outcome.stdout.truncated();
         let raw = self.recorder().map(|_| {
             cap_raw(

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use secmcp_output::progress::{Progress, ProgressKind, ProgressReader};
 use secmcp_runner::{OutputTap, Stream};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 /// Where a call's progress goes (the transport forwards it to the client).
 pub type ProgressSender = mpsc::Sender<Progress>;
@@ -18,13 +19,38 @@ pub type ProgressSender = mpsc::Sender<Progress>;
 /// The least time between two progress notifications of one call.
 pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 
-/// A runner tap that reads `kind`'s progress and sends it to `to`.
-pub(super) fn tap(kind: ProgressKind, to: ProgressSender) -> OutputTap {
-    let state = Mutex::new((ProgressReader::new(kind), None::<Instant>));
+/// How long past the time a tool gave for its own exit it may still run
+/// before it counts as stuck.
+pub(super) const LINGER_GRACE: Duration = Duration::from_secs(2);
+
+/// A runner tap that reads `kind`'s progress and sends it to `to`, if
+/// anyone asked, and fires `done` when the tool has said its work is done but
+/// is still running [`LINGER_GRACE`] after the time it gave for its exit
+/// (masscan's stuck wait: see [`ProgressReader::exit_due_within`]).
+pub(super) fn tap(
+    kind: ProgressKind,
+    to: Option<ProgressSender>,
+    done: CancellationToken,
+) -> OutputTap {
+    let state = Mutex::new((ProgressReader::new(kind), None::<Instant>, false));
     Arc::new(move |stream: Stream, chunk: &[u8]| {
         let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
-        let (reader, last_sent) = &mut *guard;
-        let Some(progress) = reader.feed(stream == Stream::Stderr, chunk) else {
+        let (reader, last_sent, timer_set) = &mut *guard;
+        let news = reader.feed(stream == Stream::Stderr, chunk);
+        if let (false, Some(secs)) = (*timer_set, reader.exit_due_within()) {
+            *timer_set = true;
+            let done = done.clone();
+            let after = Duration::from_secs(secs) + LINGER_GRACE;
+            // The pipeline fires `done` once the run is over, which ends
+            // this timer early.
+            tokio::spawn(async move {
+                tokio::select! {
+                    () = tokio::time::sleep(after) => done.cancel(),
+                    () = done.cancelled() => {}
+                }
+            });
+        }
+        let (Some(progress), Some(to)) = (news, &to) else {
             return;
         };
         let now = Instant::now();
@@ -44,7 +70,7 @@ mod tests {
     #[test]
     fn news_goes_out_at_most_once_a_second() {
         let (tx, mut rx) = mpsc::channel(8);
-        let tap = tap(ProgressKind::Masscan, tx);
+        let tap = tap(ProgressKind::Masscan, Some(tx), CancellationToken::new());
         for pct in [1, 2, 3] {
             tap(
                 Stream::Stderr,
@@ -59,5 +85,20 @@ mod tests {
             rx.try_recv().is_err(),
             "the next ones came within the second"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn masscan_still_running_well_after_its_wait_fires_done_even_without_a_listener() {
+        let done = CancellationToken::new();
+        let tap = tap(ProgressKind::Masscan, None, done.clone());
+        tap(
+            Stream::Stderr,
+            b"rate:  0.00-kpps, 100.00% done, waiting 2-secs, found=1   \r",
+        );
+        let due = Duration::from_secs(2 + secmcp_output::progress::MASSCAN_EXIT_WINDOW_SECS);
+        tokio::time::sleep(due + LINGER_GRACE - Duration::from_millis(100)).await;
+        assert!(!done.is_cancelled(), "within its own exit window");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(done.is_cancelled());
     }
 }

@@ -46,6 +46,11 @@ pub struct RunReport {
     pub exit_code: i32,
     /// The run was stopped at its timeout.
     pub timed_out: bool,
+    /// The tool said it had finished but did not exit, so the server
+    /// interrupted it and it wrote out its results (masscan sometimes hangs
+    /// after its scan on a quiet network).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped_after_finishing: bool,
     /// The output was larger than the server keeps; the middle was dropped.
     pub truncated: bool,
     /// Wall-clock duration in milliseconds.
@@ -57,6 +62,7 @@ impl From<&RunOutcome> for RunReport {
         Self {
             exit_code: o.exit_code.unwrap_or(-1),
             timed_out: o.timed_out,
+            stopped_after_finishing: o.lingered,
             truncated: o.stdout.truncated(),
             duration_ms: u64::try_from(o.duration.as_millis()).unwrap_or(u64::MAX),
         }
@@ -125,6 +131,16 @@ pub fn check_stopped(
             "call again if the results are still needed; the run's record keeps what was found",
         )
         .with_partial(partial()));
+    }
+    if let (Some(signal), true) = (outcome.signal, outcome.lingered) {
+        return Err(ToolError::new(
+            ErrorCode::ExecutionError,
+            format!(
+                "{tool} finished its work but did not exit, even when interrupted; it was \
+                 ended by signal {signal} and what it had not written out is lost"
+            ),
+            "retry; if it repeats, ask the operator to check the server log",
+        ));
     }
     if let Some(signal) = outcome.signal {
         return Err(ToolError::new(

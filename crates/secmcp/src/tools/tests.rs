@@ -77,6 +77,7 @@ fn every_tool_reports_stops_alike() {
         stderr: Default::default(),
         timed_out,
         cancelled,
+        lingered: false,
         duration: Duration::ZERO,
         pid: 1,
         files: vec![],
@@ -112,6 +113,20 @@ fn every_tool_reports_stops_alike() {
     let mut done = ended(false, false, None);
     done.exit_code = Some(0);
     assert!(check(&done).is_ok());
+    // Done but stuck: interrupted, it exits with its results (fine); killed,
+    // what it had not written out is lost and the call says so.
+    let mut stuck = ended(false, false, None);
+    stuck.lingered = true;
+    stuck.exit_code = Some(1);
+    assert!(check(&stuck).is_ok());
+    stuck.exit_code = None;
+    stuck.signal = Some(15);
+    let e = check(&stuck).unwrap_err();
+    assert!(
+        e.code == ErrorCode::ExecutionError && e.message.contains("did not exit"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

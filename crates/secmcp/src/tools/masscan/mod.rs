@@ -148,7 +148,9 @@ impl Tool for Masscan {
             &output,
             "raise timeout_sec, scan fewer ports or a smaller range, or raise the rate",
         )?;
-        if outcome.exit_code != Some(0) {
+        // Interrupted after saying it was done, it exits 1 with its results
+        // written out (killed, it fails in check_stopped).
+        if outcome.exit_code != Some(0) && !outcome.lingered {
             return Err(failure(outcome));
         }
         let summary = out::summary(&output.report);
