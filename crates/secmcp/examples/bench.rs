@@ -293,10 +293,89 @@ fn key_check(rounds: usize) {
     );
 }
 
+/// What an OAuth access token costs the first time a server sees it: the
+/// header read, the key found by `kid`, the signature checked and the claims
+/// validated (`OAuthSettings::verify`). Later requests with the same token
+/// hit the server's 60 s cache of checked tokens (one SHA-256 and a map
+/// lookup, the order of the API key row). Fixed test keys: RFC 8037's
+/// Ed25519 key and a P-256 key made for this bench.
+fn token_check(rounds: usize) {
+    use secmcp::auth::{OAuthConfig, ScopeRole};
+    const ED_DER: &str = "302e020100300506032b6570042204209d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+    const EC_DER: &str = "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b02010104201234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdefa14403420004471c3e758c4904285bba7e53118ed0f524adeb0757d25bd2f8e7b0d76dfa714cdd520f7aca8a8b917acc37f51de8f0c9bbe3ad858382e702dc25a12d09f7a858";
+    let unhex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let keys: jsonwebtoken::jwk::JwkSet = serde_json::from_value(json!({"keys": [
+        {"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+        {"kty": "EC", "crv": "P-256", "kid": "ec",
+         "x": "Rxw-dYxJBChbun5TEY7Q9SSt6wdX0lvS-Oew1236cUw",
+         "y": "3VIPesqKi5F6zDf1HejwybvjrYWDgucC3CWhLQn3qFg"},
+    ]}))
+    .unwrap();
+    let mut problems = secmcp::validate::Problems::default();
+    let oauth = OAuthConfig {
+        issuer: "https://idp.example".into(),
+        audience: "https://scanner.lab/mcp".into(),
+        jwks_file: "/unused".into(),
+        algorithms: vec!["EdDSA".into(), "ES256".into()],
+        scopes: vec![ScopeRole {
+            scope: "secmcp:scan".into(),
+            role: String::new(),
+        }],
+        ..OAuthConfig::default()
+    }
+    .validate(&|_| true, &mut problems)
+    .unwrap();
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    let claims = json!({"iss": "https://idp.example", "aud": "https://scanner.lab/mcp",
+        "sub": "bench", "exp": exp, "scope": "secmcp:scan"});
+    for (label, alg, kid, key) in [
+        (
+            "EdDSA",
+            jsonwebtoken::Algorithm::EdDSA,
+            "ed",
+            jsonwebtoken::EncodingKey::from_ed_der(&unhex(ED_DER)),
+        ),
+        (
+            "ES256",
+            jsonwebtoken::Algorithm::ES256,
+            "ec",
+            jsonwebtoken::EncodingKey::from_ec_der(&unhex(EC_DER)),
+        ),
+    ] {
+        let mut header = jsonwebtoken::Header::new(alg);
+        header.kid = Some(kid.into());
+        let token = jsonwebtoken::encode(&header, &claims, &key).unwrap();
+        let mut times = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            let t = Instant::now();
+            for _ in 0..10 {
+                std::hint::black_box(oauth.verify(std::hint::black_box(&token), &keys).unwrap());
+            }
+            times.push(t.elapsed() / 10);
+        }
+        let (m, p) = stats(times);
+        println!(
+            "| OAuth token, first check ({label}), in process | {} | {} | {rounds}x10 |",
+            fmt(m),
+            fmt(p)
+        );
+    }
+}
+
 fn main() {
     if std::env::var("BENCH_ONLY").as_deref() == Ok("auth") {
         println!("| measurement | median | p90 | runs |\n|---|---|---|---|");
         key_check(200);
+        token_check(100);
         return;
     }
     let mut args = std::env::args().skip(1);

@@ -29,6 +29,9 @@ pub struct AuthConfig {
     pub failed_attempts_per_minute: u32,
     /// Failed attempts a source address may make at once before the rate applies.
     pub failed_attempts_burst: u32,
+    /// Accept OAuth 2.1 access tokens (JWTs) from one issuer, besides or
+    /// instead of API keys.
+    pub oauth: super::oauth::OAuthConfig,
 }
 
 impl Default for AuthConfig {
@@ -39,6 +42,7 @@ impl Default for AuthConfig {
             stdio_role: String::new(),
             failed_attempts_per_minute: 30,
             failed_attempts_burst: 10,
+            oauth: super::oauth::OAuthConfig::default(),
         }
     }
 }
@@ -120,12 +124,14 @@ pub struct AuthSettings {
     pub failed_attempts_per_minute: u32,
     /// Their burst.
     pub failed_attempts_burst: u32,
+    /// Access tokens from an OAuth issuer, when configured.
+    pub oauth: Option<Arc<super::oauth::OAuthSettings>>,
 }
 
 impl AuthSettings {
     /// Whether HTTP callers must authenticate.
     pub fn required(&self) -> bool {
-        !self.keys.is_empty()
+        !self.keys.is_empty() || self.oauth.is_some()
     }
 }
 
@@ -246,7 +252,15 @@ impl AuthConfig {
             1,
             10_000,
         );
+        let oauth = if self.oauth.is_set() {
+            self.oauth
+                .validate(&|r| self.roles.contains_key(r), p)
+                .map(Arc::new)
+        } else {
+            None
+        };
         AuthSettings {
+            oauth,
             keys: KeyTable::new(digests),
             key_names,
             roles,

@@ -7,6 +7,9 @@ use std::sync::{Arc, OnceLock};
 pub enum IdentitySource {
     /// A configured API key (`auth.api_keys`), sent as `Authorization: Bearer`.
     ApiKey,
+    /// An OAuth 2.1 access token (a JWT from `auth.oauth.issuer`); the name
+    /// is its `sub`.
+    OAuth,
     /// The local OS user running the stdio client (the server's own user).
     OsUser,
     /// No authentication is configured: an HTTP client on a loopback listener.
@@ -18,6 +21,7 @@ impl IdentitySource {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ApiKey => "api_key",
+            Self::OAuth => "oauth",
             Self::OsUser => "os_user",
             Self::Anonymous => "anonymous",
         }
@@ -44,10 +48,10 @@ impl Identity {
         format!("{}:{}", self.source.as_str(), self.name)
     }
 
-    /// Whether the caller proved who it is (an API key): with
+    /// Whether the caller proved who it is (an API key or a token): with
     /// authentication, stored runs and tasks are per identity.
     pub fn is_authenticated(&self) -> bool {
-        self.source == IdentitySource::ApiKey
+        matches!(self.source, IdentitySource::ApiKey | IdentitySource::OAuth)
     }
 
     /// An unauthenticated HTTP caller (authentication not configured).

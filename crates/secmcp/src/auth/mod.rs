@@ -9,14 +9,20 @@
 //!   constant time.
 //! - `config`: the `auth` section (`api_keys`, `roles`, `stdio_role`, the
 //!   failed-attempt limit) and its validation into [`AuthSettings`].
+//! - `oauth`: `auth.oauth`, access tokens (JWTs) from one OAuth 2.1 issuer
+//!   checked against its keys (handed in), scopes mapped to roles, and the
+//!   RFC 9728 metadata document.
 //!
-//! Must not: do I/O besides reading OS randomness and the user database,
+//! Must not: do I/O besides reading OS randomness and the user database
+//! (the HTTP layer fetches the issuer's keys),
 //! know about HTTP or rmcp, or ever log or store a key (only its name).
 
 mod config;
 mod identity;
 mod keys;
+mod oauth;
 
 pub use config::{ApiKeyConfig, AuthConfig, AuthSettings, Role, RoleConfig};
 pub use identity::{Identity, IdentitySource};
 pub use keys::{KEY_PREFIX, KeyTable, digest_hex, new_key};
+pub use oauth::{JwksSource, OAuthConfig, OAuthSettings, ScopeRole, TokenRefusal, Verified};

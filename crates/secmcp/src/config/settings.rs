@@ -165,7 +165,7 @@ impl Settings {
             p.error(
                 "server.host",
                 format!(
-                    "`{}` is not a loopback address; a non-loopback listener needs authentication (auth.api_keys) and server.behind_proxy: true with a TLS-terminating proxy in front (secmcp does not serve TLS itself yet), else bind 127.0.0.1 or ::1",
+                    "`{}` is not a loopback address; a non-loopback listener needs authentication (auth.api_keys or auth.oauth) and server.behind_proxy: true with a TLS-terminating proxy in front (secmcp does not serve TLS itself yet), else bind 127.0.0.1 or ::1",
                     listen.ip()
                 ),
             );

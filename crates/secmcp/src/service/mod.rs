@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::auth::{Identity, IdentitySource};
+use crate::auth::Identity;
 use crate::config::{Availability, Settings};
 use crate::dispatch::{Caller, Core};
 use crate::health::HealthReport;
@@ -164,8 +164,8 @@ impl Service {
         if self.kind == Kind::Stdio {
             return "stdio".into();
         }
-        if who.source == IdentitySource::ApiKey {
-            return format!("id:{}", who.name);
+        if who.is_authenticated() {
+            return format!("id:{}", who.owner_key());
         }
         let Some(parts) = ctx.extensions.get::<axum::http::request::Parts>() else {
             return "http".into();

@@ -16,7 +16,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::auth::{Gate, require_identity};
 use super::host::{check_host, loopback_hosts};
-use super::ops::ops_router;
 use crate::dispatch::Core;
 use crate::guard;
 use crate::service::Service;
@@ -43,7 +42,7 @@ pub fn http_router(core: Arc<Core>, port: u16, shutdown: CancellationToken) -> a
     let mut hosts = loopback_hosts(port);
     hosts.extend(settings.allowed_hosts.iter().cloned());
     let gate = Gate::new(core.clone());
-    let ops = ops_router(core.clone(), port);
+    let ops = super::ops::with_gate(core.clone(), port, gate.clone());
     let tasks = crate::service::Tasks::default();
     let make = move || Service::shared(core.clone(), tasks.clone());
     stack(make, hosts, &origins, shutdown, Some(gate), port).merge(ops)
@@ -116,7 +115,7 @@ where
 
 /// The `Host` check alone, outermost (a rebinding page gets `403` before
 /// anything else is looked at).
-async fn only_host(
+pub(super) async fn only_host(
     State(hosts): State<Arc<[String]>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,

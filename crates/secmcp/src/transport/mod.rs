@@ -20,6 +20,7 @@
 mod auth;
 mod host;
 mod http;
+mod jwks;
 mod ops;
 mod stdio;
 

@@ -3,6 +3,8 @@
 //! configured, `/metrics` and `/health` (which show tool names, versions
 //! and load) need a valid key too; `/health/live` and `/health/ready` stay
 //! open for orchestrators (they say only alive/ready and the usable tools).
+//! With `auth.oauth`, `/.well-known/oauth-protected-resource` (and its
+//! `/mcp` form) serves the RFC 9728 document, unauthenticated.
 
 use std::sync::Arc;
 
@@ -24,41 +26,62 @@ struct Ops {
 
 impl Ops {
     /// The Host check, then (for the detailed endpoints) authentication.
-    fn admit(&self, request: &axum::extract::Request, path: &str) -> Option<Response> {
-        if let Some(r) = check_host(&self.hosts, request.headers()) {
+    async fn admit(&self, request: axum::extract::Request, path: &str) -> Option<Response> {
+        let (parts, _) = request.into_parts();
+        if let Some(r) = check_host(&self.hosts, &parts.headers) {
             return Some(r);
         }
-        let peer = request
-            .extensions()
+        let peer = parts
+            .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip());
-        self.gate
-            .authenticate(request.headers(), peer, path)
-            .err()
-            .map(refusal)
+        let refused = self
+            .gate
+            .authenticate(&parts.headers, peer, path)
+            .await
+            .err()?;
+        Some(refusal(refused, self.gate.oauth().as_deref()))
     }
 }
 
 /// `/metrics`, `/health`, `/health/live` and `/health/ready`, with the same
 /// `Host` check as `/mcp` (a DNS-rebinding page cannot read them).
 pub fn ops_router(core: Arc<Core>, port: u16) -> axum::Router {
+    let gate = Gate::new(core.clone());
+    with_gate(core, port, gate)
+}
+
+/// [`ops_router`] sharing `gate` (and so its failure budget and the OAuth
+/// issuer's keys) with `/mcp`, plus the RFC 9728 metadata document.
+pub(super) fn with_gate(core: Arc<Core>, port: u16, gate: Arc<Gate>) -> axum::Router {
     let mut hosts = loopback_hosts(port);
     hosts.extend(core.snapshot().allowed_hosts.iter().cloned());
-    let state = Arc::new(Ops {
-        gate: Gate::new(core.clone()),
-        core,
-        hosts,
-    });
+    let metadata = axum::Router::new()
+        .route(
+            "/.well-known/oauth-protected-resource",
+            get(super::auth::resource_metadata),
+        )
+        .route(
+            "/.well-known/oauth-protected-resource/mcp",
+            get(super::auth::resource_metadata),
+        )
+        .with_state(gate.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::<[String]>::from(hosts.clone()),
+            super::http::only_host,
+        ));
+    let state = Arc::new(Ops { gate, core, hosts });
     axum::Router::new()
         .route("/metrics", get(metrics))
         .route("/health", get(health))
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
         .with_state(state)
+        .merge(metadata)
 }
 
 async fn metrics(State(ops): State<Arc<Ops>>, request: axum::extract::Request) -> Response {
-    if let Some(r) = ops.admit(&request, "/metrics") {
+    if let Some(r) = ops.admit(request, "/metrics").await {
         return r;
     }
     if !ops.core.snapshot().metrics.enabled {
@@ -81,7 +104,7 @@ async fn metrics(State(ops): State<Arc<Ops>>, request: axum::extract::Request) -
 }
 
 async fn health(State(ops): State<Arc<Ops>>, request: axum::extract::Request) -> Response {
-    if let Some(r) = ops.admit(&request, "/health") {
+    if let Some(r) = ops.admit(request, "/health").await {
         return r;
     }
     let report = ops.core.health();
