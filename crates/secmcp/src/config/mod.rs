@@ -18,6 +18,7 @@ mod load;
 mod model;
 mod settings;
 mod storage;
+mod tls;
 
 #[cfg(test)]
 mod tests;
@@ -25,8 +26,9 @@ mod tests;
 pub use crate::validate::{MAX_FIELD_CHARS, MAX_MESSAGE_CHARS, MAX_PROBLEMS};
 pub use load::{Format, Source, config_path, load, load_from};
 pub use model::{
-    Config, ConfigError, LogFormat, LoggingConfig, SecurityConfig, ServerConfig, ToolDefaults,
-    Transport,
+    Config, ConfigError, LogFormat, LoggingConfig, SecurityConfig, ServerConfig, TlsConfig,
+    ToolDefaults, Transport,
 };
 pub use settings::{Availability, Settings, ToolSettings};
 pub use storage::{DatabaseConfig, StorageConfig, StorageSettings, default_data_dir};
+pub use tls::TlsFiles;

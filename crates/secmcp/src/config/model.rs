@@ -67,6 +67,9 @@ pub struct ServerConfig {
     /// A TLS-terminating reverse proxy sits in front of the listener, so a
     /// non-loopback address may be bound with plain HTTP (with `auth.api_keys`).
     pub behind_proxy: bool,
+    /// HTTPS served by secmcp itself: a PEM certificate chain and its key,
+    /// read again when either file changes.
+    pub tls: TlsConfig,
     /// Seconds in-flight calls get to finish on shutdown before their tools are killed.
     pub shutdown_grace_secs: u64,
 }
@@ -80,9 +83,20 @@ impl Default for ServerConfig {
             allowed_origins: Vec::new(),
             allowed_hosts: Vec::new(),
             behind_proxy: false,
+            tls: TlsConfig::default(),
             shutdown_grace_secs: 10,
         }
     }
+}
+
+/// `server.tls`: both files or neither.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// PEM certificate chain, the server's certificate first.
+    pub cert_file: String,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_file: String,
 }
 
 /// The MCP transport.

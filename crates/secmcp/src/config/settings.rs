@@ -29,6 +29,8 @@ pub struct Settings {
     pub allowed_hosts: Vec<String>,
     /// API keys and roles.
     pub auth: crate::auth::AuthSettings,
+    /// HTTPS certificate and key files, when secmcp serves TLS itself.
+    pub tls: Option<super::tls::TlsFiles>,
     /// Grace period for in-flight calls on shutdown.
     pub shutdown_grace: Duration,
     /// The policy core's view of the scope and limits.
@@ -117,10 +119,11 @@ impl Settings {
         Availability::Offered
     }
 
-    /// Whether the HTTP listener may bind a non-loopback address: API keys
-    /// are configured and a TLS-terminating proxy is named in front.
+    /// Whether the HTTP listener may bind a non-loopback address:
+    /// authentication is configured and TLS is served, by secmcp or by a
+    /// proxy named in front.
     pub fn may_listen_publicly(&self) -> bool {
-        self.auth.required() && self.raw.server.behind_proxy
+        self.auth.required() && (self.raw.server.behind_proxy || self.tls.is_some())
     }
 
     /// These settings as `role` sees them: only its tools, its scope, and
@@ -161,11 +164,13 @@ impl Settings {
         let auth = raw
             .auth
             .validate(&scope, raw.security.allow_intrusive, &mut p);
-        if !(listen.ip().is_loopback() || auth.required() && raw.server.behind_proxy) {
+        let tls = super::tls::TlsFiles::validate(&raw.server.tls, &mut p);
+        let tls_served = tls.is_some() || raw.server.behind_proxy;
+        if !(listen.ip().is_loopback() || auth.required() && tls_served) {
             p.error(
                 "server.host",
                 format!(
-                    "`{}` is not a loopback address; a non-loopback listener needs authentication (auth.api_keys or auth.oauth) and server.behind_proxy: true with a TLS-terminating proxy in front (secmcp does not serve TLS itself yet), else bind 127.0.0.1 or ::1",
+                    "`{}` is not a loopback address; a non-loopback listener needs authentication (auth.api_keys or auth.oauth) and TLS: server.tls (cert_file, key_file) or server.behind_proxy: true with a TLS-terminating proxy in front; else bind 127.0.0.1 or ::1",
                     listen.ip()
                 ),
             );
@@ -266,6 +271,7 @@ impl Settings {
             allowed_origins: raw.server.allowed_origins.clone(),
             allowed_hosts,
             auth,
+            tls,
             shutdown_grace: Duration::from_secs(raw.server.shutdown_grace_secs),
             policy,
             default_timeout: Duration::from_secs(t.default_timeout_secs),

@@ -629,6 +629,38 @@ fn a_non_loopback_listener_needs_keys_and_a_named_proxy() {
 }
 
 #[test]
+fn tls_served_by_secmcp_lets_an_authenticated_listener_go_public_and_is_checked_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let digest = crate::auth::digest_hex("smcp_x");
+    let keyed = format!(
+        "server:\n  transport: http\n  host: 0.0.0.0\n  tls:\n    cert_file: {0}/c.pem\n    key_file: {0}/k.pem\nauth:\n  api_keys: [{{name: a, sha256: {digest}}}]\n",
+        dir.path().display()
+    );
+    // Missing files are named, with the field.
+    let e = errors("c.yaml", &keyed);
+    assert!(
+        e.iter()
+            .any(|p| p.starts_with("server.tls.cert_file") && p.contains("c.pem")),
+        "{e:?}"
+    );
+    // A file that is not PEM.
+    std::fs::write(dir.path().join("c.pem"), "not a certificate").unwrap();
+    let e = errors("c.yaml", &keyed);
+    assert!(
+        e.iter().any(|p| p.contains("holds no PEM certificate")),
+        "{e:?}"
+    );
+    // One file without the other.
+    let half = "server:\n  tls:\n    cert_file: /etc/x.pem\n";
+    let e = errors("c.yaml", half);
+    assert!(
+        e.iter()
+            .any(|p| p.starts_with("server.tls:") && p.contains("both")),
+        "{e:?}"
+    );
+}
+
+#[test]
 fn a_role_view_has_only_its_tools_scope_and_intrusive_switch() {
     let body = serde_json::json!({
         "security": {"allowed_targets": ["loopback"], "allow_intrusive": true},

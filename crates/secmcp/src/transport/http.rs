@@ -26,8 +26,9 @@ use crate::service::Service;
 pub async fn bind_http(addr: SocketAddr, public: bool) -> anyhow::Result<tokio::net::TcpListener> {
     anyhow::ensure!(
         public || addr.ip().is_loopback(),
-        "refusing to listen on {addr}: without authentication (auth.api_keys) and \
-         server.behind_proxy the HTTP transport binds only loopback addresses"
+        "refusing to listen on {addr}: without authentication (auth.api_keys or auth.oauth) \
+         and TLS (server.tls or server.behind_proxy) the HTTP transport binds only loopback \
+         addresses"
     );
     tokio::net::TcpListener::bind(addr)
         .await
@@ -215,14 +216,32 @@ async fn json_rpc_parse_errors(
         .into_response()
 }
 
-/// Serves HTTP on a bound listener until `shutdown` fires.
+/// Serves HTTP (HTTPS with `server.tls`) on a bound listener until
+/// `shutdown` fires.
 pub async fn serve_http(
     core: Arc<Core>,
     listener: tokio::net::TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let port = listener.local_addr()?.port();
+    let tls = core.settings().tls.clone();
     let router = http_router(core, port, shutdown.clone());
+    let app = router.into_make_service_with_connect_info::<SocketAddr>();
+    let stop = shutdown.clone();
+    let done = async move { stop.cancelled_owned().await };
+    if let Some(files) = tls {
+        let cert = super::tls::Certificate::load(files)?;
+        tracing::info!(addr = %listener.local_addr()?, "serving MCP Streamable HTTP over TLS at /mcp");
+        let listener = super::tls::TlsListener::new(listener, cert, shutdown.child_token())?;
+        // The tap does nothing (TCP_NODELAY is set before the handshake); it
+        // gives the connection's address to `ConnectInfo`, which axum
+        // provides for tapped listeners.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |_| {});
+        axum::serve(listener, app)
+            .with_graceful_shutdown(done)
+            .await?;
+        return Ok(());
+    }
     tracing::info!(addr = %listener.local_addr()?, "serving MCP Streamable HTTP at /mcp");
     // Responses (SSE especially) go out in several small writes: without
     // TCP_NODELAY each waits for the client's delayed ACK (40 ms a call).
@@ -231,11 +250,8 @@ pub async fn serve_http(
             tracing::debug!(error = %e, "cannot set TCP_NODELAY on an accepted socket");
         }
     });
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { shutdown.cancelled_owned().await })
-    .await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(done)
+        .await?;
     Ok(())
 }

@@ -23,6 +23,7 @@ mod http;
 mod jwks;
 mod ops;
 mod stdio;
+mod tls;
 
 pub use http::{bind_http, http_router, mcp_router, serve_http};
 pub use ops::{ops_router, serve_ops};
