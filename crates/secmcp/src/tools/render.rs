@@ -46,9 +46,7 @@ pub struct RunReport {
     pub exit_code: i32,
     /// The run was stopped at its timeout.
     pub timed_out: bool,
-    /// The tool said it had finished but did not exit, so the server
-    /// interrupted it and it wrote out its results (masscan sometimes hangs
-    /// after its scan on a quiet network).
+    /// Said it was done but did not exit, so it was interrupted; results whole.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stopped_after_finishing: bool,
     /// The output was larger than the server keeps; the middle was dropped.
