@@ -107,12 +107,32 @@ for who in alice:all bob:dns; do
 done
 KEY_ALL=$(grep '^smcp_' "$WORK/key-alice")
 KEY_DNS=$(grep '^smcp_' "$WORK/key-bob")
+# An OAuth access token too: an ES256 key whose JWKS the server reads from a file,
+# and a token for the dns scope (PyJWT from the test venv).
+python3 - "$WORK" <<'PY' || exit 1
+import json, sys, time
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+work = sys.argv[1]
+key = ec.generate_private_key(ec.SECP256R1())
+jwk = {**json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key())), "kid": "k1", "alg": "ES256"}
+with open(f"{work}/jwks.json", "w") as f:
+    json.dump({"keys": [jwk]}, f)
+now = int(time.time())
+claims = {"iss": "https://idp.lab.internal", "aud": "https://scanner.lab.internal/mcp",
+          "sub": "inspector", "exp": now + 3600, "scope": "secmcp:dns"}
+with open(f"{work}/token", "w") as f:
+    f.write(jwt.encode(claims, key, algorithm="ES256", headers={"kid": "k1"}))
+PY
+TOKEN_DNS=$(cat "$WORK/token")
 {
     cat "$CONFIG"
     printf 'tools:\n  dig:\n    enabled: true\n'
     printf 'auth:\n  api_keys:\n'
     grep -hE '^    - name:|^      (sha256|role):' "$WORK/key-alice" "$WORK/key-bob"
     printf '  roles:\n    all: {}\n    dns:\n      tools: [dig]\n      allowed_targets: [127.0.0.1]\n'
+    printf '  oauth:\n    issuer: https://idp.lab.internal\n    audience: https://scanner.lab.internal/mcp\n'
+    printf '    jwks_file: %s\n    scopes:\n      - {scope: "secmcp:dns", role: dns}\n' "$WORK/jwks.json"
 } >"$AUTH_CONFIG"
 server_start secmcp-inspector-auth "$SECMCP_BIN" serve --transport http --host 127.0.0.1 --port @PORT@ --config "$AUTH_CONFIG" || exit 1
 for era in legacy modern; do
@@ -138,6 +158,16 @@ for era in legacy modern; do
         "${I[@]}" "$SERVER_URL" --transport http --protocol-era "$era" --method tools/list \
         --header "Authorization: Bearer $KEY_ALL"
     grep_out "the all role sees nmap ($era)" '"nmap"'
+    check "http tools/list with an OAuth token for the dns scope ($era)" 0 \
+        "${I[@]}" "$SERVER_URL" --transport http --protocol-era "$era" --method tools/list \
+        --header "Authorization: Bearer $TOKEN_DNS"
+    grep_out "the token's dns role sees dig ($era)" '"dig"'
+    if grep -q '"nmap"' "$WORK/out"; then
+        echo "inspector: FAIL the token's dns role does not see nmap ($era)"
+        FAILED=$((FAILED + 1))
+    else
+        echo "inspector: PASS the token's dns role does not see nmap ($era)"
+    fi
     # nmap is not in the dns role's tools/list, so the Inspector itself refuses the
     # call before sending it (the server's own policy_denied answer is covered by
     # the Rust and Python suites).
