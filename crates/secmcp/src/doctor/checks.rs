@@ -59,6 +59,7 @@ pub fn invalid_config(e: &ConfigError) -> Vec<Finding> {
 /// Every finding, in report order.
 pub fn findings(f: &Facts) -> Vec<Finding> {
     let mut out = config(f);
+    out.extend(listener(f));
     out.extend(store(&f.store));
     out.extend(scope(f));
     out.extend(privilege(&f.privilege));
@@ -102,6 +103,52 @@ fn config(f: &Facts) -> Vec<Finding> {
                 format!("logging.file is in {}, which this user cannot write: `serve` will not start", dir.display()),
             )
             .fix("create the directory and give the server's user write access, or change logging.file")
+        });
+    }
+    out
+}
+
+/// What HTTP clients meet: the TLS certificate secmcp serves and the OAuth
+/// issuer's keys tokens are checked with.
+fn listener(f: &Facts) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let (Some(result), Some(files)) = (&f.tls, &f.settings.tls) {
+        out.push(match result {
+            Ok(()) => Finding::new(
+                "auth",
+                Severity::Ok,
+                format!(
+                    "TLS: {} and its key match; HTTP is served over TLS",
+                    files.cert_file.display()
+                ),
+            ),
+            Err(e) => Finding::new(
+                "auth",
+                Severity::Fail,
+                format!("TLS: {e}: `serve` will not start"),
+            )
+            .fix("point server.tls.cert_file and key_file at a PEM chain and the key it was issued for"),
+        });
+    }
+    if let Some((source, result)) = &f.jwks {
+        out.push(match result {
+            Ok(0) => Finding::new(
+                "auth",
+                Severity::Fail,
+                format!("OAuth: the issuer's key set at {source} is empty: no token can pass"),
+            )
+            .fix("check auth.oauth.jwks_url (or jwks_file) against the issuer's published keys"),
+            Ok(n) => Finding::new(
+                "auth",
+                Severity::Ok,
+                format!("OAuth: {n} issuer key(s) loaded from {source}"),
+            ),
+            Err(e) => Finding::new(
+                "auth",
+                Severity::Fail,
+                format!("OAuth: the issuer's keys cannot be loaded ({e}): every token would get 503"),
+            )
+            .fix("make auth.oauth.jwks_url reachable from this host (HTTPS, no redirect) or point jwks_file at a copy of the issuer's JWKS"),
         });
     }
     out

@@ -43,6 +43,11 @@ pub struct Facts {
     pub log_dir: Option<(PathBuf, bool)>,
     /// The run store: its directory (SQLite) and database.
     pub store: StoreFacts,
+    /// `server.tls`: whether the listener could serve its files now.
+    pub tls: Option<Result<(), String>>,
+    /// `auth.oauth`: where the issuer's keys come from, and how many were
+    /// loaded (or why none could be).
+    pub jwks: Option<(String, Result<usize, String>)>,
 }
 
 /// How long `doctor` waits for the run database (connect and read).
@@ -168,6 +173,17 @@ pub async fn gather(settings: Settings) -> Facts {
         net: NetFacts::read(),
         log_dir,
         store: store_facts(&settings.storage).await,
+        tls: settings.tls.as_ref().map(crate::transport::probe_tls),
+        jwks: match &settings.auth.oauth {
+            Some(o) => Some((
+                match &o.jwks {
+                    crate::auth::JwksSource::Url(u) => u.clone(),
+                    crate::auth::JwksSource::File(f) => f.display().to_string(),
+                },
+                crate::transport::probe_jwks(&o.jwks).await,
+            )),
+            None => None,
+        },
         settings,
     };
     kill.cancel();

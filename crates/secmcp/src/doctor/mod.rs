@@ -1,7 +1,9 @@
 //! `secmcp doctor`: can this server do its job here? Each tool found,
 //! identified and privileged enough; the lists; the config and its warnings;
-//! the run store (data directory, free space, database and schema); the scope; the sandbox; the network a scan would use. Every problem comes
-//! with its fix.
+//! the run store (data directory, free space, database and schema); the
+//! TLS certificate and the OAuth issuer's keys (fetched once, as the server
+//! would); the scope; the sandbox; the network a scan would use. Every
+//! problem comes with its fix.
 //!
 //! The facts come from the server's own code (`gather`: the health source,
 //! the privilege reading, the runner's cgroups, the file resolver); `checks`

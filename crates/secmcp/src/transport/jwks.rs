@@ -171,6 +171,12 @@ impl Jwks {
     }
 }
 
+/// Loads the key set once, as the server would at its first token (for
+/// `doctor`): how many keys it holds, or why it cannot be had.
+pub async fn probe_jwks(source: &JwksSource) -> Result<usize, String> {
+    load(source).await.map(|set| set.keys.len())
+}
+
 async fn load(source: &JwksSource) -> Result<JwkSet, String> {
     let bytes = match source {
         JwksSource::File(path) => {

@@ -26,5 +26,7 @@ mod stdio;
 mod tls;
 
 pub use http::{bind_http, http_router, mcp_router, serve_http};
+pub use jwks::probe_jwks;
 pub use ops::{ops_router, serve_ops};
 pub use stdio::serve_stdio;
+pub use tls::probe_tls;

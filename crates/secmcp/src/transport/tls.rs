@@ -93,6 +93,12 @@ fn stamps(files: &TlsFiles) -> Stamp {
     Some((m(&files.cert_file)?, m(&files.key_file)?))
 }
 
+/// Whether the listener could serve these files now: the chain and key read
+/// and the key belongs to the certificate (for `doctor`).
+pub fn probe_tls(files: &TlsFiles) -> Result<(), String> {
+    certified(files).map(|_| ()).map_err(|e| e.to_string())
+}
+
 fn certified(files: &TlsFiles) -> anyhow::Result<CertifiedKey> {
     let (chain, key) = files
         .read()

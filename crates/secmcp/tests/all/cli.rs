@@ -703,3 +703,33 @@ fn an_ordinary_user_with_file_capabilities_on_secmcp_scans_with_raw_sockets() {
     assert_eq!(result["isError"], false, "{response}");
     assert!(result.to_string().contains("127.0.0.1"), "{response}");
 }
+
+#[test]
+fn doctor_loads_the_oauth_issuers_keys_and_names_the_fix_when_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let jwks = dir.path().join("jwks.json");
+    let config = dir.path().join("c.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "security:\n  allowed_targets: [loopback]\nauth:\n  roles: {{all: {{}}}}\n  oauth:\n    issuer: https://idp.lab\n    audience: https://scanner.lab/mcp\n    jwks_file: {}\n    scopes: [{{scope: scan, role: all}}]\n",
+            jwks.display()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let report = stdout(&run(&["doctor", "--config", config], None));
+    let (line, fix) = finding(&report, "FAIL", "OAuth: the issuer's keys cannot be loaded");
+    assert!(line.contains("jwks.json"), "{line}");
+    assert!(fix.contains("auth.oauth.jwks_url"), "{fix}");
+    std::fs::write(
+        &jwks,
+        r#"{"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "a", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#,
+    )
+    .unwrap();
+    let report = stdout(&run(&["doctor", "--config", config], None));
+    assert!(
+        report.contains("OAuth: 1 issuer key(s) loaded from"),
+        "{report}"
+    );
+}
