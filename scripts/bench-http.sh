@@ -2,8 +2,9 @@
 # HTTP part of the benchmark (called by scripts/bench.sh inside its private network
 # namespace): a policy-rejected tools/call over Streamable HTTP, 2026-07-28 stateless,
 # driven by wrk (a native load generator) on 1 and on 32 connections; then the same
-# against a second server that requires an API key (with a role), and the median cost
-# of authentication at 1 connection (alternating runs, so drift hits both alike).
+# against a second server that requires an API key (with a role) and a third that
+# requires an OAuth access token (EdDSA, keys from a JWKS file), and the median cost
+# of each at 1 connection (alternating runs, so drift hits both alike).
 #
 #   scripts/bench-http.sh SECMCP_BIN CONFIG [SECONDS]
 #
@@ -35,6 +36,46 @@ key=$("$BIN" auth new-key bench --role all | grep '^smcp_')
 } >"$work/auth.yaml"
 aport=$(free_port)
 start "$aport" "$work/auth.yaml"
+# The same config behind OAuth: an Ed25519 key whose JWKS the server reads from a file,
+# and one token for the `scan` scope (signed here with python3's cryptography).
+python3 - "$work" <<'PY'
+import base64, json, sys, time
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+def b64(b: bytes) -> str:
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+work = sys.argv[1]
+key = Ed25519PrivateKey.generate()
+x = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+with open(f"{work}/jwks.json", "w") as f:
+    json.dump({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "b", "x": b64(x)}]}, f)
+head = b64(json.dumps({"alg": "EdDSA", "kid": "b", "typ": "JWT"}).encode())
+claims = {"iss": "https://idp.bench", "aud": "https://bench.lab/mcp", "sub": "bench",
+          "exp": int(time.time()) + 86400, "scope": "scan"}
+body = b64(json.dumps(claims).encode())
+with open(f"{work}/token", "w") as f:
+    f.write(f"{head}.{body}.{b64(key.sign(f'{head}.{body}'.encode()))}")
+PY
+token=$(cat "$work/token")
+{
+    cat "$CFG"
+    printf '
+auth:
+  roles:
+    all: {}
+  oauth:
+    issuer: https://idp.bench
+'
+    printf '    audience: https://bench.lab/mcp
+    jwks_file: %s
+    algorithms: [EdDSA]
+' "$work/jwks.json"
+    printf '    scopes:
+      - {scope: scan, role: all}
+'
+} >"$work/oauth.yaml"
+oport=$(free_port)
+start "$oport" "$work/oauth.yaml"
 lua=$work/call.lua
 cat >"$lua" <<'LUA'
 wrk.method = "POST"
@@ -63,6 +104,17 @@ case "$body" in
 esac
 sed "s|^wrk.headers\[\"Mcp-Name\"\] = \"nmap\"|&\nwrk.headers[\"Authorization\"] = \"Bearer $key\"|" "$lua" >"$work/auth.lua"
 grep -q Authorization "$work/auth.lua" || { echo "no Authorization header in the wrk script" >&2; exit 1; }
+sed "s|^wrk.headers\[\"Mcp-Name\"\] = \"nmap\"|&\nwrk.headers[\"Authorization\"] = \"Bearer $token\"|" "$lua" >"$work/oauth.lua"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$oport/mcp" -H 'Content-Type: application/json' --data '{}')
+[ "$code" = 401 ] || { echo "the OAuth server answered $code without a token" >&2; exit 1; }
+body=$(curl -s -X POST "http://127.0.0.1:$oport/mcp" -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' \
+    -H 'Mcp-Method: tools/call' -H 'Mcp-Name: nmap' -H "Authorization: Bearer $token" \
+    --data "$(sed -n 's/^wrk.body = .\(.*\).$/\1/p' "$lua")")
+case "$body" in
+*scope_denied*) ;;
+*) echo "unexpected answer with the token to the benchmark call: $body" >&2; exit 1 ;;
+esac
 # Without the key the second server refuses; with it, the call is the same rejection.
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$aport/mcp" -H 'Content-Type: application/json' --data '{}')
 [ "$code" = 401 ] || { echo "the authenticated server answered $code without a key" >&2; exit 1; }
@@ -85,15 +137,22 @@ run() { # label port script conns -> prints the row, leaves p50 in $P50
 for conns in 1 32; do
     run "rejected call over HTTP" "$port" "$lua" "$conns"
     run "rejected call over HTTP with an API key" "$aport" "$work/auth.lua" "$conns"
+    run "rejected call over HTTP with an OAuth token" "$oport" "$work/oauth.lua" "$conns"
 done
 # Authentication cost: alternating 1-connection runs, median of the p50 differences.
 diffs=()
+tdiffs=()
 for _ in 1 2 3; do
     run "(pair) no key" "$port" "$lua" 1 >/dev/null
     plain=$P50
     run "(pair) API key" "$aport" "$work/auth.lua" 1 >/dev/null
     diffs+=("$(python3 -c "print(round(($P50 - $plain) * 1000, 1))")")
+    run "(pair) OAuth token" "$oport" "$work/oauth.lua" 1 >/dev/null
+    tdiffs+=("$(python3 -c "print(round(($P50 - $plain) * 1000, 1))")")
 done
 median=$(printf '%s\n' "${diffs[@]}" | sort -g | sed -n 2p)
 printf '| authentication cost per call (API key + role, 1 connection; p50 with key minus without, 3 alternating pairs of %s s) | %s µs median | pairs: %s µs | |\n' \
     "$SECS" "$median" "${diffs[*]}"
+median=$(printf '%s\n' "${tdiffs[@]}" | sort -g | sed -n 2p)
+printf '| authentication cost per call (OAuth token, EdDSA, checked-token cache; p50 with token minus without, 3 pairs of %s s) | %s µs median | pairs: %s µs | |\n' \
+    "$SECS" "$median" "${tdiffs[*]}"
