@@ -42,3 +42,16 @@ pub(crate) fn forbidden() -> Response {
 pub(crate) fn json(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
+
+/// Middleware: the `Host` check alone, outermost (a rebinding page gets
+/// `403` before anything else is looked at).
+pub(crate) async fn only_host(
+    axum::extract::State(hosts): axum::extract::State<std::sync::Arc<[String]>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(r) = check_host(&hosts, request.headers()) {
+        return r;
+    }
+    next.run(request).await
+}

@@ -15,7 +15,7 @@ use rmcp::transport::streamable_http_server::{
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{Gate, require_identity};
-use super::host::{check_host, loopback_hosts};
+use super::host::{check_host, loopback_hosts, only_host};
 use crate::dispatch::Core;
 use crate::guard;
 use crate::service::Service;
@@ -112,19 +112,6 @@ where
         router = router.layer(axum::middleware::from_fn_with_state(gate, require_identity));
     }
     router.layer(axum::middleware::from_fn_with_state(guard_hosts, only_host))
-}
-
-/// The `Host` check alone, outermost (a rebinding page gets `403` before
-/// anything else is looked at).
-pub(super) async fn only_host(
-    State(hosts): State<Arc<[String]>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    if let Some(r) = check_host(&hosts, request.headers()) {
-        return r;
-    }
-    next.run(request).await
 }
 
 /// How long a client has to send a request body.

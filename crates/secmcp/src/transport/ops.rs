@@ -68,7 +68,7 @@ pub(super) fn with_gate(core: Arc<Core>, port: u16, gate: Arc<Gate>) -> axum::Ro
         .with_state(gate.clone())
         .layer(axum::middleware::from_fn_with_state(
             Arc::<[String]>::from(hosts.clone()),
-            super::http::only_host,
+            super::host::only_host,
         ));
     let state = Arc::new(Ops { gate, core, hosts });
     axum::Router::new()
