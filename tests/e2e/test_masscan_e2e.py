@@ -241,7 +241,7 @@ async def test_a_masscan_that_hangs_after_its_scan_is_interrupted_and_its_result
     assert open_ports(sc, dlab.ms_ip) == {dlab.ms_open_port}
     assert sc["run"]["stopped_after_finishing"] is True
     assert sc["run"]["timed_out"] is False
-    assert sc["run"]["duration_ms"] < 60_000, sc["run"]
+    assert sc["run"]["duration_ms"] < 20_000, sc["run"]
 
 
 async def test_progress_from_masscans_status_line(plain: Target, dlab: DnsSweepLab, spies: Spies) -> None:
