@@ -84,6 +84,16 @@ pub const VARS: &[EnvVar] = &[
         Kind::Bool,
     ),
     var(
+        &["SECMCP_SERVER_TLS_CERT_FILE", "MCP_SERVER_TLS_CERT_FILE"],
+        "server.tls.cert_file",
+        Kind::Text,
+    ),
+    var(
+        &["SECMCP_SERVER_TLS_KEY_FILE", "MCP_SERVER_TLS_KEY_FILE"],
+        "server.tls.key_file",
+        Kind::Text,
+    ),
+    var(
         &["SECMCP_AUTH_STDIO_ROLE", "MCP_AUTH_STDIO_ROLE"],
         "auth.stdio_role",
         Kind::Text,

@@ -650,6 +650,16 @@ fn tls_served_by_secmcp_lets_an_authenticated_listener_go_public_and_is_checked_
         e.iter().any(|p| p.contains("holds no PEM certificate")),
         "{e:?}"
     );
+    // The same from the environment (MCP_SERVER_TLS_*), nested under server.tls.
+    let e = env_errors(&[
+        ("MCP_SERVER_TLS_CERT_FILE", "/nonexistent/c.pem"),
+        ("MCP_SERVER_TLS_KEY_FILE", "/nonexistent/k.pem"),
+    ]);
+    assert!(
+        e.iter()
+            .any(|p| p.starts_with("server.tls.cert_file") && p.contains("/nonexistent/c.pem")),
+        "{e:?}"
+    );
     // One file without the other.
     let half = "server:\n  tls:\n    cert_file: /etc/x.pem\n";
     let e = errors("c.yaml", half);
