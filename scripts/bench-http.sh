@@ -93,39 +93,35 @@ done = function(summary, latency, requests)
     summary.requests, errors))
 end
 LUA
-# Check once that the call really is the rejected tool call (and not an error page).
-body=$(curl -s -X POST "http://127.0.0.1:$port/mcp" -H 'Content-Type: application/json' \
-    -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' \
-    -H 'Mcp-Method: tools/call' -H 'Mcp-Name: nmap' \
-    --data "$(sed -n 's/^wrk.body = .\(.*\).$/\1/p' "$lua")")
-case "$body" in
-*scope_denied*) ;;
-*) echo "unexpected answer to the benchmark call: $body" >&2; exit 1 ;;
-esac
-sed "s|^wrk.headers\[\"Mcp-Name\"\] = \"nmap\"|&\nwrk.headers[\"Authorization\"] = \"Bearer $key\"|" "$lua" >"$work/auth.lua"
+# Check once that each server's call really is the rejected tool call (not an error
+# page), and that the authenticated servers refuse a request without credentials.
+expect_rejected() { # port [authorization header]
+    local body
+    body=$(curl -s -X POST "http://127.0.0.1:$1/mcp" -H 'Content-Type: application/json' \
+        -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' \
+        -H 'Mcp-Method: tools/call' -H 'Mcp-Name: nmap' ${2:+-H "$2"} \
+        --data "$(sed -n 's/^wrk.body = .\(.*\).$/\1/p' "$lua")")
+    case "$body" in
+    *scope_denied*) ;;
+    *) echo "unexpected answer on port $1 to the benchmark call: $body" >&2; exit 1 ;;
+    esac
+}
+expect_401() { # port
+    local code
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$1/mcp" -H 'Content-Type: application/json' --data '{}')
+    [ "$code" = 401 ] || { echo "the server on port $1 answered $code without credentials" >&2; exit 1; }
+}
+with_auth() { # header value -> a copy of the wrk script that sends it
+    sed "s|^wrk.headers\[\"Mcp-Name\"\] = \"nmap\"|&\nwrk.headers[\"Authorization\"] = \"$1\"|" "$lua"
+}
+expect_rejected "$port"
+with_auth "Bearer $key" >"$work/auth.lua"
+with_auth "Bearer $token" >"$work/oauth.lua"
 grep -q Authorization "$work/auth.lua" || { echo "no Authorization header in the wrk script" >&2; exit 1; }
-sed "s|^wrk.headers\[\"Mcp-Name\"\] = \"nmap\"|&\nwrk.headers[\"Authorization\"] = \"Bearer $token\"|" "$lua" >"$work/oauth.lua"
-code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$oport/mcp" -H 'Content-Type: application/json' --data '{}')
-[ "$code" = 401 ] || { echo "the OAuth server answered $code without a token" >&2; exit 1; }
-body=$(curl -s -X POST "http://127.0.0.1:$oport/mcp" -H 'Content-Type: application/json' \
-    -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' \
-    -H 'Mcp-Method: tools/call' -H 'Mcp-Name: nmap' -H "Authorization: Bearer $token" \
-    --data "$(sed -n 's/^wrk.body = .\(.*\).$/\1/p' "$lua")")
-case "$body" in
-*scope_denied*) ;;
-*) echo "unexpected answer with the token to the benchmark call: $body" >&2; exit 1 ;;
-esac
-# Without the key the second server refuses; with it, the call is the same rejection.
-code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$aport/mcp" -H 'Content-Type: application/json' --data '{}')
-[ "$code" = 401 ] || { echo "the authenticated server answered $code without a key" >&2; exit 1; }
-body=$(curl -s -X POST "http://127.0.0.1:$aport/mcp" -H 'Content-Type: application/json' \
-    -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' \
-    -H 'Mcp-Method: tools/call' -H 'Mcp-Name: nmap' -H "Authorization: Bearer $key" \
-    --data "$(sed -n 's/^wrk.body = .\(.*\).$/\1/p' "$lua")")
-case "$body" in
-*scope_denied*) ;;
-*) echo "unexpected authenticated answer to the benchmark call: $body" >&2; exit 1 ;;
-esac
+expect_401 "$aport"
+expect_rejected "$aport" "Authorization: Bearer $key"
+expect_401 "$oport"
+expect_rejected "$oport" "Authorization: Bearer $token"
 run() { # label port script conns -> prints the row, leaves p50 in $P50
     local threads=$(($4 < 2 ? 1 : 2)) line rps p50 p90 p99 n errors
     line=$(wrk -t "$threads" -c "$4" -d "${SECS}s" -s "$3" "http://127.0.0.1:$2/mcp" | grep '^RESULT')

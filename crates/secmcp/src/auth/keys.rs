@@ -57,6 +57,12 @@ pub struct KeyTable {
     digests: Vec<[u8; 32]>,
 }
 
+/// The SHA-256 of a presented secret (a key, or a token for the cache of
+/// checked tokens).
+pub fn sha256(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
 impl KeyTable {
     pub(super) fn new(digests: Vec<[u8; 32]>) -> Self {
         Self { digests }
@@ -72,7 +78,7 @@ impl KeyTable {
     /// stopping early, so the time taken says nothing about which digest (or
     /// how much of one) matched.
     pub fn find(&self, presented: &str) -> Option<usize> {
-        let d: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        let d = sha256(presented);
         let mut found = usize::MAX;
         for (i, c) in self.digests.iter().enumerate() {
             let mut diff = 0u8;

@@ -24,5 +24,5 @@ mod oauth;
 
 pub use config::{ApiKeyConfig, AuthConfig, AuthSettings, Role, RoleConfig};
 pub use identity::{Identity, IdentitySource};
-pub use keys::{KEY_PREFIX, KeyTable, digest_hex, new_key};
+pub use keys::{KEY_PREFIX, KeyTable, digest_hex, new_key, sha256};
 pub use oauth::{JwksSource, OAuthConfig, OAuthSettings, ScopeRole, TokenRefusal, Verified};

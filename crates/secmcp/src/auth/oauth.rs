@@ -183,7 +183,7 @@ impl OAuthConfig {
         };
         let jwks = match (self.jwks_url.is_empty(), self.jwks_file.is_empty()) {
             (false, true) => {
-                if !jwks_url_ok(&self.jwks_url) {
+                if split_url(&self.jwks_url).is_none() {
                     p.error(
                         "auth.oauth.jwks_url",
                         "must be an `https://` URL (plain `http://` only to a loopback address): the keys decide who is trusted",
@@ -270,6 +270,8 @@ impl OAuthConfig {
     }
 }
 
+/// Empty settings for tests that set only what they use.
+#[cfg(test)]
 impl Default for OAuthSettings {
     fn default() -> Self {
         Self {
@@ -419,10 +421,6 @@ fn is_loopback_authority(authority: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
-}
-
-fn jwks_url_ok(url: &str) -> bool {
-    split_url(url).is_some()
 }
 
 /// RFC 9728 section 3.1: the well-known suffix goes between the host and

@@ -119,23 +119,21 @@ impl Gate {
         if self.is_blocked(&source) {
             return refused(Refused::new("too_many_attempts"));
         }
-        let outcome = match bearer(headers) {
-            None => Err(Refused::new("missing_credentials")),
-            Some(key) if key.starts_with(KEY_PREFIX) || auth.oauth.is_none() => {
-                match auth.keys.find(key) {
-                    Some(i) => {
-                        let (name, role) = auth.key_names[i].clone();
-                        Ok(Identity {
-                            name,
-                            role,
-                            source: crate::auth::IdentitySource::ApiKey,
-                        })
-                    }
-                    None => Err(Refused::new("invalid_key")),
-                }
+        let outcome = match (bearer(headers), &auth.oauth) {
+            (None, _) => Err(Refused::new("missing_credentials")),
+            // Anything but an API key is an access token when OAuth is on.
+            (Some(token), Some(oauth)) if !token.starts_with(KEY_PREFIX) => {
+                self.check_token(oauth, token).await
             }
-            Some(token) => match &auth.oauth {
-                Some(oauth) => self.check_token(oauth, token).await,
+            (Some(key), _) => match auth.keys.find(key) {
+                Some(i) => {
+                    let (name, role) = auth.key_names[i].clone();
+                    Ok(Identity {
+                        name,
+                        role,
+                        source: crate::auth::IdentitySource::ApiKey,
+                    })
+                }
                 None => Err(Refused::new("invalid_key")),
             },
         };

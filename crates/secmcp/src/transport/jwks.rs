@@ -22,7 +22,7 @@ use tokio::time::Instant;
 
 use std::collections::HashMap;
 
-use crate::auth::{Identity, JwksSource, OAuthSettings, Verified};
+use crate::auth::{Identity, JwksSource, OAuthSettings, Verified, sha256};
 
 /// The least time between two fetches made because of an unknown key id.
 pub(crate) const MIN_REFETCH: Duration = Duration::from_secs(10);
@@ -74,7 +74,7 @@ impl VerifiedTokens {
         if !held.0.as_ref().is_some_and(|o| Arc::ptr_eq(o, oauth)) {
             return None;
         }
-        let (identity, until) = held.1.get(&digest(token))?;
+        let (identity, until) = held.1.get(&sha256(token))?;
         (Instant::now() < *until).then(|| identity.clone())
     }
 
@@ -91,20 +91,13 @@ impl VerifiedTokens {
                 held.1.clear();
             }
         }
-        let unix_now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let unix_now = u64::try_from(crate::history::now_ms() / 1000).unwrap_or(0);
         let left = Duration::from_secs(verified.expires.saturating_sub(unix_now));
         held.1.insert(
-            digest(token),
+            sha256(token),
             (verified.identity.clone(), now + left.min(VERIFIED_FOR)),
         );
     }
-}
-
-fn digest(token: &str) -> [u8; 32] {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(token.as_bytes()).into()
 }
 
 impl Jwks {

@@ -4,18 +4,21 @@
 //!
 //! stdio: stdout carries only protocol; logs go to stderr; the server exits when
 //! stdin closes; with `metrics.prometheus_port` set, a loopback listener serves
-//! the operations endpoints. HTTP: loopback only unless API keys are
-//! configured and a TLS-terminating proxy is named (`server.behind_proxy`);
-//! `Host` (loopback names plus `server.allowed_hosts`) and `Origin`
-//! validated; `Authorization: Bearer KEY` checked when keys are configured
-//! (`auth`); legacy sessions for `initialize`-era clients and stateless
-//! requests for 2026-07-28; the operations endpoints share the listener, its
-//! `Host` check and (for `/metrics` and `/health`) its authentication.
+//! the operations endpoints. HTTP: loopback only unless authentication (API
+//! keys or OAuth) is configured and TLS is served (`server.tls`, or a proxy
+//! named with `server.behind_proxy`); `Host` (loopback names plus
+//! `server.allowed_hosts`) and `Origin` validated; `Authorization: Bearer`
+//! checked when authentication is configured (`auth`); legacy sessions for
+//! `initialize`-era clients and stateless requests for 2026-07-28; the
+//! operations endpoints share the listener, its `Host` check and (for
+//! `/metrics` and `/health`) its authentication.
 //!
 //! Layout: `stdio` (the guarded stdin/stdout bridge), `http` (`/mcp` and the
-//! listener), `ops` (the operations endpoints), `host` (the `Host` rules
-//! both HTTP routers share), `auth` (API keys, failed-attempt limit, the
-//! caller's `Identity` in the request extensions).
+//! listener), `tls` (the HTTPS listener and its reloaded certificate), `ops`
+//! (the operations endpoints and the RFC 9728 document), `host` (the `Host`
+//! rules both HTTP routers share), `auth` (API keys and access tokens, the
+//! failed-attempt limit, the caller's `Identity` in the request extensions),
+//! `jwks` (the OAuth issuer's keys and the cache of checked tokens).
 
 mod auth;
 mod host;
