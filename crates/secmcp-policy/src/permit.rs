@@ -25,6 +25,7 @@ pub struct Permit {
     write_files: Vec<WorkFile>,
     collect: Vec<String>,
     raw_sockets: bool,
+    intrusive: bool,
 }
 
 impl Permit {
@@ -43,7 +44,14 @@ impl Permit {
             write_files: Vec::new(),
             collect: Vec::new(),
             raw_sockets: false,
+            intrusive: false,
         }
+    }
+
+    /// Marks the run as intrusive ([`crate::Plan::intrusive`]).
+    pub(crate) fn with_intrusive(mut self, intrusive: bool) -> Self {
+        self.intrusive = intrusive;
+        self
     }
 
     /// Marks the run as needing raw sockets (CAP_NET_RAW): the runner grants
@@ -108,6 +116,12 @@ impl Permit {
             },
             timeout,
         )
+    }
+
+    /// Whether the run passed only because `security.allow_intrusive` is on
+    /// (what `security.approval` asks a person about).
+    pub fn intrusive(&self) -> bool {
+        self.intrusive
     }
 
     /// The tool this permit is for.

@@ -58,11 +58,12 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// The rules every tool obeys, out of this snapshot.
-    fn rules(&self) -> Rules<'_> {
+    /// The rules every tool obeys, out of this snapshot, with the intrusive
+    /// gate as the operator set it or (`allow_intrusive: false`) closed.
+    fn rules(&self, allow_intrusive: bool) -> Rules<'_> {
         Rules {
             scope: &self.scope,
-            allow_intrusive: self.allow_intrusive,
+            allow_intrusive: self.allow_intrusive && allow_intrusive,
             raw_sockets: self.raw_sockets,
         }
     }
@@ -118,6 +119,7 @@ pub struct Plan {
     files: Vec<FileRequest>,
     timeout: Duration,
     args: ToolPlan,
+    intrusive: bool,
 }
 
 impl Plan {
@@ -174,6 +176,13 @@ impl Plan {
     pub fn tool_plan(&self) -> &ToolPlan {
         &self.args
     }
+
+    /// Whether the call passed only because `security.allow_intrusive` is
+    /// on: an intrusive tool, or an option, range or rate that needs it.
+    /// This is what `security.approval` asks a person about.
+    pub fn intrusive(&self) -> bool {
+        self.intrusive
+    }
 }
 
 /// Parses and validates a call: target, timeout and tool arguments.
@@ -181,7 +190,10 @@ impl Plan {
 pub fn plan(tool: ToolId, policy: &Policy, input: &CallInput<'_>) -> Result<Plan, Denied> {
     check_timeout(input.timeout)?;
     let tokens = tokenize_args(policy, input.extra_args)?;
-    let parsed = parse(tool, policy, input, &tokens)?;
+    let parsed = parse(tool, policy, input, &tokens, true)?;
+    // Intrusive exactly when the same call fails with the gate closed: every
+    // grammar asks the one gate, so no tool keeps its own list of what is.
+    let intrusive = policy.allow_intrusive && parse(tool, policy, input, &tokens, false).is_err();
     let (args, targets, files) = (parsed.plan, parsed.targets, parsed.files);
     if targets.is_empty() {
         return Err(internal("a plan without a target"));
@@ -203,6 +215,7 @@ pub fn plan(tool: ToolId, policy: &Policy, input: &CallInput<'_>) -> Result<Plan
         files,
         timeout: input.timeout,
         args,
+        intrusive,
     })
 }
 
@@ -213,8 +226,9 @@ fn parse(
     policy: &Policy,
     input: &CallInput<'_>,
     tokens: &[String],
+    allow_intrusive: bool,
 ) -> Result<Parsed<ToolPlan>, Denied> {
-    let rules = policy.rules();
+    let rules = policy.rules(allow_intrusive);
     let call = Call {
         target: input.target,
         timeout: input.timeout,
@@ -318,7 +332,8 @@ pub fn authorize_with(policy: &Policy, plan: Plan, res: &Resolutions) -> Result<
             .with_extra_targets(targets.collect())
             .with_files(rendering.write_files)
             .with_collect(rendering.collect)
-            .with_raw_sockets(raw_sockets),
+            .with_raw_sockets(raw_sockets)
+            .with_intrusive(plan.intrusive),
     )
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Layout:
 //! - `store`    [`Store`]: open (pool, pragmas, migrations), insert, get, list, prune;
-//!   tasks (`put_task`, `get_task`, `fail_unfinished_tasks`)
+//!   tasks (`put_task`, `get_task`, `fail_unfinished_tasks`); `store/approvals`:
+//!   approvals of intrusive runs and the copy of the audit records
 //! - `config`   [`StoreConfig`], [`Backend`], URL redaction
 //! - `record`   what is kept ([`NewRun`], [`TaskRow`]) and what is read back
 //!   ([`RunRecord`], [`RunSummary`], [`ListQuery`], [`Page`], opaque cursors)
@@ -27,6 +28,7 @@ pub use config::{Backend, StoreConfig, redact_url};
 pub use error::StoreError;
 pub use inspect::{SchemaState, inspect};
 pub use record::{
-    Decision, ListQuery, NewRun, Page, RunRecord, RunSummary, TaskRow, decode_cursor,
+    ApprovalRow, Decided, Decision, ListQuery, NewRun, Page, RunRecord, RunSummary, TaskRow,
+    decode_cursor,
 };
-pub use store::{PruneLimits, Store};
+pub use store::{MIN_APPROVAL_PREFIX, PruneLimits, Store};

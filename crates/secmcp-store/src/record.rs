@@ -172,6 +172,48 @@ pub struct TaskRow {
     pub ttl_ms: i64,
 }
 
+/// An intrusive run waiting for (or past) a person's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApprovalRow {
+    /// Random id, shown to the operator.
+    pub id: String,
+    /// Who asked for the run (`source:name`).
+    pub owner: String,
+    /// The call's correlation id.
+    pub correlation_id: String,
+    /// The tool.
+    pub tool: String,
+    /// The pinned addresses the run may reach.
+    pub pinned: Vec<String>,
+    /// The exact argv (program first), secrets masked.
+    pub argv: Vec<String>,
+    /// `pending`, `approved`, `denied`, `expired` or `withdrawn`.
+    pub status: String,
+    /// Who decided (empty while pending or when the server closed it).
+    pub decided_by: String,
+    /// The reason given with a denial.
+    pub reason: String,
+    /// Unix ms of the request.
+    pub created_at_ms: i64,
+    /// Unix ms after which nobody can approve it.
+    pub expires_at_ms: i64,
+    /// Unix ms of the decision.
+    pub decided_at_ms: Option<i64>,
+}
+
+/// What deciding an approval did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decided {
+    /// Decided now; the row as it stands.
+    Done(ApprovalRow),
+    /// It was no longer pending (decided, expired or withdrawn before).
+    AlreadyClosed(ApprovalRow),
+    /// No approval has that id (or prefix).
+    NotFound,
+    /// The prefix names more than one approval.
+    Ambiguous,
+}
+
 /// Which runs to list, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {

@@ -19,6 +19,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "run owner",
         include_str!("../migrations/0003_run_owner.sql"),
     ),
+    (
+        4,
+        "approvals and audit copy",
+        include_str!("../migrations/0004_approvals_audit.sql"),
+    ),
 ];
 
 /// The compiled-in migrations as a sqlx source.

@@ -97,6 +97,10 @@ impl<DB: sqlx::Database> Drop for WriteConn<DB> {
     }
 }
 
+mod approvals;
+
+pub use approvals::MIN_APPROVAL_PREFIX;
+
 /// The run store. Cheap to clone (a pool handle).
 #[derive(Debug, Clone)]
 pub struct Store {

@@ -33,13 +33,21 @@ pub enum ErrorCode {
     /// The call was cancelled (by the client, or by shutdown) and the tool
     /// stopped; partial results are kept where there were any.
     Cancelled,
+    /// An intrusive run waits for a person's approval (`security.approval:
+    /// elicit` on 2026-07-28: the client is asked to call again with it).
+    ApprovalRequired,
+    /// A person declined or denied the run, or nobody approved it in time.
+    ApprovalDenied,
+    /// The run needs approval and nobody can be asked: the client cannot
+    /// elicit, or the run store that holds operator approvals is down.
+    ApprovalUnavailable,
     /// Anything else.
     Unknown,
 }
 
 impl ErrorCode {
     /// All codes, for tests and docs.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 14] = [
         Self::ValidationError,
         Self::ScopeDenied,
         Self::PrivilegeRequired,
@@ -50,6 +58,9 @@ impl ErrorCode {
         Self::CircuitBreakerOpen,
         Self::PolicyDenied,
         Self::Cancelled,
+        Self::ApprovalRequired,
+        Self::ApprovalDenied,
+        Self::ApprovalUnavailable,
         Self::Unknown,
     ];
 
@@ -66,6 +77,9 @@ impl ErrorCode {
             Self::CircuitBreakerOpen => "circuit_breaker_open",
             Self::PolicyDenied => "policy_denied",
             Self::Cancelled => "cancelled",
+            Self::ApprovalRequired => "approval_required",
+            Self::ApprovalDenied => "approval_denied",
+            Self::ApprovalUnavailable => "approval_unavailable",
             Self::Unknown => "unknown",
         }
     }

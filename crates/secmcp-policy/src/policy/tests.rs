@@ -256,3 +256,34 @@ fn out_of_scope_names_are_refused_before_any_lookup() {
     let ok = plan(ToolId::Nmap, &p, &input("web.lab.internal", "")).unwrap();
     assert_eq!(ok.hosts_to_resolve().len(), 1);
 }
+
+#[test]
+fn a_call_is_intrusive_exactly_when_it_needs_the_gate() {
+    let open = Policy {
+        allow_intrusive: true,
+        raw_sockets: true,
+        ..Policy::default()
+    };
+    let intrusive = |p: &Policy, args: &str| {
+        let planned = plan(ToolId::Nmap, p, &input("10.0.0.5", args))
+            .unwrap_or_else(|d| panic!("{args}: {}", d.message));
+        let flag = planned.intrusive();
+        let permit = authorize(p, planned, &[]).unwrap();
+        assert_eq!(
+            permit.intrusive(),
+            flag,
+            "{args}: the permit carries the plan's flag"
+        );
+        flag
+    };
+    assert!(
+        !intrusive(&open, "-sV -p 80"),
+        "a version scan needs no gate"
+    );
+    assert!(intrusive(&open, "-A"), "-A needs the gate");
+    assert!(intrusive(&open, "-sV -T5"), "-T5 needs the gate");
+    // With the gate closed the same calls are refused, so nothing that
+    // passes can be intrusive.
+    assert!(plan(ToolId::Nmap, &Policy::default(), &input("10.0.0.5", "-A")).is_err());
+    assert!(!intrusive(&Policy::default(), "-sV"));
+}

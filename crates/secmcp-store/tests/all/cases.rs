@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 
 use secmcp_store::{
-    Decision, ListQuery, NewRun, PruneLimits, SchemaState, Store, StoreConfig, TaskRow,
-    decode_cursor,
+    ApprovalRow, Decided, Decision, ListQuery, NewRun, PruneLimits, SchemaState, Store,
+    StoreConfig, TaskRow, decode_cursor,
 };
 use serde_json::json;
 
@@ -285,7 +285,7 @@ pub async fn reopen_keeps_runs_and_migrations_are_idempotent(cfg: StoreConfig) {
     let again = open(&cfg).await;
     assert_eq!(again.get(&id).await.unwrap().unwrap().tool, "nmap");
     assert_eq!(again.totals().await.unwrap().0, 1);
-    assert_eq!(Store::schema_version(), 3);
+    assert_eq!(Store::schema_version(), 4);
     again.close().await;
 }
 
@@ -557,4 +557,158 @@ pub async fn tasks_are_kept_fail_at_restart_and_hold_their_runs(cfg: StoreConfig
         .unwrap();
     assert!(store.get(&held).await.unwrap().is_none());
     store.close().await;
+}
+
+fn approval(id: &str, created: i64, expires: i64) -> ApprovalRow {
+    ApprovalRow {
+        id: id.into(),
+        owner: "api_key:alice".into(),
+        correlation_id: format!("c-{id}"),
+        tool: "hydra".into(),
+        pinned: vec!["10.0.3.7".into()],
+        argv: vec![
+            "hydra".into(),
+            "-P".into(),
+            "***".into(),
+            "ssh://10.0.3.7".into(),
+        ],
+        status: "pending".into(),
+        decided_by: String::new(),
+        reason: String::new(),
+        created_at_ms: created,
+        expires_at_ms: expires,
+        decided_at_ms: None,
+    }
+}
+
+/// Approvals: listed while pending and unexpired, decided once (by a unique
+/// prefix of at least 8 characters), never after expiry, and a server's
+/// close loses to an operator's earlier decision.
+pub async fn approvals_are_decided_once_and_never_after_expiry(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    let a = approval("0a1b2c3d-0000-4000-8000-000000000001", 1_000, 10_000);
+    let b = approval("0a1b2c3d-0000-4000-8000-000000000002", 2_000, 10_000);
+    let c = approval("9f8e7d6c-0000-4000-8000-000000000003", 3_000, 5_000);
+    for r in [&a, &b, &c] {
+        store.put_approval(r).await.unwrap();
+    }
+    let ids = |rows: Vec<ApprovalRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.list_approvals(4_000, false).await.unwrap()),
+        vec![a.id.clone(), b.id.clone(), c.id.clone()],
+        "pending, oldest first"
+    );
+    assert_eq!(
+        ids(store.list_approvals(6_000, false).await.unwrap()),
+        vec![a.id.clone(), b.id.clone()],
+        "an expired request is no longer listed as pending"
+    );
+    // A shared prefix is ambiguous; a short one or a non-id is not found.
+    assert_eq!(
+        store
+            .decide_approval("0a1b2c3d", "approved", "op", "", 4_000)
+            .await
+            .unwrap(),
+        Decided::Ambiguous
+    );
+    assert_eq!(
+        store
+            .decide_approval("0a1b", "approved", "op", "", 4_000)
+            .await
+            .unwrap(),
+        Decided::NotFound
+    );
+    assert_eq!(
+        store
+            .decide_approval("0a1b2c3d%%%", "approved", "op", "", 4_000)
+            .await
+            .unwrap(),
+        Decided::NotFound
+    );
+    match store
+        .decide_approval(&a.id[..36], "approved", "os_user:op", "", 4_000)
+        .await
+        .unwrap()
+    {
+        Decided::Done(row) => {
+            assert_eq!(
+                (row.status.as_str(), row.decided_by.as_str()),
+                ("approved", "os_user:op")
+            );
+            assert_eq!(row.decided_at_ms, Some(4_000));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Decided once: a second decision changes nothing.
+    match store
+        .decide_approval(&a.id, "denied", "os_user:mallory", "no", 4_100)
+        .await
+        .unwrap()
+    {
+        Decided::AlreadyClosed(row) => assert_eq!(row.status, "approved"),
+        other => panic!("{other:?}"),
+    }
+    // Past its expiry nobody can approve it.
+    match store
+        .decide_approval("9f8e7d6c", "approved", "os_user:op", "", 6_000)
+        .await
+        .unwrap()
+    {
+        Decided::AlreadyClosed(row) => assert_eq!(row.status, "pending"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        store
+            .close_approval(&c.id, "expired", 6_000)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "expired"
+    );
+    // The server closing a request the operator already denied reads the denial.
+    store
+        .decide_approval(&b.id, "denied", "os_user:op", "out of hours", 4_200)
+        .await
+        .unwrap();
+    let b_now = store
+        .close_approval(&b.id, "withdrawn", 4_300)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (b_now.status.as_str(), b_now.reason.as_str()),
+        ("denied", "out of hours")
+    );
+    assert!(store.list_approvals(4_400, false).await.unwrap().is_empty());
+    assert_eq!(
+        store.list_approvals(4_400, true).await.unwrap().len(),
+        3,
+        "all: the decided ones too"
+    );
+    assert_eq!(store.get_approval("nope").await.unwrap(), None);
+}
+
+/// The audit copy keeps each record once and reads them back in chain order.
+pub async fn audit_records_are_kept_once_in_order(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    for (seq, hash) in [(2, "h2"), (1, "h1"), (3, "h3"), (2, "h2")] {
+        let line = format!("{{\"seq\":{seq},\"hash\":\"{hash}\"}}");
+        store
+            .keep_audit_record(seq, hash, &line, 100)
+            .await
+            .unwrap();
+    }
+    let lines = store.audit_records(0, 100).await.unwrap();
+    assert_eq!(lines.len(), 3, "a record kept twice is one row");
+    assert!(
+        lines[0].contains("h1") && lines[2].contains("h3"),
+        "{lines:?}"
+    );
+    assert_eq!(
+        store.audit_records(2, 100).await.unwrap().len(),
+        1,
+        "after seq 2"
+    );
+    assert_eq!(store.audit_records(0, 2).await.unwrap().len(), 2, "limit");
 }

@@ -68,6 +68,8 @@ suite!(
     concurrent_inserts_all_land,
     tasks_are_kept_fail_at_restart_and_hold_their_runs,
     inspect_reads_the_schema_and_writes_nothing,
+    approvals_are_decided_once_and_never_after_expiry,
+    audit_records_are_kept_once_in_order,
 );
 
 #[tokio::test]

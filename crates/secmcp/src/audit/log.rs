@@ -20,6 +20,19 @@ use super::config::AuditConfig;
 /// The longest record line read back when continuing an existing file.
 const MAX_TAIL_BYTES: u64 = 4 << 20;
 
+/// One record as written.
+#[derive(Debug)]
+pub struct Appended {
+    /// Its `seq`.
+    pub seq: u64,
+    /// Its `hash`.
+    pub hash: String,
+    /// The sealed line, without its newline.
+    pub line: String,
+    /// With `durable`: the file, to `sync_data` outside the lock.
+    pub file: Option<File>,
+}
+
 /// An open audit file.
 #[derive(Debug)]
 pub struct AuditLog {
@@ -74,10 +87,12 @@ impl AuditLog {
     }
 
     /// Seals and appends one record (a single `write`); with `durable`,
-    /// returns a duplicate of the file to `sync_data` once the lock is gone.
-    pub fn append(&self, fields: Map<String, Value>, durable: bool) -> io::Result<Option<File>> {
+    /// the answer holds a duplicate of the file to `sync_data` once the lock
+    /// is gone.
+    pub fn append(&self, fields: Map<String, Value>, durable: bool) -> io::Result<Appended> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut head = inner.head.clone();
+        let seq = head.next_seq;
         let mut line = chain::seal(&mut head, fields);
         line.push('\n');
         let len = line.len() as u64;
@@ -87,12 +102,21 @@ impl AuditLog {
         inner.file.write_all(line.as_bytes())?;
         // Only a written record moves the chain on: a failed write (a full
         // disk) leaves the head where the file ends.
+        let file = if durable {
+            Some(inner.file.try_clone()?)
+        } else {
+            None
+        };
+        line.pop();
+        let appended = Appended {
+            seq,
+            hash: head.prev.clone(),
+            line,
+            file,
+        };
         inner.head = head;
         inner.bytes += len;
-        if durable {
-            return inner.file.try_clone().map(Some);
-        }
-        Ok(None)
+        Ok(appended)
     }
 
     /// Where the chain stands now.

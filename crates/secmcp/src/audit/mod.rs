@@ -20,5 +20,5 @@ mod log;
 mod record;
 
 pub use config::AuditConfig;
-pub use log::{AuditLog, rotated};
+pub use log::{Appended, AuditLog, rotated};
 pub use record::{Decided, Decision, Ended, utc_timestamp};

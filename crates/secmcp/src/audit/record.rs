@@ -40,6 +40,8 @@ pub enum Decision<'a> {
         argv: Vec<String>,
         /// A dry run: the plan was answered and nothing started.
         dry_run: bool,
+        /// Who approved an intrusive run (`security.approval`), when asked.
+        approved_by: Option<&'a str>,
     },
     /// Refused, with the code and message the client received.
     Denied {
@@ -71,12 +73,16 @@ impl Decided<'_> {
                 pinned,
                 argv,
                 dry_run,
+                approved_by,
             } => {
                 let decision = if *dry_run { "dry_run" } else { "allowed" };
                 m.insert("decision".into(), decision.into());
                 m.insert("target".into(), (*target).into());
                 m.insert("pinned".into(), json!(pinned));
                 m.insert("argv".into(), json!(argv));
+                if let Some(by) = approved_by {
+                    m.insert("approved_by".into(), (*by).into());
+                }
             }
             Decision::Denied { code, reason } => {
                 m.insert("decision".into(), "denied".into());
@@ -194,10 +200,12 @@ mod tests {
             pinned: vec!["10.0.0.1".into()],
             argv: vec!["nmap".into(), "--".into(), "10.0.0.1".into()],
             dry_run: false,
+            approved_by: Some("os_user:lead"),
         };
         let f = d.fields(now);
         assert_eq!(f["decision"], "allowed");
         assert_eq!(f["argv"][2], "10.0.0.1");
+        assert_eq!(f["approved_by"], "os_user:lead");
         assert!(!f.contains_key("code"));
     }
 }

@@ -47,6 +47,14 @@ pub enum Command {
         action: AuthAction,
     },
 
+    /// Intrusive runs waiting for an operator (`security.approval:
+    /// operator`): list them, approve or deny one. The waiting call starts,
+    /// or is refused, within a second.
+    Approvals {
+        /// `list`, `approve` or `deny`.
+        #[command(subcommand)]
+        action: ApprovalsAction,
+    },
     /// Stored runs (the run store of the config): list, show, diff, export.
     Runs {
         /// `list`, `show`, `diff` or `export`.
@@ -91,6 +99,54 @@ pub struct VerifyArgs {
     /// then need not start at record 1).
     #[arg(long)]
     pub partial: bool,
+    /// Also compare the files with the copy of the records in the run store
+    /// of the config: a copy that goes on past the files' last record shows
+    /// records cut from the end.
+    #[arg(long)]
+    pub store: bool,
+    /// Where the run store is (with --store).
+    #[command(flatten)]
+    pub store_args: StoreArgs,
+}
+
+/// `approvals` actions.
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsAction {
+    /// Requests waiting for a decision, oldest first: id, age, who asked,
+    /// the tool, the pinned targets and the exact command.
+    List(ApprovalsListArgs),
+    /// Let one waiting run start (by id, or a unique prefix of 8 or more
+    /// characters).
+    Approve(ApprovalDecideArgs),
+    /// Refuse one waiting run; it never starts.
+    Deny(ApprovalDecideArgs),
+}
+
+/// `approvals list` options.
+#[derive(Debug, Args)]
+pub struct ApprovalsListArgs {
+    /// Where the run store is.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Also the requests of the last day that were decided, expired or withdrawn.
+    #[arg(long)]
+    pub all: bool,
+    /// JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `approvals approve|deny` options.
+#[derive(Debug, Args)]
+pub struct ApprovalDecideArgs {
+    /// The request's id (or a unique prefix of 8 or more characters).
+    pub id: String,
+    /// Why (kept with the decision; the caller reads it with a denial).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Where the run store is.
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `auth` actions.

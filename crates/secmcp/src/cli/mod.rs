@@ -9,6 +9,7 @@
 //! `client_cmd`, `runs_cmd`, `report_cmd` and `docs_cmd` (completions, man
 //! page) print through `print`.
 
+mod approvals_cmd;
 mod args;
 mod audit_cmd;
 mod client_cmd;
@@ -27,9 +28,9 @@ use std::process::ExitCode;
 use crate::config::Settings;
 
 pub use args::{
-    AuditAction, AuthAction, Cli, Command, CompletionsArgs, ConfigAction, ConfigArg, ExplainArgs,
-    InitArgs, NewKeyArgs, ReportArgs, RunsAction, RunsDiffArgs, RunsListArgs, RunsShowArgs,
-    ServeArgs, Shell, StoreArgs, VerifyArgs,
+    ApprovalDecideArgs, ApprovalsAction, ApprovalsListArgs, AuditAction, AuthAction, Cli, Command,
+    CompletionsArgs, ConfigAction, ConfigArg, ExplainArgs, InitArgs, NewKeyArgs, ReportArgs,
+    RunsAction, RunsDiffArgs, RunsListArgs, RunsShowArgs, ServeArgs, Shell, StoreArgs, VerifyArgs,
 };
 pub use config_cmd::EXAMPLE_CONFIG;
 pub use docs_cmd::{completion_script, man_page};
@@ -56,6 +57,7 @@ pub fn main(cli: Cli) -> ExitCode {
             action: AuthAction::NewKey(args),
         } => new_key(&args),
         Command::Runs { action } => runs_cmd::runs(action),
+        Command::Approvals { action } => approvals_cmd::approvals(action),
         Command::Report(args) => report_cmd::report(&args),
         Command::Doctor(arg) => doctor_cmd::doctor(&arg),
         Command::ClientConfig(args) => client_cmd::client_config(&args),

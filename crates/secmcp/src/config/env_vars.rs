@@ -148,6 +148,19 @@ pub const VARS: &[EnvVar] = &[
         Kind::Bool,
     ),
     var(
+        &["SECMCP_APPROVAL", "MCP_SECURITY_APPROVAL"],
+        "security.approval",
+        Kind::Text,
+    ),
+    var(
+        &[
+            "SECMCP_APPROVAL_TIMEOUT",
+            "MCP_SECURITY_APPROVAL_TIMEOUT_SECS",
+        ],
+        "security.approval_timeout_secs",
+        Kind::Secs,
+    ),
+    var(
         &[
             "SECMCP_MAX_ARGS_BYTES",
             "MCP_SECURITY_MAX_ARGS_LENGTH",

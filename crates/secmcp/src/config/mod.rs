@@ -26,9 +26,9 @@ mod tests;
 pub use crate::validate::{MAX_FIELD_CHARS, MAX_MESSAGE_CHARS, MAX_PROBLEMS};
 pub use load::{Format, Source, config_path, load, load_from};
 pub use model::{
-    Config, ConfigError, LogFormat, LoggingConfig, SecurityConfig, ServerConfig, TlsConfig,
-    ToolDefaults, Transport,
+    ApprovalMode, Config, ConfigError, LogFormat, LoggingConfig, SecurityConfig, ServerConfig,
+    TlsConfig, ToolDefaults, Transport,
 };
-pub use settings::{Availability, Settings, ToolSettings};
+pub use settings::{Approval, Availability, Settings, ToolSettings};
 pub use storage::{DatabaseConfig, StorageConfig, StorageSettings, default_data_dir};
 pub use tls::TlsFiles;

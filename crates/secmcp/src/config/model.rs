@@ -140,6 +140,38 @@ pub struct SecurityConfig {
     pub allow_wide_scope: bool,
     /// Longest accepted `extra_args`, in bytes.
     pub max_args_bytes: usize,
+    /// Who must approve an intrusive run before it starts: `none` (nobody),
+    /// `elicit` (the person at the MCP client, asked through elicitation) or
+    /// `operator` (an operator, out of band: `secmcp approvals approve ID`).
+    pub approval: ApprovalMode,
+    /// How long an intrusive run waits for its approval before it is refused.
+    pub approval_timeout_secs: u64,
+}
+
+/// `security.approval`: who must say yes before an intrusive run starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApprovalMode {
+    /// Intrusive runs start once the policy allows them.
+    #[default]
+    None,
+    /// The client asks its user (MCP elicitation, or an `input_required`
+    /// result on 2026-07-28). A client can answer by itself: not a human
+    /// guarantee.
+    Elicit,
+    /// The run waits until an operator approves it with `secmcp approvals`.
+    Operator,
+}
+
+impl ApprovalMode {
+    /// The config spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Elicit => "elicit",
+            Self::Operator => "operator",
+        }
+    }
 }
 
 impl Default for SecurityConfig {
@@ -150,6 +182,8 @@ impl Default for SecurityConfig {
             allow_intrusive: false,
             allow_wide_scope: false,
             max_args_bytes: 2048,
+            approval: ApprovalMode::None,
+            approval_timeout_secs: 900,
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// The policy core's view of the scope and limits.
     pub policy: Policy,
+    /// Who approves intrusive runs, and how long a run waits for it.
+    pub approval: Approval,
     /// Default per-call timeout.
     pub default_timeout: Duration,
     /// Largest per-call timeout.
@@ -68,6 +70,15 @@ pub struct Settings {
     /// The raw config these settings came from (for `config show`), with the
     /// scope entries as they are enforced.
     pub raw: Config,
+}
+
+/// `security.approval` and `approval_timeout_secs`, validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Approval {
+    /// Who must approve an intrusive run.
+    pub mode: super::model::ApprovalMode,
+    /// How long a run waits for the decision.
+    pub timeout: Duration,
 }
 
 /// Whether a tool is offered, and why not.
@@ -233,6 +244,7 @@ impl Settings {
             1,
             65_536,
         );
+        let approval = approval(&raw, &mut p);
         let mut policy = Policy {
             scope,
             allow_intrusive: raw.security.allow_intrusive,
@@ -274,6 +286,7 @@ impl Settings {
             tls,
             shutdown_grace: Duration::from_secs(raw.server.shutdown_grace_secs),
             policy,
+            approval,
             default_timeout: Duration::from_secs(t.default_timeout_secs),
             max_timeout: Duration::from_secs(t.max_timeout_secs),
             max_output_bytes: t.max_output_bytes,
@@ -512,6 +525,39 @@ fn glob(pattern: &str, name: &str) -> bool {
         }
     }
     p[pi..].iter().all(|&c| c == '*')
+}
+
+/// `security.approval`: the timeout's range; `operator` keeps its requests in
+/// the run store, so it needs one; without intrusive runs it has no effect.
+fn approval(raw: &Config, p: &mut Problems) -> Approval {
+    use super::model::ApprovalMode;
+    let s = &raw.security;
+    p.range(
+        "security",
+        "approval_timeout_secs",
+        s.approval_timeout_secs,
+        10,
+        86_400,
+    );
+    if s.approval == ApprovalMode::Operator && !raw.storage.enabled {
+        p.error(
+            "security.approval",
+            "`operator` keeps each request in the run store, where `secmcp approvals` decides it; set storage.enabled: true, or use `elicit` or `none`",
+        );
+    }
+    if s.approval != ApprovalMode::None && !s.allow_intrusive {
+        p.warn(
+            "security.approval",
+            format!(
+                "`{}` has no effect while security.allow_intrusive is off (no intrusive run can start)",
+                s.approval.as_str()
+            ),
+        );
+    }
+    Approval {
+        mode: s.approval,
+        timeout: Duration::from_secs(s.approval_timeout_secs),
+    }
 }
 
 #[cfg(test)]

@@ -864,3 +864,38 @@ fn a_postgresql_url_selects_postgresql_with_the_pool_settings() {
         }
     );
 }
+
+#[test]
+fn approval_modes_load_and_their_mistakes_are_named() {
+    let s = load_str(
+        "c.yaml",
+        "security:\n  allow_intrusive: true\n  approval: operator\n  approval_timeout_secs: 120\n",
+    )
+    .unwrap();
+    assert_eq!(s.approval.mode, super::ApprovalMode::Operator);
+    assert_eq!(s.approval.timeout, std::time::Duration::from_secs(120));
+    let e = errors(
+        "c.yaml",
+        "security:\n  approval: operator\n  approval_timeout_secs: 5\nstorage:\n  enabled: false\n",
+    );
+    assert!(
+        e.iter()
+            .any(|p| p
+                .starts_with("security.approval: `operator` keeps each request in the run store")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter()
+            .any(|p| p.starts_with("security.approval_timeout_secs:")),
+        "{e:?}"
+    );
+    let e = errors("c.yaml", "security:\n  approval: always\n");
+    assert!(e[0].starts_with("security.approval:"), "{e:?}");
+    // Without intrusive runs the mode has no effect: accepted with a warning.
+    let s = load_str("c.yaml", "security:\n  approval: elicit\n").unwrap();
+    assert!(
+        s.warnings.iter().any(|w| w.field == "security.approval"),
+        "{:?}",
+        s.warnings
+    );
+}

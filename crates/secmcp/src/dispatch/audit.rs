@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use secmcp_policy::Permit;
 
+use super::approval::{pinned_of, shown_argv};
 use super::state::Core;
-use crate::audit::{Decided, Decision, Ended, chain};
+use crate::audit::{Appended, Decided, Decision, Ended, chain};
 use crate::auth::Identity;
 use crate::error::{ErrorCode, ToolError};
 use crate::events::AuditAppended;
@@ -18,9 +19,10 @@ use crate::tools::{Rendered, Tool};
 
 /// What an allowed call does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum RunKind {
-    /// The tool runs.
-    Run,
+pub(super) enum RunKind<'a> {
+    /// The tool runs; an intrusive run names who approved it, when
+    /// `security.approval` asked someone.
+    Run { approved_by: Option<&'a str> },
     /// The plan is answered; nothing starts.
     DryRun,
 }
@@ -76,6 +78,24 @@ impl Core {
             result: written.as_ref().map(|_| ()),
         }
         .emit(&self.metrics);
+        self.copy_to_store(written.ok());
+    }
+
+    /// Keeps a copy of a written record in the run store, in the background:
+    /// the file is the original (synced before a tool starts); the copy,
+    /// kept apart from it, shows records cut from the file's end.
+    fn copy_to_store(&self, written: Option<Appended>) {
+        let (Some(w), Some(recorder)) = (written, self.recorder()) else {
+            return;
+        };
+        let store = recorder.store().clone();
+        let seq = i64::try_from(w.seq).unwrap_or(i64::MAX);
+        tokio::spawn(async move {
+            let at = crate::history::now_ms();
+            if let Err(e) = store.keep_audit_record(seq, &w.hash, &w.line, at).await {
+                tracing::warn!(error = %e, seq, "the audit record's copy was not kept in the run store");
+            }
+        });
     }
 
     /// Records an allowed run and waits until the record is on disk (the
@@ -87,19 +107,16 @@ impl Core {
         correlation_id: &str,
         asker: Asker<'_>,
         permit: &Permit,
-        kind: RunKind,
+        kind: RunKind<'_>,
     ) -> Result<(), ToolError> {
         let Some(a) = self.audit.get() else {
             return Ok(());
         };
-        let mut argv = Vec::with_capacity(permit.argv().len() + 1);
-        argv.push(tool.name().to_owned());
-        argv.extend(permit.argv().iter().cloned());
         let target = permit.target();
-        let pinned = std::iter::once(target)
-            .chain(permit.extra_targets())
-            .flat_map(|t| t.pinned.iter().map(ToString::to_string))
-            .collect();
+        let (durable, approved_by) = match kind {
+            RunKind::Run { approved_by } => (true, approved_by),
+            RunKind::DryRun => (false, None),
+        };
         let record = Decided {
             correlation_id,
             identity: asker.identity.map_or("unknown", |i| &*i.name),
@@ -109,19 +126,25 @@ impl Core {
             arguments: asker.args,
             decision: Decision::Allowed {
                 target: &target.rendered,
-                pinned,
-                argv: redact::argv(tool.name(), &argv),
-                dry_run: kind == RunKind::DryRun,
+                pinned: pinned_of(permit),
+                argv: shown_argv(tool, permit),
+                dry_run: !durable,
+                approved_by,
             },
         };
-        let durable = kind == RunKind::Run;
-        let synced = match a.append(record.fields(SystemTime::now()), durable) {
-            Ok(Some(file)) => tokio::task::spawn_blocking(move || file.sync_data())
-                .await
-                .unwrap_or_else(|e| Err(std::io::Error::other(e))),
-            Ok(None) => Ok(()),
-            Err(e) => Err(e),
+        let (synced, written) = match a.append(record.fields(SystemTime::now()), durable) {
+            Ok(mut w) => {
+                let synced = match w.file.take() {
+                    Some(file) => tokio::task::spawn_blocking(move || file.sync_data())
+                        .await
+                        .unwrap_or_else(|e| Err(std::io::Error::other(e))),
+                    None => Ok(()),
+                };
+                (synced, Some(w))
+            }
+            Err(e) => (Err(e), None),
         };
+        self.copy_to_store(written);
         AuditAppended {
             correlation_id,
             record: "call_decided",
@@ -170,5 +193,6 @@ impl Core {
             result: written.as_ref().map(|_| ()),
         }
         .emit(&self.metrics);
+        self.copy_to_store(written.ok());
     }
 }

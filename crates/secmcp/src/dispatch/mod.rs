@@ -17,8 +17,10 @@
 //! path itself is `pipeline`; `shutdown` drains and kills; `calls` counts the
 //! calls in flight; `health_source` feeds the health checks from the core;
 //! `audit` writes the call path's audit records; `progress` follows a run's
-//! output for a client that asked for progress.
+//! output for a client that asked for progress; `approval` holds an
+//! intrusive run until a person approves it (`security.approval`).
 
+mod approval;
 mod audit;
 mod calls;
 mod health_source;
@@ -28,8 +30,9 @@ mod record;
 mod shutdown;
 mod state;
 
+pub use approval::{ApprovalRequest, Consent};
 pub use health_source::CoreHealthSource;
-pub use pipeline::{Caller, intrusive_refused, new_correlation_id};
+pub use pipeline::{CallControl, Caller, intrusive_refused, new_correlation_id};
 pub use progress::{MIN_INTERVAL as PROGRESS_INTERVAL, ProgressSender};
 pub use shutdown::ShutdownOutcome;
 pub use state::{CallResult, Core, binary_in, run_limits};

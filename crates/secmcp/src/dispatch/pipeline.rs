@@ -12,6 +12,7 @@ use tracing::Instrument;
 use secmcp_policy::{CallInput, Permit, Resolutions};
 use secmcp_runner::RunSpec;
 
+use super::approval::{Consent, Gate, args_digest};
 use super::audit::{Asker, RunKind};
 use super::progress::{self, ProgressSender};
 use super::record::{Facts, cap_raw};
@@ -50,20 +51,27 @@ pub struct Caller<'a> {
     pub identity: &'a Identity,
 }
 
-/// What a caller can do to its call while it runs: cancel it, and follow
-/// its progress.
-struct Control {
-    cancel: CancellationToken,
-    progress: Option<ProgressSender>,
+/// What a caller brings to its call besides the arguments: a way to cancel
+/// it, where its progress goes, and the consent of the person at the client
+/// (`security.approval: elicit`).
+#[derive(Debug, Default)]
+pub struct CallControl {
+    /// Fires when the client cancels.
+    pub cancel: CancellationToken,
+    /// Receives the run's progress while it lasts (tools that report it).
+    pub progress: Option<ProgressSender>,
+    /// What the person at the client approved, if they were asked.
+    pub consent: Consent,
 }
 
 /// Who asked, and when: what a call carries past its input.
 struct Incoming<'a> {
     correlation_id: String,
     asker: Asker<'a>,
-    cancel: CancellationToken,
+    owner: String,
+    control: CallControl,
+    args_digest: Option<String>,
     started: Instant,
-    progress: Option<ProgressSender>,
 }
 
 /// An authorized call, ready to run.
@@ -113,12 +121,17 @@ impl Core {
         caller: Caller<'_>,
         cancel: CancellationToken,
     ) -> CallResult {
-        self.call_reporting(settings, tool, args, caller, cancel, None)
+        let control = CallControl {
+            cancel,
+            ..CallControl::default()
+        };
+        self.call_reporting(settings, tool, args, caller, control)
             .await
     }
 
-    /// [`Core::call_with`], sending the run's progress to `progress` while
-    /// it lasts (for tools that report it; see `Tool::progress`). Nothing is
+    /// [`Core::call_with`] with everything a client brings (see
+    /// [`CallControl`]): the run's progress goes to `control.progress` while
+    /// it lasts (for tools that report it; see `Tool::progress`); nothing is
     /// sent once this returns.
     pub async fn call_reporting(
         &self,
@@ -126,8 +139,7 @@ impl Core {
         tool: &'static dyn Tool,
         args: Option<JsonObject>,
         caller: Caller<'_>,
-        cancel: CancellationToken,
-        progress: Option<ProgressSender>,
+        control: CallControl,
     ) -> CallResult {
         let identity = caller.identity;
         let span = tracing::info_span!(
@@ -136,7 +148,7 @@ impl Core {
             role = identity.role_label(),
             auth = identity.source.as_str()
         );
-        self.call_as(settings, tool, args, caller, cancel, progress)
+        self.call_as(settings, tool, args, caller, control)
             .instrument(span)
             .await
     }
@@ -147,12 +159,10 @@ impl Core {
         tool: &'static dyn Tool,
         args: Option<JsonObject>,
         caller: Caller<'_>,
-        cancel: CancellationToken,
-        progress: Option<ProgressSender>,
+        control: CallControl,
     ) -> CallResult {
         let _call = self.calls.enter();
         let mut facts = Facts::arriving(self.recorder().is_some(), tool, args.as_ref());
-        let control = Control { cancel, progress };
         let done = self
             .call_inner(settings.clone(), tool, args, caller, control, &mut facts)
             .await;
@@ -166,10 +176,9 @@ impl Core {
         tool: &'static dyn Tool,
         args: Option<JsonObject>,
         caller: Caller<'_>,
-        control: Control,
+        mut control: CallControl,
         facts: &mut Facts,
     ) -> CallResult {
-        let Control { cancel, progress } = control;
         let started = Instant::now();
         let early_id = args
             .as_ref()
@@ -186,6 +195,8 @@ impl Core {
         if self.draining.is_cancelled() {
             return self.denied(tool, early_id, asker, shutting_down());
         }
+        let args_digest = (settings.approval.mode == crate::config::ApprovalMode::Elicit)
+            .then(|| args_digest(args.as_ref()));
         let input = match tool.parse_input(args) {
             Ok(input) => input,
             Err(e) => return self.denied(tool, early_id, asker, e),
@@ -203,13 +214,14 @@ impl Core {
         };
         let span =
             tracing::info_span!("call", correlation_id = %correlation_id, tool = tool.name());
-        let progress = progress.filter(|_| tool.progress().is_some());
+        control.progress = control.progress.filter(|_| tool.progress().is_some());
         let call = Incoming {
             correlation_id,
             asker,
-            cancel,
+            owner: caller.identity.owner_key(),
+            control,
+            args_digest,
             started,
-            progress,
         };
         self.authorized_call(settings, tool, input, call, facts)
             .instrument(span)
@@ -227,10 +239,16 @@ impl Core {
         let Incoming {
             correlation_id,
             asker,
-            cancel,
+            owner,
+            control,
+            args_digest,
             started,
-            progress,
         } = call;
+        let CallControl {
+            cancel,
+            progress,
+            consent,
+        } = control;
         let permit = match authorize(&settings, tool, &input, progress.is_some()).await {
             Ok(p) => p,
             Err(e) => return self.denied(tool, correlation_id, asker, e),
@@ -249,6 +267,20 @@ impl Core {
                 .ok();
             return self.dry_run(&settings, tool, &permit, correlation_id);
         }
+        // A person approves an intrusive run before anything counts against
+        // the server's limits: waiting for them holds no slot.
+        let gate = Gate {
+            consent: &consent,
+            args_digest: args_digest.as_deref(),
+            correlation_id: &correlation_id,
+            owner,
+            cancel: &cancel,
+            progress: progress.as_ref(),
+        };
+        let approved_by = match self.approval(&settings, tool, &permit, gate).await {
+            Ok(by) => by,
+            Err(e) => return self.denied(tool, correlation_id, asker, e),
+        };
         // The rate limit counts runs the server would start: a call refused
         // for its input or by the policy costs the client nothing.
         if let Err(e) = self.limits.check_rate(asker.client) {
@@ -291,7 +323,15 @@ impl Core {
         };
         // The record of what is about to run is on disk before it starts.
         if let Err(e) = self
-            .audit_run(tool, &correlation_id, asker, &permit, RunKind::Run)
+            .audit_run(
+                tool,
+                &correlation_id,
+                asker,
+                &permit,
+                RunKind::Run {
+                    approved_by: approved_by.as_deref(),
+                },
+            )
             .await
         {
             admission.record_neutral();
@@ -595,7 +635,7 @@ fn effective_argv(tool: &dyn Tool, permit: &Permit) -> Vec<String> {
     argv
 }
 
-async fn authorize(
+pub(super) async fn authorize(
     s: &Settings,
     tool: &dyn Tool,
     parsed: &tools::ParsedInput,
@@ -650,7 +690,7 @@ pub fn intrusive_refused(tool: &dyn Tool) -> ToolError {
     )
 }
 
-fn shutting_down() -> ToolError {
+pub(super) fn shutting_down() -> ToolError {
     ToolError::new(
         ErrorCode::ResourceExhausted,
         "the server is shutting down and accepts no new calls",

@@ -29,16 +29,26 @@ use tracing::Instrument;
 
 use crate::auth::Identity;
 use crate::config::{Availability, Settings};
-use crate::dispatch::{Caller, Core};
+use crate::dispatch::{CallControl, Caller, Consent, Core};
 use crate::health::HealthReport;
 use crate::tools::{self, Tool};
 
+mod approval;
 mod links;
 mod tasks;
 
+use approval::{Asked, Elicitation};
 use links::append_record_status;
 
 pub use tasks::{TASK_LOST, Tasks};
+
+/// A call to run as a task.
+struct Work {
+    settings: Arc<Settings>,
+    tool: &'static dyn Tool,
+    args: Option<rmcp::model::JsonObject>,
+    consent: Consent,
+}
 
 /// Protocol revisions served: 2026-07-28 (`server/discover`) and the
 /// `initialize` era.
@@ -97,6 +107,25 @@ enum Kind {
     Http,
 }
 
+/// What every handler instance of one server shares: a 2026 request may
+/// reach any instance, so its tasks and approval rounds live here.
+#[derive(Clone)]
+pub struct Shared {
+    /// Task-augmented calls.
+    tasks: Tasks,
+    /// Seals the `security.approval: elicit` rounds.
+    elicitation: Arc<Elicitation>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self {
+            tasks: Tasks::default(),
+            elicitation: Arc::new(Elicitation::new()),
+        }
+    }
+}
+
 /// The MCP handler. Cheap to clone: one per session shares the core.
 #[derive(Clone)]
 pub struct Service {
@@ -106,33 +135,38 @@ pub struct Service {
     local: Option<Identity>,
     /// Task-augmented calls, shared by every session of one server.
     tasks: Tasks,
+    /// Approval rounds, shared likewise.
+    elicitation: Arc<Elicitation>,
 }
 
 impl Service {
     /// A handler over the shared core for HTTP sessions and requests.
     pub fn new(core: Arc<Core>) -> Self {
-        Self::shared(core, Tasks::default())
+        Self::shared(core, &Shared::default())
     }
 
-    /// A handler for HTTP sessions and requests that share `tasks` (one
-    /// table per server: a 2026 request may reach any handler instance).
-    pub fn shared(core: Arc<Core>, tasks: Tasks) -> Self {
+    /// A handler for HTTP sessions and requests that share `shared` (one
+    /// per server: a 2026 request may reach any handler instance).
+    pub fn shared(core: Arc<Core>, shared: &Shared) -> Self {
         Self {
             core,
             kind: Kind::Http,
             local: None,
-            tasks,
+            tasks: shared.tasks.clone(),
+            elicitation: shared.elicitation.clone(),
         }
     }
 
     /// A handler for the one stdio client.
     pub fn stdio(core: Arc<Core>) -> Self {
         let role = core.snapshot().auth.stdio_role.clone();
+        let shared = Shared::default();
         Self {
             core,
             kind: Kind::Stdio,
             local: Some(Identity::os_user(role.as_deref())),
-            tasks: Tasks::default(),
+            tasks: shared.tasks,
+            elicitation: shared.elicitation,
         }
     }
 
@@ -283,24 +317,28 @@ impl Service {
 
     /// Starts a call as a task owned by `who`: the answer is the task; the
     /// call runs to its end in the background, even if the client goes away.
-    fn start_task(
-        &self,
-        who: &Identity,
-        client: String,
-        settings: Arc<Settings>,
-        tool: &'static dyn Tool,
-        args: Option<rmcp::model::JsonObject>,
-    ) -> CallToolResponse {
+    fn start_task(&self, who: &Identity, client: String, work: Work) -> CallToolResponse {
         let core = self.core.clone();
         let owner = who.clone();
+        let Work {
+            settings,
+            tool,
+            args,
+            consent,
+        } = work;
         let work: tasks::TaskWork = Box::new(move |cancel| {
             Box::pin(async move {
                 let caller = Caller {
                     client: &client,
                     identity: &owner,
                 };
+                let control = CallControl {
+                    cancel,
+                    progress: None,
+                    consent,
+                };
                 let done = core
-                    .call_reporting(settings.clone(), tool, args, caller, cancel, None)
+                    .call_reporting(settings.clone(), tool, args, caller, control)
                     .await;
                 let run_id = match &done.record {
                     crate::store::RecordStatus::Kept(id) => Some(id.clone()),
@@ -706,6 +744,16 @@ impl ServerHandler for Service {
             ));
         };
         let client = self.client_key(&context, &who);
+        // An intrusive run the person at the client must approve is asked
+        // about first (an input_required round on 2026, before any task).
+        let consent = match self
+            .elicitation
+            .ask(&self.core, &settings, tool, &request, &context, &who)
+            .await?
+        {
+            Asked::Consent(c) => c,
+            Asked::Answer(round) => return Ok(round),
+        };
         // A task answer (`resultType: "task"`) exists only on the 2026 wire: an
         // initialize-era client that declares the extension (the Inspector
         // does) could not read it, so it gets the direct result.
@@ -717,7 +765,13 @@ impl ServerHandler for Service {
                 .client_capabilities()
                 .is_some_and(|c| c.supports_tasks());
         if wants_task && tool.runs_long() {
-            return Ok(self.start_task(&who, client, settings, tool, request.arguments));
+            let work = Work {
+                settings,
+                tool,
+                args: request.arguments,
+                consent,
+            };
+            return Ok(self.start_task(&who, client, work));
         }
         let (progress, forwarder) = match context.meta.get_progress_token() {
             Some(token) => {
@@ -737,16 +791,14 @@ impl ServerHandler for Service {
             client: &client,
             identity: &who,
         };
+        let control = CallControl {
+            cancel: context.ct,
+            progress,
+            consent,
+        };
         let done = self
             .core
-            .call_reporting(
-                settings.clone(),
-                tool,
-                request.arguments,
-                caller,
-                context.ct,
-                progress,
-            )
+            .call_reporting(settings.clone(), tool, request.arguments, caller, control)
             .await;
         // No notification may follow the result: stop the forwarder and wait
         // until it has stopped.

@@ -44,8 +44,8 @@ pub fn http_router(core: Arc<Core>, port: u16, shutdown: CancellationToken) -> a
     hosts.extend(settings.allowed_hosts.iter().cloned());
     let gate = Gate::new(core.clone());
     let ops = super::ops::with_gate(core.clone(), port, gate.clone());
-    let tasks = crate::service::Tasks::default();
-    let make = move || Service::shared(core.clone(), tasks.clone());
+    let shared = crate::service::Shared::default();
+    let make = move || Service::shared(core.clone(), &shared);
     stack(make, hosts, &origins, shutdown, Some(gate), port).merge(ops)
 }
 

@@ -1,0 +1,196 @@
+"""Approvals of intrusive runs (security.approval) through the real Python client.
+
+operator: the run waits until `secmcp approvals approve` (from another process,
+through the run store); a denied or expired request never starts the tool.
+elicit: the person at the client is asked (elicitation/create on 2025-11-25, an
+input_required round on 2026-07-28); declining runs nothing, and a client that
+cannot be asked gets approval_unavailable. The audit record names the approver,
+and `audit verify --store` finds records cut from the end of the audit file.
+
+A fake nmap stands in for the tool and logs each start; every target is 127.0.0.x.
+Runs inside the lab namespace like every e2e test.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client, types
+
+from test_ops_e2e import SECMCP_BIN, fake_nmap, server, text_of, write_config
+
+pytestmark = pytest.mark.anyio
+
+# -T5 needs security.allow_intrusive (no raw sockets needed): an intrusive run.
+INTRUSIVE = {"target": "127.0.0.1", "extra_args": "-sT -T5 -p 80"}
+PLAIN = {"target": "127.0.0.1", "extra_args": "-sT -p 80"}
+
+
+def setup(tmp_path: Path, mode: str, timeout: int = 60) -> tuple[Path, Path, Path]:
+    """A config with intrusive runs allowed and `mode` approvals; returns it,
+    the fake nmap's start log and the audit file."""
+    starts = tmp_path / "starts.log"
+    tool = fake_nmap(tmp_path / "bin", f"printf '%s\\n' \"$*\" >> {starts}\nexit 0")
+    audit = tmp_path / "audit.jsonl"
+    cfg = write_config(
+        tmp_path / "c.yaml",
+        tool,
+        extra=(
+            f"storage:\n  data_dir: {tmp_path / 'data'}\n"
+            f"audit:\n  file: {audit}\n"
+            "limits:\n  rate_per_minute: 0\n"
+        ),
+    )
+    text = cfg.read_text().replace(
+        "security:\n", f"security:\n  allow_intrusive: true\n  approval: {mode}\n  approval_timeout_secs: {timeout}\n", 1
+    )
+    cfg.write_text(text)
+    return cfg, starts, audit
+
+
+def cli(cfg: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SECMCP_BIN, *args, "--config", str(cfg)], capture_output=True, text=True, timeout=30)
+
+
+def pending(cfg: Path) -> list[dict]:
+    r = cli(cfg, "approvals", "list", "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def starts_of(log: Path) -> list[str]:
+    return log.read_text().splitlines() if log.exists() else []
+
+
+async def one_pending(cfg: Path, timeout: float = 15.0) -> dict:
+    """Waits (without blocking the client's event loop) for exactly one request."""
+    with anyio.fail_after(timeout):
+        while True:
+            rows = await anyio.to_thread.run_sync(pending, cfg)
+            if len(rows) == 1:
+                return rows[0]
+            await anyio.sleep(0.1)
+
+
+async def call(c: Client, args: dict) -> tuple[bool, str]:
+    r = await c.call_tool("nmap", args)
+    return r.is_error, text_of(r)
+
+
+async def test_operator_approves_denies_and_lets_expire(tmp_path: Path) -> None:
+    cfg, starts, audit = setup(tmp_path, "operator", timeout=10)
+    with server(tmp_path, cfg, env={"SECMCP_DATA_DIR": str(tmp_path / "data")}) as srv:
+        async with Client(srv.url, read_timeout_seconds=60) as c:
+            # Not intrusive: runs at once, nobody is asked.
+            for _ in range(2):
+                is_error, text = await call(c, PLAIN)
+                assert not is_error, text
+            assert pending(cfg) == []
+            n_plain = len(starts_of(starts))
+            assert n_plain == 2
+
+            # Approved: the run waits, shows the exact plan, and starts after `approve`.
+            result: dict[str, Any] = {}
+
+            async def approved_call() -> None:
+                result["approved"] = await call(c, INTRUSIVE)
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(approved_call)
+                req = await one_pending(cfg)
+                assert req["tool"] == "nmap" and req["pinned"] == ["127.0.0.1"]
+                assert req["argv"][0] == "nmap" and "-T5" in req["argv"] and req["argv"][-1] == "127.0.0.1"
+                assert req["owner"] == "anonymous:anonymous" or req["owner"].endswith(":anonymous"), req
+                await anyio.sleep(0.5)
+                assert len(starts_of(starts)) == n_plain, "nothing starts before the approval"
+                r = cli(cfg, "approvals", "approve", req["id"][:8])
+                assert r.returncode == 0, r.stderr
+                assert "approved" in r.stdout
+            assert result["approved"][0] is False, result
+            assert len(starts_of(starts)) == n_plain + 1
+            again = cli(cfg, "approvals", "deny", req["id"])
+            assert again.returncode == 1 and "already approved" in again.stderr
+
+            # Denied: refused with the operator's reason; the tool never starts.
+            async def denied_call() -> None:
+                result["denied"] = await call(c, INTRUSIVE)
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(denied_call)
+                req = await one_pending(cfg)
+                r = cli(cfg, "approvals", "deny", req["id"], "--reason", "out of hours")
+                assert r.returncode == 0, r.stderr
+            is_error, text = result["denied"]
+            assert is_error and text.startswith("approval_denied:") and "out of hours" in text, text
+
+            # Nobody answers: refused after approval_timeout_secs.
+            is_error, text = await call(c, INTRUSIVE)
+            assert is_error and text.startswith("approval_denied:") and "within 10 s" in text, text
+            assert len(starts_of(starts)) == n_plain + 1, "neither the denied nor the expired run started"
+            listed = json.loads(cli(cfg, "approvals", "list", "--all", "--json").stdout)
+            assert sorted(r["status"] for r in listed) == ["approved", "denied", "expired"]
+
+    recs = [json.loads(line) for line in audit.read_text().splitlines()]
+    allowed = [r for r in recs if r.get("decision") == "allowed" and "-T5" in r["argv"]]
+    assert len(allowed) == 1 and allowed[0]["approved_by"].startswith("os_user:"), allowed
+    denied = [r["code"] for r in recs if r.get("decision") == "denied"]
+    assert denied == ["approval_denied", "approval_denied"]
+
+    # The store's copy of the audit records shows a record cut from the file's end.
+    ok = cli(cfg, "audit", "verify", str(audit), "--store")
+    assert ok.returncode == 0, ok.stderr
+    assert "agrees" in ok.stdout, ok.stdout
+    lines = audit.read_text().splitlines(keepends=True)
+    audit.write_text("".join(lines[:-1]))
+    assert subprocess.run([SECMCP_BIN, "audit", "verify", str(audit)], capture_output=True).returncode == 0
+    cut = cli(cfg, "audit", "verify", str(audit), "--store")
+    assert cut.returncode == 1 and "cut from the end" in cut.stderr, cut.stderr
+
+
+@pytest.mark.parametrize("mode", ["legacy", "modern"])
+async def test_elicit_asks_the_person_at_the_client(tmp_path: Path, mode: str) -> None:
+    cfg, starts, audit = setup(tmp_path, "elicit")
+    asked: list[str] = []
+    answer: dict[str, Any] = {}
+
+    async def person(context: Any, params: types.ElicitRequestParams) -> types.ElicitResult:
+        asked.append(params.message)
+        return types.ElicitResult(**answer)
+
+    client_mode = "legacy" if mode == "legacy" else "auto"
+    with server(tmp_path, cfg, env={"SECMCP_DATA_DIR": str(tmp_path / "data")}) as srv:
+        async with Client(srv.url, mode=client_mode, read_timeout_seconds=60, elicitation_callback=person) as c:
+            # Declined: nothing runs.
+            answer.update(action="decline")
+            is_error, text = await call(c, INTRUSIVE)
+            assert is_error and text.startswith("approval_denied:") and "declined" in text, text
+            assert len(asked) == 1 and "-T5" in asked[0] and "127.0.0.1" in asked[0], asked
+            # Accepted with approve=false: nothing runs either.
+            answer.update(action="accept", content={"approve": False})
+            is_error, text = await call(c, INTRUSIVE)
+            assert is_error and text.startswith("approval_denied:"), text
+            assert starts_of(starts) == []
+            # Approved: runs, once.
+            answer.update(action="accept", content={"approve": True})
+            is_error, text = await call(c, INTRUSIVE)
+            assert not is_error, text
+            is_error, text = await call(c, PLAIN)
+            assert not is_error, text
+            assert len(starts_of(starts)) == 2, starts_of(starts)
+            assert len(asked) == 3, "the plain run was not asked about"
+            # A dry run is never asked about.
+            is_error, _ = await call(c, {**INTRUSIVE, "dry_run": True})
+            assert not is_error and len(asked) == 3
+        # A client that cannot be asked is told so; nothing runs.
+        async with Client(srv.url, mode=client_mode, read_timeout_seconds=60) as c:
+            is_error, text = await call(c, INTRUSIVE)
+            assert is_error and text.startswith("approval_unavailable:"), text
+    assert len(starts_of(starts)) == 2
+    recs = [json.loads(line) for line in audit.read_text().splitlines()]
+    approved = [r for r in recs if r.get("decision") == "allowed" and r.get("approved_by")]
+    assert len(approved) == 1 and approved[0]["approved_by"].endswith("(at the client)"), approved
