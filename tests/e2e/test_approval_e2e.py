@@ -194,3 +194,23 @@ async def test_elicit_asks_the_person_at_the_client(tmp_path: Path, mode: str) -
     recs = [json.loads(line) for line in audit.read_text().splitlines()]
     approved = [r for r in recs if r.get("decision") == "allowed" and r.get("approved_by")]
     assert len(approved) == 1 and approved[0]["approved_by"].endswith("(at the client)"), approved
+
+
+async def test_operator_approval_as_a_task_tells_what_it_waits_for(tmp_path: Path) -> None:
+    """A 2026 client that uses tasks gets its task at once; tasks/get says the
+    task waits for an operator (and names the request) until it is approved."""
+    from test_tasks_e2e import ok, rpc, wait_terminal
+
+    cfg, starts, _ = setup(tmp_path, "operator")
+    with server(tmp_path, cfg, env={"SECMCP_DATA_DIR": str(tmp_path / "data")}) as srv:
+        created = ok(await anyio.to_thread.run_sync(lambda: rpc(srv.url, "tools/call", {"name": "nmap", "arguments": INTRUSIVE})))
+        assert created["resultType"] == "task" and created["status"] == "working", created
+        req = await one_pending(cfg)
+        waiting = ok(rpc(srv.url, "tasks/get", {"taskId": created["taskId"]}))
+        assert waiting["status"] == "working", waiting
+        assert waiting.get("statusMessage") == f"waiting for an operator: secmcp approvals approve {req['id'][:8]}", waiting
+        assert starts_of(starts) == []
+        assert cli(cfg, "approvals", "approve", req["id"]).returncode == 0
+        done = await anyio.to_thread.run_sync(lambda: wait_terminal(srv.url, created["taskId"]))
+        assert done["status"] == "completed" and not done["result"].get("isError"), done
+        assert len(starts_of(starts)) == 1

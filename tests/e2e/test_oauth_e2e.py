@@ -17,9 +17,11 @@ import hmac
 import json
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Iterator
 
 import jwt
@@ -82,20 +84,24 @@ class OAuthServer:
     issuer: Issuer
 
 
-@pytest.fixture(scope="module")
-def oauth(secmcp_bin: str, nmap_spy: NmapSpy, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OAuthServer]:
-    issuer = Issuer()
-    d = tmp_path_factory.mktemp("oauth")
-    cfg = d / "oauth.yaml"
-    cfg.write_text(
+def oauth_config(path: Path, issuer: Issuer, nmap: str, burst: int = 1000, per_minute: int = 1000) -> Path:
+    path.write_text(
         "security:\n  allowed_targets: [loopback]\n"
-        f"tools:\n  nmap:\n    binary: {nmap_spy.wrapper}\n  dig:\n    enabled: true\n"
-        "auth:\n  failed_attempts_burst: 1000\n  failed_attempts_per_minute: 1000\n"
+        f"tools:\n  nmap:\n    binary: {nmap}\n  dig:\n    enabled: true\n"
+        f"auth:\n  failed_attempts_burst: {burst}\n  failed_attempts_per_minute: {per_minute}\n"
         "  roles:\n    all: {}\n    dns:\n      tools: [dig]\n      allowed_targets: [127.0.0.1]\n"
         "  oauth:\n"
         f"    issuer: {issuer.url}\n    audience: {AUDIENCE}\n    jwks_url: {issuer.url}/jwks.json\n"
         "    scopes:\n      - {scope: 'secmcp:all', role: all}\n      - {scope: 'secmcp:dns', role: dns}\n"
     )
+    return path
+
+
+@pytest.fixture(scope="module")
+def oauth(secmcp_bin: str, nmap_spy: NmapSpy, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OAuthServer]:
+    issuer = Issuer()
+    d = tmp_path_factory.mktemp("oauth")
+    cfg = oauth_config(d / "oauth.yaml", issuer, str(nmap_spy.wrapper))
     with run_http_server(secmcp_bin, cfg, d) as srv:
         yield OAuthServer(srv=srv, issuer=issuer)
     issuer.http.shutdown()
@@ -178,3 +184,42 @@ async def test_valid_tokens_work_and_their_scope_gives_the_role(oauth: OAuthServ
     assert len(spy.calls()) == 1
     log = oauth.srv.log_text()
     assert 'identity="carol"' in log and 'auth="oauth"' in log, log[-2000:]
+
+
+def test_bad_tokens_spend_the_address_budget_then_even_a_valid_one_waits(
+    secmcp_bin: str, nmap_spy: NmapSpy, tmp_path: Path
+) -> None:
+    issuer = Issuer()
+    try:
+        cfg = oauth_config(tmp_path / "oauth.yaml", issuer, str(nmap_spy.wrapper), burst=2, per_minute=1)
+        with run_http_server(secmcp_bin, cfg, tmp_path) as srv:
+            bad = [issuer.token(key=issuer.other), issuer.token(exp=int(time.time()) - 600), "not-a-token"]
+            statuses = [raw_post(srv.url, {"Authorization": f"Bearer {t}"})[0] for t in bad]
+            assert statuses == [401, 401, 429], statuses
+            status, headers, body = raw_post(srv.url, {"Authorization": f"Bearer {issuer.token()}"})
+            assert status == 429 and body["error"] == "too_many_attempts", (status, body)
+            assert "retry-after" in headers, headers
+            # A token without the scope is no guess: it does not spend the budget
+            # (checked on a fresh server, since this address is now blocked).
+        with run_http_server(secmcp_bin, cfg, tmp_path) as srv:
+            for _ in range(4):
+                status, _, body = raw_post(srv.url, {"Authorization": f"Bearer {issuer.token(scope='openid')}"})
+                assert status == 403, (status, body)
+            req = urllib.request.Request(
+                srv.url,
+                data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"}).encode(),
+                headers={
+                    "content-type": "application/json",
+                    "accept": "application/json, text/event-stream",
+                    "Authorization": f"Bearer {issuer.token()}",
+                },
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    status = r.status
+            except urllib.error.HTTPError as e:
+                status = e.code
+            assert status not in (401, 403, 429), status  # past authentication
+    finally:
+        issuer.http.shutdown()

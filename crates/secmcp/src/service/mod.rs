@@ -326,7 +326,7 @@ impl Service {
             args,
             consent,
         } = work;
-        let work: tasks::TaskWork = Box::new(move |cancel| {
+        let work: tasks::TaskWork = Box::new(move |cancel, progress| {
             Box::pin(async move {
                 let caller = Caller {
                     client: &client,
@@ -334,7 +334,7 @@ impl Service {
                 };
                 let control = CallControl {
                     cancel,
-                    progress: None,
+                    progress: Some(progress),
                     consent,
                 };
                 let done = core

@@ -29,7 +29,10 @@ use rmcp::task_manager::{TaskContext, TaskExit, TaskManager, TaskOptions};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
+use secmcp_output::progress::Progress;
+
 use crate::auth::Identity;
+use crate::dispatch::ProgressSender;
 use crate::store::Recorder;
 
 /// How long a task and its result stay readable (ms).
@@ -58,9 +61,12 @@ pub struct Finished {
 }
 
 /// A call to run as a task: given a cancellation token that `tasks/cancel`
-/// fires, it produces the call's result.
-pub type TaskWork =
-    Box<dyn FnOnce(CancellationToken) -> Pin<Box<dyn Future<Output = Finished> + Send>> + Send>;
+/// fires and a progress sender whose messages become the task's
+/// `statusMessage`, it produces the call's result.
+pub type TaskWork = Box<
+    dyn FnOnce(CancellationToken, ProgressSender) -> Pin<Box<dyn Future<Output = Finished> + Send>>
+        + Send,
+>;
 
 impl Tasks {
     /// Starts `work` as a task of `tool` owned by `who`, kept in `recorder`'s
@@ -104,8 +110,18 @@ impl Tasks {
                     watch.cancelled().await;
                     fired.cancel();
                 });
-                let done = work(cancel.clone()).await;
+                // The run's progress (and a wait for an operator's approval)
+                // is what `tasks/get` says the task is doing.
+                let (progress, mut news) = tokio::sync::mpsc::channel::<Progress>(4);
+                let status = ctx.clone();
+                let teller = tokio::spawn(async move {
+                    while let Some(p) = news.recv().await {
+                        status.set_status_message(p.message);
+                    }
+                });
+                let done = work(cancel.clone(), progress).await;
                 watcher.abort();
+                teller.abort();
                 if cancel.is_cancelled() {
                     keep(recorder.as_deref(), row("cancelled", done.run_id)).await;
                     Err(TaskExit::Cancelled)
