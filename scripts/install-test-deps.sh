@@ -54,6 +54,8 @@ command -v c++ >/dev/null || need_apt+=(g++) # libfuzzer-sys builds libFuzzer (f
 # The store suite starts its own throwaway PostgreSQL cluster (crates/secmcp-store/tests).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
 command -v setpriv >/dev/null || need_apt+=(util-linux)
+# Egress confinement per run (sandbox.egress): the runner's rules go in through nft.
+[ -x /usr/sbin/nft ] || command -v nft >/dev/null || need_apt+=(nftables)
 # deploy/ checks (tests/e2e/test_deploy_e2e.py): promtool + a real Prometheus, and
 # systemd-analyze verify for the unit.
 command -v promtool >/dev/null && command -v prometheus >/dev/null || need_apt+=(prometheus)

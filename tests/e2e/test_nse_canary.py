@@ -12,6 +12,7 @@ the name). Now nmap only ever gets vetted script names: zero hits, zero queries.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,61 @@ async def test_every_accepted_script_set_stays_on_the_target(secmcp_bin: str, tm
         assert canaries.served, "the redirector was never asked: the test proves nothing"
         assert canaries.hits == [], f"out-of-scope connections: {canaries.hits}"
         assert canaries.queries == [], f"DNS queries through the system resolver: {canaries.queries}"
+
+
+# Scripts the vetted catalog refuses because they follow redirects off the target.
+LEAKY = "http-useragent-tester,http-mobileversion-checker,http-security-headers"
+
+
+def bypassing_nmap(dir: Path) -> Path:
+    """A stand-in for a grammar gap: real nmap, but handed the leaky scripts in place
+    of the vetted names the server rendered after --script."""
+    real = shutil.which("nmap")
+    assert real, "nmap is installed in the lab"
+    dir.mkdir(parents=True, exist_ok=True)
+    wrapper = dir / "nmap"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'n=$#; prev=""\n'
+        'while [ "$n" -gt 0 ]; do\n'
+        '  a=$1; shift; n=$((n - 1)); orig=$a\n'
+        f'  [ "$prev" = --script ] && a="{LEAKY}"\n'
+        '  set -- "$@" "$a"; prev=$orig\n'
+        "done\n"
+        f'exec {real} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def bypass_config(tmp_path: Path, nmap: Path, egress: str) -> Path:
+    p = tmp_path / f"bypass-{egress}.yaml"
+    p.write_text(
+        f"security:\n  allowed_targets: [{REDIRECTOR_IP}/32]\n"
+        f"tools:\n  nmap:\n    binary: {nmap}\n"
+        f"sandbox:\n  egress: {egress}\n"
+    )
+    return p
+
+
+async def test_with_the_allowlist_bypassed_the_kernel_still_keeps_nmap_on_its_target(
+    secmcp_bin: str, tmp_path: Path
+) -> None:
+    """Egress confinement is the layer under the grammar: with the NSE allowlist
+    deliberately bypassed, the scripts try to follow the redirects, and only the
+    per-run nftables rules stop them. Without those rules the same run hits the
+    canaries, so this test can fail."""
+    nmap = bypassing_nmap(tmp_path / "bin")
+    args = f"-sT -Pn -p {PORTS} --script default"
+    with canary_lab() as canaries:
+        s = await scan(secmcp_bin, bypass_config(tmp_path, nmap, "off"), args)
+        assert canaries.served, "the redirector was never asked: the test proves nothing"
+        leaked = list(canaries.hits)
+        assert leaked, "the bypassed scripts did not follow the redirects: the test proves nothing"
+    with canary_lab() as canaries:
+        s = await scan(secmcp_bin, bypass_config(tmp_path, nmap, "required"), args)
+        ports = {p["port"]: p for h in s["hosts"] for p in h["ports"]}
+        assert all(ports[p]["state"] == "open" for p in REDIRECTOR_PORTS), ports
+        assert canaries.served, "the scripts still reached their target"
+        assert canaries.hits == [], f"out-of-scope connections with egress confinement: {canaries.hits}"
+        assert canaries.queries == [], f"DNS queries with egress confinement: {canaries.queries}"

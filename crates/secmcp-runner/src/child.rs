@@ -66,6 +66,9 @@ pub(crate) struct Confinement {
     pub(crate) no_new_privs: bool,
     /// Switch to this user (the server is root).
     pub(crate) run_as: Option<RunAs>,
+    /// Take this group id (the run's egress rules match it; the server is
+    /// root): replaces `run_as`'s group.
+    pub(crate) egress_gid: Option<u32>,
     /// Keep CAP_NET_RAW and CAP_NET_ADMIN as ambient capabilities (after a
     /// user switch).
     pub(crate) raw_sockets: bool,
@@ -134,10 +137,17 @@ pub(crate) fn before_exec(
                 // "0" is the writing process itself.
                 nix::unistd::write(procs, b"0").map_err(std::io::Error::from)?;
             }
+            if let Some(gid) = confinement.egress_gid {
+                // Every socket the tool opens carries this group: the run's
+                // egress rules match on it. No supplementary groups.
+                check(libc::setgroups(0, std::ptr::null()))?;
+                check(libc::setresgid(gid, gid, gid))?;
+            }
             if let Some(user) = confinement.run_as {
                 check(libc::prctl(libc::PR_SET_KEEPCAPS, 1, 0, 0, 0))?;
                 check(libc::setgroups(0, std::ptr::null()))?;
-                check(libc::setresgid(user.gid, user.gid, user.gid))?;
+                let gid = confinement.egress_gid.unwrap_or(user.gid);
+                check(libc::setresgid(gid, gid, gid))?;
                 check(libc::setresuid(user.uid, user.uid, user.uid))?;
                 // Keep only what the plan needs: the raw-socket pair or nothing.
                 let header = CapHeader {

@@ -33,6 +33,8 @@ pub enum RunError {
     WorkDir(#[source] io::Error),
     /// The cancellation token had fired before the tool was started, so it
     /// was not started at all.
+    #[error("the run's egress rules could not be installed, so the tool was not started ({0})")]
+    Egress(#[source] io::Error),
     #[error("the call was cancelled before the tool was started")]
     Cancelled,
 }
@@ -46,6 +48,7 @@ impl RunError {
             RunError::Spawn(_) => "tool_spawn_failed",
             RunError::Io(_) => "tool_io_failed",
             RunError::WorkDir(_) => "workdir_failed",
+            RunError::Egress(_) => "egress_failed",
             RunError::Cancelled => "cancelled",
         }
     }

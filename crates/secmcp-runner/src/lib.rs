@@ -7,7 +7,9 @@
 //!   [`RunError`];
 //! - [`capture`]: [`Captured`], the bounded head + tail of an output stream;
 //! - [`sandbox`]: [`Sandbox`], the kernel confinement of every child
-//!   (resource limits, no_new_privs, user and capabilities, seccomp).
+//!   (resource limits, no_new_privs, user and capabilities, seccomp);
+//! - [`egress`]: [`EgressFence`], the per-run nftables rules that drop
+//!   packets to anything outside the permit.
 //!
 //! What a run guarantees: the program is executed directly with the permit's
 //! argv (never through a shell); the environment is cleared, then only
@@ -27,6 +29,7 @@
 pub mod capture;
 mod cgroup;
 mod child;
+pub mod egress;
 mod error;
 mod run;
 pub mod sandbox;
@@ -36,6 +39,7 @@ mod workdir;
 pub use capture::Captured;
 pub use cgroup::{Cgroup2Mount, CgroupParent};
 pub use child::RunAs;
+pub use egress::EgressFence;
 pub use error::RunError;
 pub use run::{RunOutcome, run};
 pub use sandbox::{ResourceLimits, Sandbox, SandboxReport};

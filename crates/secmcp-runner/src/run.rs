@@ -137,11 +137,23 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
     } else {
         None
     };
+    // The run's packets are held to its permit before it can send any.
+    let fence = match &spec.egress {
+        Some((fence, to)) => {
+            let (fence, to) = (fence.clone(), to.clone());
+            let admitted = tokio::task::spawn_blocking(move || fence.admit(&to))
+                .await
+                .map_err(|e| RunError::Io(io::Error::other(e)))?;
+            Some(admitted.map_err(RunError::Egress)?)
+        }
+        None => None,
+    };
     let confinement = crate::child::Confinement {
         landlock,
         rlimits: spec.sandbox.limits.rlimits(),
         no_new_privs: spec.sandbox.no_new_privs,
         run_as,
+        egress_gid: fence.as_ref().map(crate::egress::RunFence::gid),
         raw_sockets: spec.raw_sockets,
         seccomp: if spec.sandbox.seccomp {
             crate::sandbox::seccomp_program()
@@ -214,6 +226,10 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
 
     if let Err(err) = workdir.close() {
         warn!(program = %name, pid, error = %err, "could not remove the tool's working directory");
+    }
+    // Every process of the run is gone: its rules go, off the call's path.
+    if let Some(fence) = fence {
+        tokio::task::spawn_blocking(move || drop(fence));
     }
 
     let (status, ending) = supervised.map_err(RunError::Io)?;

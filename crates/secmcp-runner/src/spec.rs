@@ -14,6 +14,7 @@ use secmcp_policy::Permit;
 use tokio_util::sync::CancellationToken;
 
 use crate::cgroup::CgroupParent;
+use crate::egress::{Destinations, EgressFence};
 use crate::sandbox::Sandbox;
 
 /// Resource limits and environment for every run, set by the server config.
@@ -43,6 +44,9 @@ pub struct RunLimits {
     pub background: bool,
     /// The kernel sandbox the tool starts in (see [`crate::Sandbox`]).
     pub sandbox: Sandbox,
+    /// Where each run's packets are held to its permit's addresses; `None`:
+    /// no egress confinement.
+    pub egress: Option<Arc<EgressFence>>,
 }
 
 impl Default for RunLimits {
@@ -59,6 +63,7 @@ impl Default for RunLimits {
             cgroups: None,
             background: false,
             sandbox: Sandbox::default(),
+            egress: None,
         }
     }
 }
@@ -100,6 +105,7 @@ pub struct RunSpec {
     pub(crate) done: Option<CancellationToken>,
     pub(crate) sandbox: Sandbox,
     pub(crate) raw_sockets: bool,
+    pub(crate) egress: Option<(Arc<EgressFence>, Destinations)>,
 }
 
 impl RunSpec {
@@ -140,6 +146,10 @@ impl RunSpec {
             done: None,
             sandbox: limits.sandbox.clone(),
             raw_sockets: permit.raw_sockets(),
+            egress: limits
+                .egress
+                .clone()
+                .map(|fence| (fence, Destinations::of(permit))),
         }
     }
 

@@ -58,6 +58,7 @@ fn limits() -> RunLimits {
             landlock: false,
             ..secmcp_runner::Sandbox::default()
         },
+        egress: None,
     }
 }
 

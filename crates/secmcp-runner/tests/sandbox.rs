@@ -145,3 +145,68 @@ async fn landlock_allows_writes_only_in_the_work_dir() {
     assert!(on.contains("tmpdir=") && on.contains("secmcp-run-"), "{on}");
     assert!(off.contains("wrote-tmp"), "{off}");
 }
+
+#[tokio::test]
+#[allow(clippy::disallowed_methods)] // the test reads the ruleset with nft
+async fn egress_is_held_to_the_permits_addresses_by_the_kernel() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipping: the egress rules need root (CI runs as root)");
+        return;
+    }
+    let fence = std::sync::Arc::new(
+        secmcp_runner::EgressFence::install(3_900_000_000)
+            .expect("as root, with nft (Debian's nftables) installed, the table is created"),
+    );
+    // The permit pins 127.0.0.1; 127.0.0.2 is just as local, but not the run's.
+    let allowed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let other = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    let script = format!(
+        "id -g; python3 -c \"\nimport socket\nfor name, port in (('allowed', {}), ('other', {})):\n    s = socket.socket()\n    s.settimeout(1)\n    host = '127.0.0.1' if name == 'allowed' else '127.0.0.2'\n    try:\n        s.connect((host, port)); print(name, 'connected')\n    except OSError as e:\n        print(name, 'blocked', type(e).__name__)\n\"",
+        allowed.local_addr().unwrap().port(),
+        other.local_addr().unwrap().port(),
+    );
+    let l = RunLimits {
+        egress: Some(fence.clone()),
+        ..limits(Sandbox::default())
+    };
+    let started = std::time::Instant::now();
+    let out = sh(&script, &l, false).await;
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "a refused connection fails at once, not at its timeout"
+    );
+    assert!(
+        out.starts_with("3900000000"),
+        "the run has its own group: {out}"
+    );
+    assert!(out.contains("allowed connected"), "{out}");
+    assert!(out.contains("other blocked"), "{out}");
+    // Without the fence the same run reaches both.
+    let open = sh(&script, &limits(Sandbox::default()), false).await;
+    assert!(open.contains("other connected"), "{open}");
+    // The run's rules go once it has ended.
+    let table = fence.table().to_owned();
+    let mut left = String::new();
+    for _ in 0..100 {
+        let out = std::process::Command::new("nft")
+            .args(["list", "table", "inet", &table])
+            .output()
+            .unwrap();
+        left = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !left.contains("run_") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        !left.contains("run_") && left.contains("meta skgid vmap @runs"),
+        "{left}"
+    );
+    drop(l);
+    drop(fence);
+    let gone = std::process::Command::new("nft")
+        .args(["list", "table", "inet", &table])
+        .output()
+        .unwrap();
+    assert!(!gone.status.success(), "the table goes with the server");
+}

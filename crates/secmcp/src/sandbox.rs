@@ -18,6 +18,10 @@ use crate::validate::Problems;
 
 const MIB: u64 = 1024 * 1024;
 
+/// The default first group id of egress confinement: far above any real
+/// group (Debian's dynamic ranges end below 2^31).
+pub const DEFAULT_EGRESS_GID_BASE: u32 = 3_900_000_000;
+
 /// `sandbox`: what confines every tool process.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -39,9 +43,30 @@ pub struct SandboxConfig {
     pub run_as_user: String,
     /// The group tools run as; empty: the user's primary group.
     pub run_as_group: String,
+    /// Hold each run's packets to the addresses its permit pinned, in the
+    /// kernel (nftables rules per run, matched by a group id the run's
+    /// processes get): `auto` where the server can (root, `nft` installed),
+    /// `required` (refuse to start where it cannot) or `off`.
+    pub egress: EgressMode,
+    /// The first of the 4096 group ids runs take for egress confinement
+    /// (they must name no real group).
+    pub egress_gid_base: u32,
     /// Per tool (`nmap`, `masscan`, ...): limits that replace its built-in
     /// defaults; a key left out keeps the default.
     pub limits: BTreeMap<String, LimitsOverride>,
+}
+
+/// `sandbox.egress`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EgressMode {
+    /// On where the server can install the rules; health says when not.
+    #[default]
+    Auto,
+    /// On, or the server does not start.
+    Required,
+    /// Off: the permit's addresses are held by the argv alone.
+    Off,
 }
 
 impl Default for SandboxConfig {
@@ -52,6 +77,8 @@ impl Default for SandboxConfig {
             landlock: false,
             run_as_user: String::new(),
             run_as_group: String::new(),
+            egress: EgressMode::Auto,
+            egress_gid_base: DEFAULT_EGRESS_GID_BASE,
             limits: BTreeMap::new(),
         }
     }
@@ -114,6 +141,26 @@ impl SandboxConfig {
             }
         }
         let run_as = self.run_as(p);
+        if self.egress_gid_base < 65_536 || self.egress_gid_base > u32::MAX - 8192 {
+            p.error(
+                "sandbox.egress_gid_base",
+                format!(
+                    "{} leaves no room for 4096 unused group ids; use a value from 65536 to {} (the default {DEFAULT_EGRESS_GID_BASE} is far above real groups)",
+                    self.egress_gid_base,
+                    u32::MAX - 8192
+                ),
+            );
+        } else if let Ok(Some(g)) =
+            nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(self.egress_gid_base))
+        {
+            p.error(
+                "sandbox.egress_gid_base",
+                format!(
+                    "group id {} is the real group `{}`; egress group ids must name no group",
+                    self.egress_gid_base, g.name
+                ),
+            );
+        }
         PerTool::from_fn(|id| {
             if !self.enabled {
                 return Sandbox {
@@ -208,6 +255,7 @@ pub fn facts(
     cfg: &SandboxConfig,
     sandboxes: &PerTool<Sandbox>,
     cgroups: bool,
+    egress: Result<&str, &str>,
 ) -> crate::health::SandboxFacts {
     let mut f = crate::health::SandboxFacts::default();
     let mut on = |name: &str, yes: bool, why_not: &str| {
@@ -260,8 +308,14 @@ pub fn facts(
             "sandbox.landlock or sandbox.enabled is false"
         },
     );
-    f.inactive
-        .push("egress confinement (not built yet: scope is enforced by argv pinning only)".into());
+    match egress {
+        Ok(table) => f.active.push(format!(
+            "egress confinement (nftables table inet {table}: a run's sockets reach only its permit's addresses; masscan's packet socket is held by its argv)"
+        )),
+        Err(why) => f.inactive.push(format!(
+            "egress confinement ({why}; the permit's addresses are held by the argv alone)"
+        )),
+    }
     f.disabled = !cfg.enabled;
     f
 }

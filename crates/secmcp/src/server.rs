@@ -79,6 +79,33 @@ impl std::fmt::Debug for Options {
     }
 }
 
+/// The per-run egress rules `sandbox` asks for: `Err(why)` when off or
+/// impossible here (`auto`), an error that stops the start for `required`.
+fn egress_fence(
+    sandbox: &crate::sandbox::SandboxConfig,
+) -> anyhow::Result<Result<secmcp_runner::EgressFence, String>> {
+    use crate::sandbox::EgressMode;
+    if !sandbox.enabled || sandbox.egress == EgressMode::Off {
+        return Ok(Err("sandbox.egress is off".into()));
+    }
+    match secmcp_runner::EgressFence::install(sandbox.egress_gid_base) {
+        Ok(fence) => {
+            tracing::info!(
+                table = fence.table(),
+                "egress confinement on: each run reaches only its permit's addresses"
+            );
+            Ok(Ok(fence))
+        }
+        Err(e) if sandbox.egress == EgressMode::Required => Err(anyhow::anyhow!(
+            "sandbox.egress is required, but the per-run rules cannot be installed: {e}"
+        )),
+        Err(e) => {
+            tracing::warn!(error = %e, "egress confinement off: the permit's addresses are held by the argv alone (sandbox.egress: auto)");
+            Ok(Err(e.to_string()))
+        }
+    }
+}
+
 /// Serves until the client goes away (stdio) or `shutdown` completes (its
 /// output names the cause, e.g. `SIGTERM`, for the log). Each message on
 /// `reload` reloads the config at once (what SIGHUP does).
@@ -103,7 +130,9 @@ pub async fn run(
     }
     let audit = settings.audit.clone();
     let storage = settings.storage.clone();
+    let sandbox = settings.raw.sandbox.clone();
     let core = Arc::new(Core::new(settings, kill.clone()));
+    core.attach_egress(egress_fence(&sandbox)?);
     if !audit.file.is_empty() {
         let log = AuditLog::open(&audit)
             .map_err(|e| anyhow::anyhow!("cannot open the audit file {}: {e}", audit.file))?;

@@ -68,6 +68,7 @@ impl HealthSource for CoreHealthSource {
                     &settings.raw.sandbox,
                     &settings.sandbox,
                     core.tracks_runs_by_cgroup(),
+                    core.egress(),
                 ),
                 tools: Vec::new(),
                 breakers: core

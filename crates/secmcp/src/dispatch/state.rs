@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use secmcp_policy::ToolId;
-use secmcp_runner::{CgroupParent, RunLimits};
+use secmcp_runner::{CgroupParent, EgressFence, RunLimits};
 
 use crate::audit::AuditLog;
 use crate::auth::Identity;
@@ -48,6 +48,8 @@ pub struct Core {
     /// Each run's own cgroup lives in here, so nothing a tool starts outlives
     /// it; `None` where this process may not create cgroups.
     pub(super) cgroups: Option<Arc<CgroupParent>>,
+    /// The per-run egress rules, or why runs have none (set once at start).
+    egress: OnceLock<Result<Arc<EgressFence>, String>>,
     /// The audit log, when `audit.file` is set (see [`Core::attach_audit`]).
     pub(super) audit: OnceLock<Arc<AuditLog>>,
     /// Each role's view of the settings and its own rate limiter.
@@ -144,7 +146,23 @@ impl Core {
             recorder: OnceLock::new(),
             probes: VersionProbes::default(),
             cgroups,
+            egress: OnceLock::new(),
             audit: OnceLock::new(),
+        }
+    }
+
+    /// Holds every run from now on to its permit's addresses with `fence`,
+    /// or records why runs are not (once; later calls are ignored).
+    pub fn attach_egress(&self, fence: Result<EgressFence, String>) {
+        let _ = self.egress.set(fence.map(Arc::new));
+    }
+
+    /// The nftables table holding runs to their permits, or why there is none.
+    pub fn egress(&self) -> Result<&str, &str> {
+        match self.egress.get() {
+            Some(Ok(f)) => Ok(f.table()),
+            Some(Err(why)) => Err(why),
+            None => Err("not set up by this process"),
         }
     }
 
@@ -164,6 +182,7 @@ impl Core {
     pub fn run_limits(&self, s: &Settings, tool: ToolId) -> RunLimits {
         RunLimits {
             cgroups: self.cgroups.clone(),
+            egress: self.egress.get().and_then(|e| e.as_ref().ok().cloned()),
             ..run_limits(s, tool)
         }
     }
@@ -373,6 +392,7 @@ pub fn run_limits(s: &Settings, tool: ToolId) -> RunLimits {
         cgroups: None,
         background: false,
         sandbox: s.sandbox.get(tool).clone(),
+        egress: None,
     }
 }
 /// Each registry tool's own concurrency cap in `s`.

@@ -702,6 +702,29 @@ fn list_finding(
 
 fn sandbox(f: &Facts) -> Vec<Finding> {
     let mut out = Vec::new();
+    out.push(match &f.egress {
+        None => Finding::new(
+            "sandbox",
+            Severity::Warn,
+            "egress confinement is off (sandbox.egress: off): a run's packets are held to its permit by the argv alone",
+        )
+        .fix("set sandbox.egress: auto (as root, with nftables installed)"),
+        Some((_, Ok(_))) => Finding::new(
+            "sandbox",
+            Severity::Ok,
+            "egress confinement works here: each run's sockets reach only its permit's addresses (nftables, a group id per run)",
+        ),
+        Some((mode, Err(why))) => Finding::new(
+            "sandbox",
+            if *mode == crate::sandbox::EgressMode::Required {
+                Severity::Fail
+            } else {
+                Severity::Warn
+            },
+            format!("egress confinement is not possible here: {why}"),
+        )
+        .fix("run the server as root with Debian's nftables installed (apt install nftables); sandbox.egress: required refuses to start without it"),
+    });
     if f.runs_in_cgroups {
         out.push(Finding::new(
             "sandbox",

@@ -35,6 +35,9 @@ pub struct Facts {
     pub runs_in_cgroups: bool,
     /// The cgroup v2 mount runs live under.
     pub cgroup_mount: Option<Cgroup2Mount>,
+    /// Egress confinement as configured and as tried here (a table installed
+    /// and removed): `None` when `sandbox.egress` is off.
+    pub egress: Option<(crate::sandbox::EgressMode, Result<String, String>)>,
     /// Configured lists: roots, aliases, defaults.
     pub lists: Vec<ListFact>,
     /// Interfaces, routes, namespace.
@@ -170,6 +173,7 @@ pub async fn gather(settings: Settings) -> Facts {
         privilege: RawSocketPrivilege::of_this_process(),
         runs_in_cgroups: core.tracks_runs_by_cgroup(),
         cgroup_mount: Cgroup2Mount::find().ok(),
+        egress: egress_facts(&settings.raw.sandbox),
         net: NetFacts::read(),
         log_dir,
         store: store_facts(&settings.storage).await,
@@ -363,4 +367,18 @@ fn resolve(roots: &FileRoots, name: &str, kind: FileKind) -> Result<u64, String>
                 .strip_prefix(&prefix)
                 .map_or(e.message.clone(), str::to_owned)
         })
+}
+
+/// Tries what a server with `sandbox` would do at start: installs its
+/// nftables table and removes it again.
+fn egress_facts(
+    sandbox: &crate::sandbox::SandboxConfig,
+) -> Option<(crate::sandbox::EgressMode, Result<String, String>)> {
+    if !sandbox.enabled || sandbox.egress == crate::sandbox::EgressMode::Off {
+        return None;
+    }
+    let tried = secmcp_runner::EgressFence::install(sandbox.egress_gid_base)
+        .map(|fence| fence.table().to_owned())
+        .map_err(|e| e.to_string());
+    Some((sandbox.egress, tried))
 }

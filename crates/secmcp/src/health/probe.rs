@@ -84,6 +84,8 @@ async fn run_probe(
         max_collect_bytes: 0,
         // Probes run while clients connect: they must not compete for CPU.
         background: true,
+        // `--version` sends nothing: no rules to install per probe.
+        egress: None,
         ..limits.clone()
     };
     let spec = RunSpec::from_permit(&permit, path.to_owned(), &limits);

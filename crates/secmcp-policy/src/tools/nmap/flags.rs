@@ -754,7 +754,7 @@ pub(crate) fn options() -> ToolOptions {
         .map(|(n, _)| *n)
         .collect();
     o.note(format!(
-        "Target: one IP, host name or CIDR of up to tools.nmap.max_cidr_addresses. Defaults: -sT (-sS with raw sockets), --top-ports {DEFAULT_TOP_PORTS}, -T{DEFAULT_TIMING}, --host-timeout = call timeout. Always added: {} --privileged|--unprivileged.",
+        "Target: one IP, host name or CIDR of up to tools.nmap.max_cidr_addresses. Defaults: -sT (-sS with raw sockets), --top-ports {DEFAULT_TOP_PORTS}, -T{DEFAULT_TIMING}, --host-timeout = call timeout. Always added: {} --privileged --send-ip|--unprivileged.",
         SERVER_FLAGS.join(" ")
     ));
     o.note(format!(

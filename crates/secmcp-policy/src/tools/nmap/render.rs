@@ -37,11 +37,14 @@ pub fn render_argv(plan: &NmapPlan, target: &str, ipv6: bool) -> Vec<String> {
         a.0.pop();
         PROGRESS_FLAGS.iter().for_each(|f| a.push(*f));
     }
-    a.push(if plan.raw_sockets {
-        "--privileged"
+    if plan.raw_sockets {
+        // Raw IP sockets, not Ethernet frames: the kernel's per-run egress
+        // rules (netfilter) see every packet a raw scan sends.
+        a.push("--privileged");
+        a.push("--send-ip");
     } else {
-        "--unprivileged"
-    });
+        a.push("--unprivileged");
+    }
     scan(&mut a, plan);
     detection(&mut a, plan);
     discovery(&mut a, plan);

@@ -79,6 +79,7 @@ fn defaults_with_raw_sockets() {
         ok(&policy(true, false), ""),
         want(&[
             "--privileged",
+            "--send-ip",
             "-sS",
             "--top-ports",
             "1000",
@@ -217,6 +218,7 @@ fn raw_flags_render_in_canonical_order() {
         ok(&p, "--osscan-guess -A -sU -sS -PE -PA80 -PU53 -T5"),
         want(&[
             "--privileged",
+            "--send-ip",
             "-sS",
             "-sU",
             "-sV",
