@@ -186,6 +186,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The spies and fake tools of these suites live in pytest's 0700 temp dirs and log
+# outside their work dirs, which neither `nobody` nor Landlock (the shipped sandbox
+# defaults) allows: their servers run tools as root without Landlock. The shipped
+# defaults are what test_defaults_e2e.py runs the six real tools on (and what
+# test_sandbox_e2e.py and the canary tests use); pass SHIPPED_SANDBOX for them.
+HARNESS_SANDBOX = {"SECMCP_SANDBOX_LANDLOCK": "false", "SECMCP_SANDBOX_RUN_AS_USER": "root"}
+SHIPPED_SANDBOX = {"SECMCP_SANDBOX_LANDLOCK": "true", "SECMCP_SANDBOX_RUN_AS_USER": "nobody"}
+
+
 def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     # No server setting may leak in from the caller's environment.
     dropped = {"SECMCP_TRANSPORT", "SECMCP_HOST", "SECMCP_PORT", "SECMCP_CONFIG", "SECMCP_LOG_FORMAT"}
@@ -195,6 +204,7 @@ def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     # The suites make hundreds of calls through session-scoped servers; the per-client
     # rate limit has its own tests (test_ops_e2e.py), which set it explicitly.
     env["SECMCP_RATE_LIMIT_PER_MINUTE"] = "0"
+    env.update(HARNESS_SANDBOX)
     if extra:
         env.update(extra)
     return env
@@ -297,6 +307,7 @@ def stdio_params(secmcp_bin: str, config: Path | None, errlog_env: dict[str, str
         "RUST_LOG": "info",
         "SECMCP_RATE_LIMIT_PER_MINUTE": "0",
         "SECMCP_DATA_DIR": tempfile.mkdtemp(prefix="secmcp-data-"),
+        **HARNESS_SANDBOX,
     }
     if errlog_env:
         env.update(errlog_env)

@@ -232,3 +232,28 @@ async def test_intrusive_off_refuses_hydra(itarget_off: Target, spies: Intrusive
     text = assert_error(await call(itarget_off, **base(spies)), "policy_denied")
     assert "allow_intrusive" in text
     assert spies.hydra.calls() == []
+
+
+async def test_progress_from_hydras_status_line(itarget_stdio: Target, spies: IntrusiveLab) -> None:
+    """hydra prints `[STATUS]` once a minute, so this run is made to last ~75 s: one
+    task, one second between its connections (-W 1), 74 wrong passwords before the
+    right one. At least one progress notification (tries done of planned) must come
+    before the result, and the run still finds the credential."""
+    updates: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        updates.append((progress, total, message))
+
+    passwords = [f"wrong-{i}" for i in range(74)] + ["sunshine"]
+    async with connect(itarget_stdio, "modern") as c:
+        r = await c.call_tool(
+            "hydra",
+            {**base(spies), "passwords": passwords, "extra_args": "-t 1 -W 1", "timeout_sec": 150},
+            progress_callback=on_progress,
+        )
+    sc = assert_ok(r)
+    assert sc["credentials"] == expected(spies, "http-get"), sc
+    assert updates, "no progress from hydra's [STATUS] line"
+    values = [u[0] for u in updates]
+    assert values == sorted(values) and all(u[1] == len(passwords) for u in updates), updates
+    assert all(u[2] and "login attempts made" in u[2] for u in updates), updates

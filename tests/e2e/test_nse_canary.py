@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from canary import REDIRECTOR_IP, REDIRECTOR_PORTS, canary_lab
-from conftest import stdio_params
+from conftest import SHIPPED_SANDBOX, stdio_params
 from mcp import Client
 
 pytestmark = pytest.mark.anyio
@@ -37,8 +37,11 @@ def config(tmp_path: Path, intrusive: bool) -> Path:
     return p
 
 
-async def scan(secmcp_bin: str, cfg: Path, extra_args: str) -> dict:
-    async with Client(stdio_params(secmcp_bin, cfg), mode="legacy", read_timeout_seconds=300) as c:
+async def scan(secmcp_bin: str, cfg: Path, extra_args: str, shipped: bool = True) -> dict:
+    # Real nmap runs on the shipped sandbox (nobody, Landlock); the bypassing wrapper
+    # lives in the test's 0700 temp dir, which only root can reach.
+    env = SHIPPED_SANDBOX if shipped else None
+    async with Client(stdio_params(secmcp_bin, cfg, env), mode="legacy", read_timeout_seconds=300) as c:
         r = await c.call_tool("nmap", {"target": REDIRECTOR_IP, "extra_args": extra_args})
     text = " ".join(getattr(b, "text", "") for b in r.content)
     assert not r.is_error, text
@@ -115,12 +118,12 @@ async def test_with_the_allowlist_bypassed_the_kernel_still_keeps_nmap_on_its_ta
     nmap = bypassing_nmap(tmp_path / "bin")
     args = f"-sT -Pn -p {PORTS} --script default"
     with canary_lab() as canaries:
-        s = await scan(secmcp_bin, bypass_config(tmp_path, nmap, "off"), args)
+        s = await scan(secmcp_bin, bypass_config(tmp_path, nmap, "off"), args, shipped=False)
         assert canaries.served, "the redirector was never asked: the test proves nothing"
         leaked = list(canaries.hits)
         assert leaked, "the bypassed scripts did not follow the redirects: the test proves nothing"
     with canary_lab() as canaries:
-        s = await scan(secmcp_bin, bypass_config(tmp_path, nmap, "required"), args)
+        s = await scan(secmcp_bin, bypass_config(tmp_path, nmap, "required"), args, shipped=False)
         ports = {p["port"]: p for h in s["hosts"] for p in h["ports"]}
         assert all(ports[p]["state"] == "open" for p in REDIRECTOR_PORTS), ports
         assert canaries.served, "the scripts still reached their target"

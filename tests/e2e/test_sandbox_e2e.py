@@ -25,7 +25,7 @@ from typing import Iterator
 import anyio
 import pytest
 
-from conftest import CONFIGS, pgrep, stdio_params
+from conftest import CONFIGS, SHIPPED_SANDBOX, pgrep, stdio_params
 from mcp import Client
 
 pytestmark = pytest.mark.anyio
@@ -55,7 +55,7 @@ def config(tmp_path: Path, probe_dir: Path, sandbox: str) -> Path:
 
 
 async def probe(cfg: Path) -> dict[str, str]:
-    async with Client(stdio_params(os.environ["SECMCP_BIN"], cfg), mode="legacy", read_timeout_seconds=120) as c:
+    async with Client(stdio_params(os.environ["SECMCP_BIN"], cfg, SHIPPED_SANDBOX), mode="legacy", read_timeout_seconds=120) as c:
         r = await c.call_tool("dig", {"target": "web.lab.internal", "server": "127.0.0.1"})
         text = "\n".join(getattr(b, "text", "") for b in r.content)
         assert r.is_error, text
@@ -130,7 +130,7 @@ async def test_a_raw_socket_scan_works_as_the_unprivileged_user(tmp_path: Path) 
     )
     call = {"target": "127.0.0.1", "ports": str(port), "extra_args": "-sS -Pn"}
     try:
-        async with Client(stdio_params(os.environ["SECMCP_BIN"], cfg), mode="legacy", read_timeout_seconds=120) as c:
+        async with Client(stdio_params(os.environ["SECMCP_BIN"], cfg, SHIPPED_SANDBOX), mode="legacy", read_timeout_seconds=120) as c:
             plan = await c.call_tool("nmap", {**call, "dry_run": True})
             r = await c.call_tool("nmap", call)
     finally:

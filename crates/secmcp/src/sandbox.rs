@@ -34,12 +34,13 @@ pub struct SandboxConfig {
     pub seccomp: bool,
     /// Confine each tool's filesystem access with Landlock where the kernel
     /// has it: read and execute anywhere, write only in the run's private
-    /// working directory (and /dev/null). Off by default until every tool's
-    /// lab suite has run under it.
+    /// working directory (and /dev/null); health says when the kernel has
+    /// none.
     pub landlock: bool,
-    /// When the server runs as root: the user tools run as, with no
-    /// supplementary groups and, only for raw-socket plans, CAP_NET_RAW and
-    /// CAP_NET_ADMIN as ambient capabilities. Empty: tools run as root.
+    /// When the server runs as root: the user tools run as (default
+    /// `nobody`), with no supplementary groups and, only for raw-socket
+    /// plans, CAP_NET_RAW and CAP_NET_ADMIN as ambient capabilities. `root`
+    /// (or empty): tools run as root (not recommended; a config warning).
     pub run_as_user: String,
     /// The group tools run as; empty: the user's primary group.
     pub run_as_group: String,
@@ -74,8 +75,8 @@ impl Default for SandboxConfig {
         Self {
             enabled: true,
             seccomp: true,
-            landlock: false,
-            run_as_user: String::new(),
+            landlock: true,
+            run_as_user: "nobody".into(),
             run_as_group: String::new(),
             egress: EgressMode::Auto,
             egress_gid_base: DEFAULT_EGRESS_GID_BASE,
@@ -195,7 +196,13 @@ impl SandboxConfig {
     }
 
     fn run_as(&self, p: &mut Problems) -> Option<RunAs> {
-        if self.run_as_user.is_empty() {
+        if self.run_as_user.is_empty() || self.run_as_user == "root" {
+            if nix::unistd::geteuid().is_root() {
+                p.warn(
+                    "sandbox.run_as_user",
+                    "tools run as root (with every capability); name an unprivileged user such as nobody",
+                );
+            }
             if !self.run_as_group.is_empty() {
                 p.error(
                     "sandbox.run_as_group",
@@ -220,7 +227,10 @@ impl SandboxConfig {
         if user.uid.is_root() {
             p.error(
                 "sandbox.run_as_user",
-                "is root; tools must run as an unprivileged user",
+                format!(
+                    "`{}` has uid 0; name an unprivileged user (e.g. nobody), or `root` to run tools as root on purpose",
+                    self.run_as_user
+                ),
             );
             return None;
         }
@@ -294,7 +304,7 @@ pub fn facts(
         if !root {
             "the server is not root, so tools already run as its user"
         } else if cfg.enabled {
-            "sandbox.run_as_user is empty: tools run as root"
+            "sandbox.run_as_user is root (or empty): tools run as root"
         } else {
             off
         },
@@ -342,13 +352,17 @@ mod tests {
         assert_eq!(dig.limits.address_space_bytes, 256 * MIB);
         assert_eq!(dig.limits.processes, 0);
         assert_eq!(dig.limits.open_files, 4096);
+        let nobody = nix::unistd::User::from_name("nobody").unwrap().unwrap();
         assert_eq!(*s.get(ToolId::Nmap), {
             Sandbox {
                 limits: default_limits(ToolId::Nmap),
                 no_new_privs: true,
                 seccomp: true,
-                landlock: false,
-                run_as: None,
+                landlock: true,
+                run_as: Some(RunAs {
+                    uid: nobody.uid.as_raw(),
+                    gid: nobody.gid.as_raw(),
+                }),
             }
         });
     }
@@ -365,12 +379,30 @@ mod tests {
         let text = format!("{:?}", p.errors);
         assert!(text.contains("sandbox.limits.nmapp"), "{text}");
         assert!(text.contains("sandbox.run_as_user"), "{text}");
+        // `root` is a choice, not a mistake: tools run as root, with a warning
+        // (when the server is root, where it matters).
         let mut p = Problems::default();
-        SandboxConfig {
+        let s = SandboxConfig {
             run_as_user: "root".into(),
             ..SandboxConfig::default()
         }
         .resolve(&mut p);
-        assert!(format!("{:?}", p.errors).contains("is root"));
+        assert!(p.is_ok(), "{:?}", p.errors);
+        assert_eq!(s.get(ToolId::Nmap).run_as, None);
+        if nix::unistd::geteuid().is_root() {
+            assert!(format!("{:?}", p.warnings).contains("tools run as root"));
+        }
+        // Another name for uid 0 is refused: it looks like an unprivileged user.
+        if let Ok(Some(u)) = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(0))
+            && u.name != "root"
+        {
+            let mut p = Problems::default();
+            SandboxConfig {
+                run_as_user: u.name,
+                ..SandboxConfig::default()
+            }
+            .resolve(&mut p);
+            assert!(format!("{:?}", p.errors).contains("has uid 0"));
+        }
     }
 }

@@ -321,6 +321,21 @@ pub const VARS: &[EnvVar] = &[
         "storage.max_total_bytes",
         Kind::Int,
     ),
+    var(
+        &["SECMCP_SANDBOX_LANDLOCK", "MCP_SANDBOX_LANDLOCK"],
+        "sandbox.landlock",
+        Kind::Bool,
+    ),
+    var(
+        &["SECMCP_SANDBOX_RUN_AS_USER", "MCP_SANDBOX_RUN_AS_USER"],
+        "sandbox.run_as_user",
+        Kind::Text,
+    ),
+    var(
+        &["SECMCP_SANDBOX_EGRESS", "MCP_SANDBOX_EGRESS"],
+        "sandbox.egress",
+        Kind::Text,
+    ),
 ];
 
 /// Where per-user data goes (the default `storage.data_dir`), read, never written.

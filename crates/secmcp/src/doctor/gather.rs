@@ -293,17 +293,31 @@ fn lists(s: &Settings) -> Vec<ListFact> {
         if s.availability(tool) == Availability::Disabled {
             return;
         }
+        // As root, tools run as the sandbox's user: a list it cannot read fails
+        // the call as surely as a missing one.
+        let user = s
+            .sandbox
+            .get(tool)
+            .run_as
+            .filter(|_| nix::unistd::geteuid().is_root());
+        let readable = |path: &str, r: Result<u64, String>| match (r, user) {
+            (Ok(n), Some(u)) => readable_by(std::path::Path::new(path), u).map(|()| n),
+            (r, _) => r,
+        };
         for root in &roots.roots {
             let is_dir = std::path::Path::new(root).is_dir();
             out.push(ListFact {
                 tool,
                 key: keys.0,
                 entry: ListEntry::Root(root.clone()),
-                resolved: if is_dir {
-                    Ok(0)
-                } else {
-                    Err("is not a directory on this machine".into())
-                },
+                resolved: readable(
+                    root,
+                    if is_dir {
+                        Ok(0)
+                    } else {
+                        Err("is not a directory on this machine".into())
+                    },
+                ),
             });
         }
         for (name, path) in &roots.aliases {
@@ -314,7 +328,7 @@ fn lists(s: &Settings) -> Vec<ListFact> {
                     name: name.clone(),
                     path: path.clone(),
                 },
-                resolved: resolve(roots, name, kind),
+                resolved: readable(path, resolve(roots, name, kind)),
             });
         }
     };
@@ -381,4 +395,82 @@ fn egress_facts(
         .map(|fence| fence.table().to_owned())
         .map_err(|e| e.to_string());
     Some((sandbox.egress, tried))
+}
+
+/// Whether `user` may read `path` (a file, or a directory it lists): every
+/// directory above it searchable, the path itself readable, by the owner,
+/// group or other bits that apply to that user.
+fn readable_by(path: &std::path::Path, user: secmcp_runner::RunAs) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    let allows = |m: &std::fs::Metadata, bits: u32| {
+        let mode = m.mode();
+        let shift = if m.uid() == user.uid {
+            6
+        } else if m.gid() == user.gid {
+            3
+        } else {
+            0
+        };
+        (mode >> shift) & bits == bits
+    };
+    let mut dirs: Vec<&std::path::Path> = real.ancestors().skip(1).collect();
+    dirs.reverse();
+    for dir in dirs {
+        let m = std::fs::metadata(dir).map_err(|e| e.to_string())?;
+        if !allows(&m, 0o1) {
+            return Err(format!(
+                "cannot be read by the tools' user (uid {}): {} is not searchable for it",
+                user.uid,
+                dir.display()
+            ));
+        }
+    }
+    let m = std::fs::metadata(&real).map_err(|e| e.to_string())?;
+    let need = if m.is_dir() { 0o5 } else { 0o4 };
+    if !allows(&m, need) {
+        return Err(format!(
+            "cannot be read by the tools' user (uid {}, sandbox.run_as_user): its mode is {:o}",
+            user.uid,
+            m.mode() & 0o7777
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_list_is_readable_only_through_searchable_directories() {
+        let nobody = secmcp_runner::RunAs {
+            uid: 65534,
+            gid: 65534,
+        };
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("lists");
+        std::fs::create_dir(&dir).unwrap();
+        let list = dir.join("words.txt");
+        std::fs::write(&list, "a\n").unwrap();
+        std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&list, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // The temp dir's own parents (/tmp) are searchable by everyone.
+        assert_eq!(readable_by(&list, nobody), Ok(()));
+        std::fs::set_permissions(&list, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let e = readable_by(&list, nobody).unwrap_err();
+        assert!(e.contains("mode is 600"), "{e}");
+        std::fs::set_permissions(&list, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let e = readable_by(&list, nobody).unwrap_err();
+        assert!(e.contains("is not searchable"), "{e}");
+        // The user's own file is read by its owner bits.
+        let own = secmcp_runner::RunAs {
+            uid: nix::unistd::getuid().as_raw(),
+            gid: 12345,
+        };
+        assert_eq!(readable_by(&list, own), Ok(()));
+    }
 }

@@ -603,7 +603,8 @@ fn config_file(dir: &Path, fake: &Path, extra: &str) -> PathBuf {
         &path,
         format!(
             "security:\n  allowed_targets: [loopback]\nserver:\n  shutdown_grace_secs: 1\n\
-             tool:\n  kill_grace_ms: 200\ntools:\n  nmap:\n    binary: {}\n{extra}",
+             tool:\n  kill_grace_ms: 200\n{}tools:\n  nmap:\n    binary: {}\n{extra}",
+            crate::util::FAKES_REPORT_OUTSIDE,
             fake.display()
         ),
     )

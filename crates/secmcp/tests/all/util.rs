@@ -22,12 +22,25 @@ use secmcp::service::Service;
 /// The built server binary.
 pub const BIN: &str = env!("CARGO_BIN_EXE_secmcp");
 
-/// Validated settings: the defaults with `edit` applied.
+/// Validated settings: the defaults with `edit` applied, except that
+/// Landlock and the user switch are off: the fake tools here report through
+/// files in the test's own directory, outside their work dir (the runner's
+/// tests/sandbox.rs and the e2e sandbox tests cover both layers).
 pub fn settings(edit: impl FnOnce(&mut Config)) -> Settings {
     let mut c = Config::default();
+    fakes_report_outside(&mut c);
     edit(&mut c);
     Settings::from_config(c, false).unwrap()
 }
+
+/// Lets fake tools write outside their work dir as the server's user.
+pub fn fakes_report_outside(c: &mut Config) {
+    c.sandbox.landlock = false;
+    c.sandbox.run_as_user = String::new();
+}
+
+/// The same, as config-file text.
+pub const FAKES_REPORT_OUTSIDE: &str = "sandbox:\n  landlock: false\n  run_as_user: \"\"\n";
 
 /// Only loopback in scope (what a test that runs a tool may target).
 pub fn loopback(c: &mut Config) {
