@@ -143,7 +143,7 @@ impl Core {
         if input.common.dry_run {
             return None;
         }
-        let permit = super::pipeline::authorize(settings, tool, &input, progress)
+        let permit = super::authorize::authorize(settings, tool, &input, progress)
             .await
             .ok()?;
         permit.intrusive().then(|| ApprovalRequest {
@@ -238,7 +238,7 @@ impl Core {
                 }
                 () = self.draining.cancelled() => {
                     let _ = store.close_approval(&id, "withdrawn", now_ms()).await;
-                    return Err(super::pipeline::shutting_down());
+                    return Err(super::shutdown::shutting_down());
                 }
             }
             let now = now_ms();

@@ -18,10 +18,13 @@
 //! calls in flight; `health_source` feeds the health checks from the core;
 //! `audit` writes the call path's audit records; `progress` follows a run's
 //! output for a client that asked for progress; `approval` holds an
-//! intrusive run until a person approves it (`security.approval`).
+//! intrusive run until a person approves it (`security.approval`);
+//! `authorize` turns parsed input into a permit (for the call path and for
+//! the plan an approval shows).
 
 mod approval;
 mod audit;
+mod authorize;
 mod calls;
 mod health_source;
 mod pipeline;

@@ -1,21 +1,22 @@
 //! The call path: input → rate → plan → resolve → authorize → binary →
 //! breaker → limits → run → render → events, in this order and no other.
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use secmcp_policy::{CallInput, Permit, Resolutions};
+use secmcp_policy::Permit;
 use secmcp_runner::RunSpec;
 
 use super::approval::{Consent, Gate, args_digest};
 use super::audit::{Asker, RunKind};
+use super::authorize::authorize;
 use super::progress::{self, ProgressSender};
 use super::record::{Facts, cap_raw};
+use super::shutdown::shutting_down;
 use super::state::{CallResult, Core, binary_in};
 use crate::auth::Identity;
 use crate::breaker::{Admission, BreakerState, OpenError};
@@ -24,14 +25,10 @@ use crate::error::{ErrorCode, ToolError};
 use crate::events::{
     BreakerTransition, LimitRejected, ToolCallDenied, ToolCallDryRun, ToolRunCompleted,
 };
-use crate::files;
 use crate::limits::{LimitError, LimitKind, TargetKey};
 use crate::redact;
 use crate::store::RecordStatus;
 use crate::tools::{self, JsonObject, RenderContext, Rendered, Tool};
-
-/// How long the server waits for a host name to resolve.
-const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What a finished run says about the tool's health (breaker input).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -635,48 +632,6 @@ fn effective_argv(tool: &dyn Tool, permit: &Permit) -> Vec<String> {
     argv
 }
 
-pub(super) async fn authorize(
-    s: &Settings,
-    tool: &dyn Tool,
-    parsed: &tools::ParsedInput,
-    progress: bool,
-) -> Result<Permit, ToolError> {
-    let input = &parsed.common;
-    let timeout = match input.timeout_sec {
-        None => s.default_timeout,
-        Some(secs) if secs >= 1 && u64::from(secs) <= s.max_timeout.as_secs() => {
-            Duration::from_secs(u64::from(secs))
-        }
-        Some(secs) => {
-            return Err(ToolError::new(
-                ErrorCode::ValidationError,
-                format!(
-                    "timeout_sec: {secs} is outside 1..={}",
-                    s.max_timeout.as_secs()
-                ),
-                "pass a timeout_sec within the range, or omit it for the default",
-            ));
-        }
-    };
-    let call = CallInput {
-        target: &input.target,
-        extra_args: &input.extra_args,
-        timeout,
-        fields: &parsed.fields,
-    };
-    let mut plan = secmcp_policy::plan(tool.id(), &s.policy, &call)?;
-    if progress {
-        plan.report_progress();
-    }
-    let mut res = Resolutions::default();
-    for host in plan.hosts_to_resolve() {
-        res.add_host(host.clone(), resolve(host.as_str()).await?);
-    }
-    for request in plan.files_to_resolve() {
-        res.add_file(files::resolve(&s.policy, request)?);
-    }
-    Ok(secmcp_policy::authorize_with(&s.policy, plan, &res)?)
-}
 /// The refusal of a call to an intrusive tool while
 /// `security.allow_intrusive` is off (the tool is not listed then).
 pub fn intrusive_refused(tool: &dyn Tool) -> ToolError {
@@ -687,14 +642,6 @@ pub fn intrusive_refused(tool: &dyn Tool) -> ToolError {
             tool.name()
         ),
         "use the tools in tools/list, or ask the operator to set security.allow_intrusive: true",
-    )
-}
-
-pub(super) fn shutting_down() -> ToolError {
-    ToolError::new(
-        ErrorCode::ResourceExhausted,
-        "the server is shutting down and accepts no new calls",
-        "call again once the server is back (or on another instance)",
     )
 }
 
@@ -804,33 +751,6 @@ fn run_error(tool: &dyn Tool, e: secmcp_runner::RunError, shutting_down_now: boo
         }
     }
 }
-/// Resolves a host name once. Every address is returned (deduplicated, in
-/// resolver order); the policy core checks them all and pins the first.
-async fn resolve(host: &str) -> Result<Vec<IpAddr>, ToolError> {
-    let lookup = tokio::net::lookup_host((host, 0));
-    let fail = |why: &str| {
-        ToolError::new(
-            ErrorCode::ValidationError,
-            format!("target: host name {host} {why}"),
-            "check the name, or pass the address itself",
-        )
-    };
-    let addrs = match tokio::time::timeout(RESOLVE_TIMEOUT, lookup).await {
-        Err(_) => return Err(fail("did not resolve within 5 s")),
-        Ok(Err(_)) => return Err(fail("does not resolve")),
-        Ok(Ok(addrs)) => addrs,
-    };
-    let mut out: Vec<IpAddr> = Vec::new();
-    for a in addrs {
-        if !out.contains(&a.ip()) {
-            out.push(a.ip());
-        }
-    }
-    if out.is_empty() {
-        return Err(fail("has no addresses"));
-    }
-    Ok(out)
-}
 /// A fresh correlation id.
 pub fn new_correlation_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -855,6 +775,7 @@ fn check_correlation_id(id: &str) -> Result<&str, ToolError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn correlation_ids_are_checked() {

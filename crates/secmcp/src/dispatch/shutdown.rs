@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::state::Core;
+use crate::error::{ErrorCode, ToolError};
 
 /// Extra time, after the kill grace, that killed runs get to report back.
 const KILL_REPORT_SLACK: Duration = Duration::from_secs(5);
@@ -49,4 +50,13 @@ impl Core {
         self.calls.wait_idle(deadline).await;
         ShutdownOutcome::Killed(left)
     }
+}
+
+/// The refusal of a call that arrives (or waits) while the server shuts down.
+pub(super) fn shutting_down() -> ToolError {
+    ToolError::new(
+        ErrorCode::ResourceExhausted,
+        "the server is shutting down and accepts no new calls",
+        "call again once the server is back (or on another instance)",
+    )
 }
