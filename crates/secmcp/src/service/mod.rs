@@ -36,11 +36,13 @@ use crate::tools::{self, Tool};
 mod approval;
 mod links;
 mod tasks;
+mod tasks2025;
 
 use approval::{Asked, Elicitation};
 use links::append_record_status;
 
 pub use tasks::{TASK_LOST, Tasks};
+pub use tasks2025::PREFIX as TASKS_2025_PREFIX;
 
 /// A call to run as a task.
 struct Work {
@@ -313,6 +315,145 @@ impl Service {
             }
             Err(e) => CallToolResult::error(vec![ContentBlock::text(e.to_text("-"))]),
         })
+    }
+
+    /// `tools/call`; with `task_required` (a 2025-11-25 task-augmented
+    /// call) a network tool's call always becomes a task, and a tool that
+    /// cannot be one is refused.
+    async fn call(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+        task_required: bool,
+    ) -> Result<CallToolResponse, McpError> {
+        self.core.metrics().request("tools/call");
+        let who = self.identity(&context).ok_or_else(unauthenticated)?;
+        if request.name == SERVER_HEALTH {
+            return Ok(self.health_result().into());
+        }
+        if let Some(result) = self.history_call(&request, &who).await {
+            return Ok(result.into());
+        }
+        let settings = self.core.snapshot_for(&who);
+        if let Some(t) = crate::tools::find(&request.name)
+            && let Some(e) = self.refusal_for(&who, &settings, t)
+        {
+            let client = self.client_key(&context, &who);
+            let caller = Caller {
+                client: &client,
+                identity: &who,
+            };
+            let done = self
+                .core
+                .refuse(t, request.arguments.as_ref(), caller, e)
+                .instrument(caller_span(&who))
+                .await;
+            let code = done
+                .result
+                .as_ref()
+                .err()
+                .map_or("unknown", |e| e.code.as_str());
+            self.core.metrics().role_call(who.role_label(), code);
+            let text = done
+                .result
+                .err()
+                .map(|e| e.to_text(&done.correlation_id))
+                .unwrap_or_default();
+            let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
+            append_record_status(&mut result, &done.record, t.name());
+            return Ok(result.into());
+        }
+        let Some(tool) = Core::tool_in(&settings, &request.name) else {
+            let mut names: Vec<_> = Core::enabled_tools_in(&settings)
+                .map(|t| t.name())
+                .collect();
+            names.push(SERVER_HEALTH);
+            if self.core.recorder().is_some() {
+                names.extend(crate::history::TOOLS.iter().map(|t| t.name));
+            }
+            return Err(McpError::invalid_params(
+                format!(
+                    "unknown tool `{}`; available: {}",
+                    request.name,
+                    names.join(", ")
+                ),
+                None,
+            ));
+        };
+        let client = self.client_key(&context, &who);
+        // An intrusive run the person at the client must approve is asked
+        // about first (an input_required round on 2026, before any task).
+        let consent = match self
+            .elicitation
+            .ask(&self.core, &settings, tool, &request, &context, &who)
+            .await?
+        {
+            Asked::Consent(c) => c,
+            Asked::Answer(round) => return Ok(round),
+        };
+        // A task answer (`resultType: "task"`) exists only on the 2026 wire: an
+        // initialize-era client that declares the extension (the Inspector
+        // does) could not read it, so it gets the direct result.
+        let modern = context
+            .protocol_version()
+            .is_some_and(|v| v.as_str() >= ProtocolVersion::V_2026_07_28.as_str());
+        let wants_task = task_required
+            || modern
+                && context
+                    .client_capabilities()
+                    .is_some_and(|c| c.supports_tasks());
+        if task_required && !tool.runs_long() {
+            return Err(McpError::invalid_params(
+                format!(
+                    "{} answers in seconds and takes no task (its execution.taskSupport is forbidden); call it without `task`",
+                    tool.name()
+                ),
+                None,
+            ));
+        }
+        if wants_task && tool.runs_long() {
+            let work = Work {
+                settings,
+                tool,
+                args: request.arguments,
+                consent,
+            };
+            return Ok(self.start_task(&who, client, work));
+        }
+        let (progress, forwarder) = match context.meta.get_progress_token() {
+            Some(token) => {
+                let (tx, rx) = tokio::sync::mpsc::channel(4);
+                let stop = CancellationToken::new();
+                let task = tokio::spawn(forward_progress(
+                    context.peer.clone(),
+                    token,
+                    rx,
+                    stop.clone(),
+                ));
+                (Some(tx), Some((task, stop)))
+            }
+            None => (None, None),
+        };
+        let caller = Caller {
+            client: &client,
+            identity: &who,
+        };
+        let control = CallControl {
+            cancel: context.ct,
+            progress,
+            consent,
+        };
+        let done = self
+            .core
+            .call_reporting(settings.clone(), tool, request.arguments, caller, control)
+            .await;
+        // No notification may follow the result: stop the forwarder and wait
+        // until it has stopped.
+        if let Some((task, stop)) = forwarder {
+            stop.cancel();
+            let _ = task.await;
+        }
+        Ok(shape(&self.core, &who, &settings, tool, done).into())
     }
 
     /// Starts a call as a task owned by `who`: the answer is the task; the
@@ -604,8 +745,11 @@ impl ServerHandler for Service {
     async fn on_custom_request(
         &self,
         request: CustomRequest,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, McpError> {
+        if let Some(method) = request.method.strip_prefix(tasks2025::PREFIX) {
+            return self.tasks_2025(method, request.params, context).await;
+        }
         if SERVED_METHODS.contains(&request.method.as_str()) {
             return Err(McpError::invalid_params(
                 format!("malformed params for {}", request.method),
@@ -689,124 +833,7 @@ impl ServerHandler for Service {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        self.core.metrics().request("tools/call");
-        let who = self.identity(&context).ok_or_else(unauthenticated)?;
-        if request.name == SERVER_HEALTH {
-            return Ok(self.health_result().into());
-        }
-        if let Some(result) = self.history_call(&request, &who).await {
-            return Ok(result.into());
-        }
-        let settings = self.core.snapshot_for(&who);
-        if let Some(t) = crate::tools::find(&request.name)
-            && let Some(e) = self.refusal_for(&who, &settings, t)
-        {
-            let client = self.client_key(&context, &who);
-            let caller = Caller {
-                client: &client,
-                identity: &who,
-            };
-            let done = self
-                .core
-                .refuse(t, request.arguments.as_ref(), caller, e)
-                .instrument(caller_span(&who))
-                .await;
-            let code = done
-                .result
-                .as_ref()
-                .err()
-                .map_or("unknown", |e| e.code.as_str());
-            self.core.metrics().role_call(who.role_label(), code);
-            let text = done
-                .result
-                .err()
-                .map(|e| e.to_text(&done.correlation_id))
-                .unwrap_or_default();
-            let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
-            append_record_status(&mut result, &done.record, t.name());
-            return Ok(result.into());
-        }
-        let Some(tool) = Core::tool_in(&settings, &request.name) else {
-            let mut names: Vec<_> = Core::enabled_tools_in(&settings)
-                .map(|t| t.name())
-                .collect();
-            names.push(SERVER_HEALTH);
-            if self.core.recorder().is_some() {
-                names.extend(crate::history::TOOLS.iter().map(|t| t.name));
-            }
-            return Err(McpError::invalid_params(
-                format!(
-                    "unknown tool `{}`; available: {}",
-                    request.name,
-                    names.join(", ")
-                ),
-                None,
-            ));
-        };
-        let client = self.client_key(&context, &who);
-        // An intrusive run the person at the client must approve is asked
-        // about first (an input_required round on 2026, before any task).
-        let consent = match self
-            .elicitation
-            .ask(&self.core, &settings, tool, &request, &context, &who)
-            .await?
-        {
-            Asked::Consent(c) => c,
-            Asked::Answer(round) => return Ok(round),
-        };
-        // A task answer (`resultType: "task"`) exists only on the 2026 wire: an
-        // initialize-era client that declares the extension (the Inspector
-        // does) could not read it, so it gets the direct result.
-        let modern = context
-            .protocol_version()
-            .is_some_and(|v| v.as_str() >= ProtocolVersion::V_2026_07_28.as_str());
-        let wants_task = modern
-            && context
-                .client_capabilities()
-                .is_some_and(|c| c.supports_tasks());
-        if wants_task && tool.runs_long() {
-            let work = Work {
-                settings,
-                tool,
-                args: request.arguments,
-                consent,
-            };
-            return Ok(self.start_task(&who, client, work));
-        }
-        let (progress, forwarder) = match context.meta.get_progress_token() {
-            Some(token) => {
-                let (tx, rx) = tokio::sync::mpsc::channel(4);
-                let stop = CancellationToken::new();
-                let task = tokio::spawn(forward_progress(
-                    context.peer.clone(),
-                    token,
-                    rx,
-                    stop.clone(),
-                ));
-                (Some(tx), Some((task, stop)))
-            }
-            None => (None, None),
-        };
-        let caller = Caller {
-            client: &client,
-            identity: &who,
-        };
-        let control = CallControl {
-            cancel: context.ct,
-            progress,
-            consent,
-        };
-        let done = self
-            .core
-            .call_reporting(settings.clone(), tool, request.arguments, caller, control)
-            .await;
-        // No notification may follow the result: stop the forwarder and wait
-        // until it has stopped.
-        if let Some((task, stop)) = forwarder {
-            stop.cancel();
-            let _ = task.await;
-        }
-        Ok(shape(&self.core, &who, &settings, tool, done).into())
+        self.call(request, context, false).await
     }
 
     async fn list_resources(

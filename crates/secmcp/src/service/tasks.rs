@@ -188,6 +188,26 @@ impl Tasks {
         kept(recorder, who, id).await.map(|_| ())
     }
 
+    /// `who`'s tasks this process holds (finished ones until the manager
+    /// drops them), newest first.
+    pub fn list(&self, who: &Identity) -> Vec<DetailedTask> {
+        let mine: Vec<String> = {
+            let owners = self.owners.lock().unwrap_or_else(PoisonError::into_inner);
+            let me = owner(who);
+            owners
+                .iter()
+                .filter(|(_, o)| **o == me)
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        let mut tasks: Vec<DetailedTask> = mine
+            .iter()
+            .filter_map(|id| self.manager.get_task(id).ok())
+            .collect();
+        tasks.sort_by(|a, b| b.task.created_at.cmp(&a.task.created_at));
+        tasks
+    }
+
     /// Whether this process holds `id` for `who`; another caller's task is
     /// an error that reads as an unknown id.
     fn owned_here(&self, who: &Identity, id: &str) -> Result<bool, McpError> {

@@ -162,11 +162,62 @@ async fn guard_http(
     if let Err(r) = guard::check(&bytes) {
         return json_rpc_error(StatusCode::BAD_REQUEST, &bytes, &r);
     }
-    next.run(axum::extract::Request::from_parts(
-        parts,
-        axum::body::Body::from(bytes),
-    ))
-    .await
+    let seen = super::era::incoming(&bytes);
+    let body = match seen.rewritten {
+        Some(m) => axum::body::Body::from(m),
+        None => axum::body::Body::from(bytes),
+    };
+    let response = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    match seen.answer {
+        Some((_, answer)) => rewrite_answer(response, answer).await,
+        None => response,
+    }
+}
+
+/// The answer to an `initialize` or `tools/list` of an `initialize`-era
+/// client with what the 2025-11-25 tasks utility adds (see `era`): a JSON
+/// body, or each `data:` line of an event stream (read whole: these answers
+/// end their stream).
+async fn rewrite_answer(response: Response, answer: super::era::Answer) -> Response {
+    const MAX_ANSWER_BYTES: usize = 16 << 20;
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ANSWER_BYTES).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "answer too large\n").into_response();
+    };
+    let long_running = super::long_running_tools();
+    let sse = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    let rewritten = if sse {
+        let mut out = Vec::with_capacity(bytes.len() + 256);
+        let mut changed = false;
+        for line in bytes.split_inclusive(|&b| b == b'\n') {
+            let data = line.strip_prefix(b"data: ").map(|d| d.trim_ascii_end());
+            match data.and_then(|d| super::era::outgoing(d, answer, &long_running)) {
+                Some(m) => {
+                    out.extend_from_slice(b"data: ");
+                    out.extend_from_slice(&m);
+                    out.extend_from_slice(&line[line.trim_ascii_end().len()..]);
+                    changed = true;
+                }
+                None => out.extend_from_slice(line),
+            }
+        }
+        changed.then_some(out)
+    } else {
+        super::era::outgoing(&bytes, answer, &long_running)
+    };
+    let body = match rewritten {
+        Some(m) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            axum::body::Body::from(m)
+        }
+        None => axum::body::Body::from(bytes),
+    };
+    Response::from_parts(parts, body)
 }
 
 fn json_rpc_error(status: StatusCode, message: &[u8], r: &guard::Rejection) -> Response {

@@ -18,9 +18,20 @@
 //! (the operations endpoints and the RFC 9728 document), `host` (the `Host`
 //! rules both HTTP routers share), `auth` (API keys and access tokens, the
 //! failed-attempt limit, the caller's `Identity` in the request extensions),
-//! `jwks` (the OAuth issuer's keys and the cache of checked tokens).
+//! `jwks` (the OAuth issuer's keys and the cache of checked tokens), `era`
+//! (the 2025-11-25 tasks utility on the wire, for both transports).
+
+/// The tools that accept task-augmented calls (every network tool but dig).
+fn long_running_tools() -> Vec<&'static str> {
+    crate::tools::REGISTRY
+        .iter()
+        .filter(|t| t.runs_long())
+        .map(|t| t.name())
+        .collect()
+}
 
 mod auth;
+mod era;
 mod host;
 mod http;
 mod jwks;

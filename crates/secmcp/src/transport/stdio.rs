@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rmcp::ServiceExt;
 use tokio_util::sync::CancellationToken;
 
+use super::era;
 use crate::dispatch::Core;
 use crate::guard;
 use crate::service::Service;
@@ -21,8 +22,9 @@ pub async fn serve_stdio(core: Arc<Core>, stop: CancellationToken) -> anyhow::Re
     let (to_rmcp, rmcp_in) = tokio::io::duplex(STDIO_PIPE_BYTES);
     let (rmcp_out, from_rmcp) = tokio::io::duplex(STDIO_PIPE_BYTES);
     let stdout = Arc::new(tokio::sync::Mutex::new(stdout));
-    let input = tokio::spawn(guard_stdin(stdin, to_rmcp, stdout.clone()));
-    let output = tokio::spawn(copy_lines(from_rmcp, stdout));
+    let awaited = Awaited::default();
+    let input = tokio::spawn(guard_stdin(stdin, to_rmcp, stdout.clone(), awaited.clone()));
+    let output = tokio::spawn(copy_lines(from_rmcp, stdout, awaited));
     let running = match Service::stdio(core).serve((rmcp_in, rmcp_out)).await {
         Ok(r) => r,
         Err(e) => {
@@ -48,10 +50,27 @@ pub async fn serve_stdio(core: Arc<Core>, stop: CancellationToken) -> anyhow::Re
     Ok(())
 }
 
+/// What the answer in `line` needs, if it answers an awaited request (which
+/// is then no longer awaited). Lines are only parsed while one is awaited.
+fn answer_for(awaited: &Awaited, line: &[u8]) -> Option<era::Answer> {
+    let mut list = awaited
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if list.is_empty() {
+        return None;
+    }
+    let id = era::response_id(line)?;
+    let at = list.iter().position(|(i, _)| *i == id)?;
+    Some(list.swap_remove(at).1)
+}
+
 /// Size of the in-process pipes between the stdio guard and rmcp.
 const STDIO_PIPE_BYTES: usize = 256 * 1024;
 
 type SharedStdout = Arc<tokio::sync::Mutex<rmcp::transport::io::StdioWriter>>;
+
+/// Requests whose answers [`era::outgoing`] rewrites, by id.
+type Awaited = Arc<std::sync::Mutex<Vec<(serde_json::Value, era::Answer)>>>;
 
 /// Reads stdin line by line (never buffering more than one message's worth),
 /// passes the lines [`guard::check`] accepts to rmcp and answers the others.
@@ -59,6 +78,7 @@ async fn guard_stdin(
     stdin: rmcp::transport::io::StdioReader,
     mut to_rmcp: tokio::io::DuplexStream,
     stdout: SharedStdout,
+    awaited: Awaited,
 ) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
     let mut reader = tokio::io::BufReader::with_capacity(64 * 1024, stdin);
@@ -93,7 +113,22 @@ async fn guard_stdin(
         };
         match verdict {
             Ok(()) => {
-                if to_rmcp.write_all(&line).await.is_err() {
+                let body = line.strip_suffix(b"\n").unwrap_or(&line);
+                let seen = era::incoming(body);
+                if let Some(a) = seen.answer {
+                    awaited
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(a);
+                }
+                let sent = match seen.rewritten {
+                    Some(mut m) => {
+                        m.push(b'\n');
+                        to_rmcp.write_all(&m).await
+                    }
+                    None => to_rmcp.write_all(&line).await,
+                };
+                if sent.is_err() {
                     return;
                 }
             }
@@ -114,15 +149,23 @@ async fn guard_stdin(
 
 /// Copies rmcp's output to stdout a whole line at a time, so that the guard's
 /// answers never land inside one of rmcp's messages.
-async fn copy_lines(from_rmcp: tokio::io::DuplexStream, stdout: SharedStdout) {
+async fn copy_lines(from_rmcp: tokio::io::DuplexStream, stdout: SharedStdout, awaited: Awaited) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
     let mut reader = tokio::io::BufReader::with_capacity(64 * 1024, from_rmcp);
     let mut line = Vec::new();
+    let long_running = super::long_running_tools();
     loop {
         line.clear();
         match reader.read_until(b'\n', &mut line).await {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
+        }
+        if let Some(answer) = answer_for(&awaited, &line) {
+            let body = line.strip_suffix(b"\n").unwrap_or(&line);
+            if let Some(mut m) = era::outgoing(body, answer, &long_running) {
+                m.push(b'\n');
+                line = m;
+            }
         }
         let mut out = stdout.lock().await;
         if out.write_all(&line).await.is_err() {
