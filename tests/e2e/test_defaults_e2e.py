@@ -3,7 +3,7 @@
 The other suites run tools as root without Landlock (their spies and fake tools sit in
 pytest's 0700 temp dirs; see conftest.HARNESS_SANDBOX). Here nothing is spied on and
 nothing is turned off: a server started as root on the shipped defaults runs every
-tool as `nobody` (ambient CAP_NET_RAW/CAP_NET_ADMIN only for raw-socket plans), under
+tool as `nobody` (ambient CAP_NET_RAW only for raw-socket plans, CAP_NET_ADMIN for masscan), under
 Landlock (writes only in the run's work dir), seccomp and rlimits, with its packets
 held to the permit by the kernel (egress confinement). One real call per tool must
 still find what the lab hides, and health must say every layer is on.

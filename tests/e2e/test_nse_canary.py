@@ -13,6 +13,7 @@ the name). Now nmap only ever gets vetted script names: zero hits, zero queries.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -37,11 +38,9 @@ def config(tmp_path: Path, intrusive: bool) -> Path:
     return p
 
 
-async def scan(secmcp_bin: str, cfg: Path, extra_args: str, shipped: bool = True) -> dict:
-    # Real nmap runs on the shipped sandbox (nobody, Landlock); the bypassing wrapper
-    # lives in the test's 0700 temp dir, which only root can reach.
-    env = SHIPPED_SANDBOX if shipped else None
-    async with Client(stdio_params(secmcp_bin, cfg, env), mode="legacy", read_timeout_seconds=300) as c:
+async def scan(secmcp_bin: str, cfg: Path, extra_args: str) -> dict:
+    # On the shipped sandbox: nmap runs as nobody under Landlock.
+    async with Client(stdio_params(secmcp_bin, cfg, SHIPPED_SANDBOX), mode="legacy", read_timeout_seconds=300) as c:
         r = await c.call_tool("nmap", {"target": REDIRECTOR_IP, "extra_args": extra_args})
     text = " ".join(getattr(b, "text", "") for b in r.content)
     assert not r.is_error, text
@@ -115,15 +114,26 @@ async def test_with_the_allowlist_bypassed_the_kernel_still_keeps_nmap_on_its_ta
     deliberately bypassed, the scripts try to follow the redirects, and only the
     per-run nftables rules stop them. Without those rules the same run hits the
     canaries, so this test can fail."""
-    nmap = bypassing_nmap(tmp_path / "bin")
+    # Where `nobody` (the shipped sandbox's tool user) can run it; egress needs
+    # tools that are not root.
+    bin_dir = Path(tempfile.mkdtemp(prefix="secmcp-bypass-"))
+    bin_dir.chmod(0o755)
+    nmap = bypassing_nmap(bin_dir)
     args = f"-sT -Pn -p {PORTS} --script default"
+    try:
+        await bypassed_scans(secmcp_bin, tmp_path, nmap, args)
+    finally:
+        shutil.rmtree(bin_dir, ignore_errors=True)
+
+
+async def bypassed_scans(secmcp_bin: str, tmp_path: Path, nmap: Path, args: str) -> None:
     with canary_lab() as canaries:
-        s = await scan(secmcp_bin, bypass_config(tmp_path, nmap, "off"), args, shipped=False)
+        s = await scan(secmcp_bin, bypass_config(tmp_path, nmap, "off"), args)
         assert canaries.served, "the redirector was never asked: the test proves nothing"
         leaked = list(canaries.hits)
         assert leaked, "the bypassed scripts did not follow the redirects: the test proves nothing"
     with canary_lab() as canaries:
-        s = await scan(secmcp_bin, bypass_config(tmp_path, nmap, "required"), args, shipped=False)
+        s = await scan(secmcp_bin, bypass_config(tmp_path, nmap, "required"), args)
         ports = {p["port"]: p for h in s["hosts"] for p in h["ports"]}
         assert all(ports[p]["state"] == "open" for p in REDIRECTOR_PORTS), ports
         assert canaries.served, "the scripts still reached their target"

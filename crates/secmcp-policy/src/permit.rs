@@ -25,6 +25,7 @@ pub struct Permit {
     write_files: Vec<WorkFile>,
     collect: Vec<String>,
     raw_sockets: bool,
+    net_admin: bool,
     intrusive: bool,
 }
 
@@ -44,8 +45,16 @@ impl Permit {
             write_files: Vec::new(),
             collect: Vec::new(),
             raw_sockets: false,
+            net_admin: false,
             intrusive: false,
         }
+    }
+
+    /// Marks a raw-socket run that also needs CAP_NET_ADMIN (masscan, which
+    /// configures its adapter); every other raw plan gets CAP_NET_RAW alone.
+    pub(crate) fn with_net_admin(mut self, net_admin: bool) -> Self {
+        self.net_admin = net_admin;
+        self
     }
 
     /// Marks the run as intrusive ([`crate::Plan::intrusive`]).
@@ -116,6 +125,12 @@ impl Permit {
             },
             timeout,
         )
+    }
+
+    /// Whether the run needs CAP_NET_ADMIN besides raw sockets (only
+    /// masscan: a raw IP scanner with it could edit the firewall).
+    pub fn net_admin(&self) -> bool {
+        self.net_admin
     }
 
     /// Whether the run passed only because `security.allow_intrusive` is on

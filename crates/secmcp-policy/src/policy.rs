@@ -333,6 +333,7 @@ pub fn authorize_with(policy: &Policy, plan: Plan, res: &Resolutions) -> Result<
             .with_files(rendering.write_files)
             .with_collect(rendering.collect)
             .with_raw_sockets(raw_sockets)
+            .with_net_admin(matches!(plan.args, ToolPlan::Masscan(_)))
             .with_intrusive(plan.intrusive),
     )
 }

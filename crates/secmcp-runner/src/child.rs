@@ -72,6 +72,9 @@ pub(crate) struct Confinement {
     /// Keep CAP_NET_RAW and CAP_NET_ADMIN as ambient capabilities (after a
     /// user switch).
     pub(crate) raw_sockets: bool,
+    /// Also keep CAP_NET_ADMIN (masscan only): with it a tool could edit
+    /// the firewall that holds every other run to its permit.
+    pub(crate) net_admin: bool,
     /// The seccomp program to install last.
     pub(crate) seccomp: Option<&'static seccompiler::BpfProgram>,
     /// The run's Landlock ruleset (see [`landlock_ruleset`]), enforced after
@@ -94,8 +97,10 @@ pub(crate) fn before_exec(
     confinement: Confinement,
 ) {
     let private = Mode::from_bits_truncate(0o077);
-    let caps = if confinement.raw_sockets {
+    let caps = if confinement.raw_sockets && confinement.net_admin {
         (1u32 << CAP_NET_RAW) | (1u32 << CAP_NET_ADMIN)
+    } else if confinement.raw_sockets {
+        1u32 << CAP_NET_RAW
     } else {
         0
     };
@@ -137,7 +142,7 @@ pub(crate) fn before_exec(
                 // "0" is the writing process itself.
                 nix::unistd::write(procs, b"0").map_err(std::io::Error::from)?;
             }
-            if let Some(gid) = confinement.egress_gid {
+            if let (Some(gid), None) = (confinement.egress_gid, confinement.run_as) {
                 // Every socket the tool opens carries this group: the run's
                 // egress rules match on it. No supplementary groups.
                 check(libc::setgroups(0, std::ptr::null()))?;
@@ -145,9 +150,19 @@ pub(crate) fn before_exec(
             }
             if let Some(user) = confinement.run_as {
                 check(libc::prctl(libc::PR_SET_KEEPCAPS, 1, 0, 0, 0))?;
-                check(libc::setgroups(0, std::ptr::null()))?;
-                let gid = confinement.egress_gid.unwrap_or(user.gid);
-                check(libc::setresgid(gid, gid, gid))?;
+                match confinement.egress_gid {
+                    // The run's own group is primary (sockets carry it); the
+                    // configured group stays as the one supplementary group,
+                    // so files readable through it still are.
+                    Some(gid) => {
+                        check(libc::setgroups(1, &user.gid))?;
+                        check(libc::setresgid(gid, gid, gid))?;
+                    }
+                    None => {
+                        check(libc::setgroups(0, std::ptr::null()))?;
+                        check(libc::setresgid(user.gid, user.gid, user.gid))?;
+                    }
+                }
                 check(libc::setresuid(user.uid, user.uid, user.uid))?;
                 // Keep only what the plan needs: the raw-socket pair or nothing.
                 let header = CapHeader {
@@ -168,7 +183,10 @@ pub(crate) fn before_exec(
                 ];
                 check(libc::syscall(libc::SYS_capset, &header, data.as_ptr()) as libc::c_int)?;
                 if caps != 0 {
-                    for cap in [CAP_NET_RAW, CAP_NET_ADMIN] {
+                    for cap in [CAP_NET_RAW, CAP_NET_ADMIN]
+                        .into_iter()
+                        .filter(|c| caps & (1 << c) != 0)
+                    {
                         check(libc::prctl(
                             libc::PR_CAP_AMBIENT,
                             libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,

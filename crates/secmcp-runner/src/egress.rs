@@ -3,9 +3,10 @@
 //! table of the server drops every packet a socket of that group sends to
 //! an address outside the run's permit.
 //!
-//! The table (`inet secmcp_<pid>`) has one output chain, hooked before the
-//! usual filters, that sends packets by their socket's group (`meta skgid`)
-//! through a verdict map to the run's own chain; that chain rejects anything
+//! The table (`inet secmcp_<pid>_<block>`) has one output chain, hooked
+//! before the usual filters, that sends packets by their socket's group
+//! (`meta skgid`) through a verdict map to the run's own chain, and refuses
+//! packets of the server's other ids (a process that outlived its run); that chain rejects anything
 //! not addressed to the permit's pinned addresses or networks (the packet
 //! never leaves; the tool's socket gets an error at once). A run's
 //! chain and map element are added before its tool starts and removed after
@@ -36,7 +37,15 @@ use secmcp_policy::Permit;
 const REFUSE: &str = "counter reject with icmpx admin-prohibited";
 
 /// How many group ids one server uses at most (runs at once).
-const SLOTS: u32 = 4096;
+const SLOTS: u32 = 1024;
+
+/// How many servers' blocks of [`SLOTS`] ids the configured range holds:
+/// each server picks one at random, so that servers sharing a network
+/// namespace (each with its own table) do not hand out the same ids.
+pub const BLOCKS: u32 = 16_384;
+
+/// The group ids from the configured base: every server's block.
+pub const GID_RANGE: u32 = SLOTS * BLOCKS;
 
 /// The server's table and the group ids of the runs it confines.
 #[derive(Debug)]
@@ -44,7 +53,15 @@ pub struct EgressFence {
     table: String,
     gid_base: u32,
     nft: std::path::PathBuf,
-    used: Mutex<BTreeSet<u32>>,
+    used: Mutex<Used>,
+}
+
+/// The ids in use, and where the next search starts (ids rotate, so an id
+/// is not handed out again right after its run).
+#[derive(Debug, Default)]
+struct Used {
+    ids: BTreeSet<u32>,
+    next: u32,
 }
 
 /// One run's confinement: its group id while the run lasts. Dropping it
@@ -57,9 +74,10 @@ pub struct RunFence {
 
 impl EgressFence {
     /// Creates this server's table (after removing tables left by servers
-    /// that are gone). Run ids use group ids `gid_base..gid_base + 4096`.
+    /// that are gone). Its runs use a block of 1024 group ids picked at
+    /// random in `gid_base..gid_base + GID_RANGE`.
     pub fn install(gid_base: u32) -> io::Result<Self> {
-        if gid_base.checked_add(SLOTS).is_none() || gid_base == 0 {
+        if gid_base.checked_add(GID_RANGE).is_none() || gid_base == 0 {
             return Err(io::Error::other(
                 "the group id range does not fit below 2^32",
             ));
@@ -73,19 +91,30 @@ impl EgressFence {
             io::Error::other("the `nft` program (Debian package nftables) is not installed")
         })?;
         remove_stale_tables(&nft);
-        let table = format!("secmcp_{}", std::process::id());
+        let pid = std::process::id();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let block = (pid ^ nanos.rotate_left(7)) % BLOCKS;
+        let first = gid_base + block * SLOTS;
+        let last = first + SLOTS - 1;
+        let table = format!("secmcp_{pid}_{block}");
+        // A packet of one of this server's ids with no map entry (a process
+        // that outlived its run, whose rules are gone) is refused too. Map
+        // entries `goto` their run's chain, so an allowed packet ends there
+        // (the base policy accepts it) and never reaches this last rule.
         let script = format!(
             "table inet {table} {{\n\
              \tmap runs {{ type gid : verdict; }}\n\
-             \tchain egress {{ type filter hook output priority -150; policy accept; meta skgid vmap @runs; }}\n\
+             \tchain egress {{ type filter hook output priority -150; policy accept; meta skgid vmap @runs; meta skgid {first}-{last} {REFUSE}; }}\n\
              }}\n"
         );
         nft_batch(&nft, &script)?;
         Ok(Self {
             table,
-            gid_base,
+            gid_base: first,
             nft,
-            used: Mutex::new(BTreeSet::new()),
+            used: Mutex::new(Used::default()),
         })
     }
 
@@ -119,7 +148,7 @@ impl EgressFence {
             }
         }
         script.push_str(&format!(
-            "add element inet {t} runs {{ {gid} : jump run_{gid} }}\n"
+            "add element inet {t} runs {{ {gid} : goto run_{gid} }}\n"
         ));
         // On failure `fence` is dropped, which removes whatever was added.
         nft_batch(&self.nft, &script)?;
@@ -128,12 +157,14 @@ impl EgressFence {
 
     fn take_gid(&self) -> io::Result<u32> {
         let mut used = self.used.lock().unwrap_or_else(PoisonError::into_inner);
-        let next = (0..SLOTS)
-            .map(|i| self.gid_base + i)
-            .find(|g| !used.contains(g))
+        let start = used.next;
+        let slot = (0..SLOTS)
+            .map(|i| (start + i) % SLOTS)
+            .find(|s| !used.ids.contains(&(self.gid_base + s)))
             .ok_or_else(|| io::Error::other("every egress group id is in use"))?;
-        used.insert(next);
-        Ok(next)
+        used.next = (slot + 1) % SLOTS;
+        used.ids.insert(self.gid_base + slot);
+        Ok(self.gid_base + slot)
     }
 
     fn release(&self, gid: u32) {
@@ -155,6 +186,7 @@ impl EgressFence {
         self.used
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .ids
             .remove(&gid);
     }
 }
@@ -173,8 +205,17 @@ impl RunFence {
 }
 
 impl Drop for RunFence {
+    /// Removes the run's rules on a thread of its own: `nft` waits for the
+    /// kernel's RCU grace period, which no async worker should. Until then,
+    /// and after, a straggler of the run is refused by the catch-all rule.
     fn drop(&mut self) {
-        self.fence.release(self.gid);
+        let (fence, gid) = (self.fence.clone(), self.gid);
+        let spawned = std::thread::Builder::new()
+            .name("egress-release".into())
+            .spawn(move || fence.release(gid));
+        if spawned.is_err() {
+            self.fence.release(self.gid);
+        }
     }
 }
 
@@ -268,11 +309,11 @@ fn remove_stale_tables(nft: &std::path::Path) {
         let Some(name) = line.trim().strip_prefix("table inet secmcp_") else {
             continue;
         };
-        let Ok(pid) = name.parse::<u32>() else {
+        let Ok(pid) = name.split('_').next().unwrap_or("").parse::<u32>() else {
             continue;
         };
         if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = nft_batch(nft, &format!("delete table inet secmcp_{pid}\n"));
+            let _ = nft_batch(nft, &format!("delete table inet secmcp_{name}\n"));
         }
     }
 }

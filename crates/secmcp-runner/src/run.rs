@@ -155,6 +155,7 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
         run_as,
         egress_gid: fence.as_ref().map(crate::egress::RunFence::gid),
         raw_sockets: spec.raw_sockets,
+        net_admin: spec.net_admin,
         seccomp: if spec.sandbox.seccomp {
             crate::sandbox::seccomp_program()
         } else {
@@ -227,10 +228,9 @@ pub async fn run(spec: RunSpec, cancel: CancellationToken) -> Result<RunOutcome,
     if let Err(err) = workdir.close() {
         warn!(program = %name, pid, error = %err, "could not remove the tool's working directory");
     }
-    // Every process of the run is gone: its rules go, off the call's path.
-    if let Some(fence) = fence {
-        tokio::task::spawn_blocking(move || drop(fence));
-    }
+    // Every process of the run is gone: its rules go (on a thread of their
+    // own, off the call's path).
+    drop(fence);
 
     let (status, ending) = supervised.map_err(RunError::Io)?;
     if let Some(err) = stdout_err.or(stderr_err) {

@@ -6,7 +6,7 @@
 //! - `PR_SET_NO_NEW_PRIVS` (no set-uid or file-capability gain at exec);
 //! - when the server runs as root and [`Sandbox::run_as`] names a user: the
 //!   child switches to it (no supplementary groups) and keeps only
-//!   CAP_NET_RAW and CAP_NET_ADMIN, as ambient capabilities, and only when its
+//!   CAP_NET_RAW (and for masscan CAP_NET_ADMIN), as ambient capabilities, and only when its
 //!   plan opens raw sockets;
 //! - Landlock, where the kernel has it: read and execute anywhere, write
 //!   only in the run's working directory and `/dev/null`;
@@ -118,8 +118,8 @@ pub struct SandboxReport {
 
 impl Sandbox {
     /// What a run of a plan that does (`raw`) or does not open raw sockets
-    /// would get.
-    pub fn report(&self, raw: bool) -> SandboxReport {
+    /// (and, for masscan, also configures its adapter: `net_admin`) would get.
+    pub fn report(&self, raw: bool, net_admin: bool) -> SandboxReport {
         let drops = self.run_as.is_some() && is_root();
         SandboxReport {
             limits: self.limits,
@@ -127,10 +127,10 @@ impl Sandbox {
             seccomp: self.seccomp && seccomp_program().is_some(),
             landlock: self.landlock && crate::child::landlock_abi() > 0,
             unprivileged_user: drops,
-            capabilities: if drops && raw {
-                vec!["CAP_NET_RAW".into(), "CAP_NET_ADMIN".into()]
-            } else {
-                Vec::new()
+            capabilities: match (drops && raw, net_admin) {
+                (true, true) => vec!["CAP_NET_RAW".into(), "CAP_NET_ADMIN".into()],
+                (true, false) => vec!["CAP_NET_RAW".into()],
+                (false, _) => Vec::new(),
             },
         }
     }

@@ -105,6 +105,7 @@ pub struct RunSpec {
     pub(crate) done: Option<CancellationToken>,
     pub(crate) sandbox: Sandbox,
     pub(crate) raw_sockets: bool,
+    pub(crate) net_admin: bool,
     pub(crate) egress: Option<(Arc<EgressFence>, Destinations)>,
 }
 
@@ -146,6 +147,7 @@ impl RunSpec {
             done: None,
             sandbox: limits.sandbox.clone(),
             raw_sockets: permit.raw_sockets(),
+            net_admin: permit.raw_sockets() && permit.net_admin(),
             egress: limits
                 .egress
                 .clone()

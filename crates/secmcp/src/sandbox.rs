@@ -49,8 +49,9 @@ pub struct SandboxConfig {
     /// processes get): `auto` where the server can (root, `nft` installed),
     /// `required` (refuse to start where it cannot) or `off`.
     pub egress: EgressMode,
-    /// The first of the 4096 group ids runs take for egress confinement
-    /// (they must name no real group).
+    /// The start of the group ids runs take for egress confinement: each
+    /// server picks a block of 1024 at random among the next 16,777,216
+    /// (which must name no real group).
     pub egress_gid_base: u32,
     /// Per tool (`nmap`, `masscan`, ...): limits that replace its built-in
     /// defaults; a key left out keeps the default.
@@ -142,13 +143,14 @@ impl SandboxConfig {
             }
         }
         let run_as = self.run_as(p);
-        if self.egress_gid_base < 65_536 || self.egress_gid_base > u32::MAX - 8192 {
+        let top = u32::MAX - secmcp_runner::egress::GID_RANGE;
+        if self.egress_gid_base < 65_536 || self.egress_gid_base > top {
             p.error(
                 "sandbox.egress_gid_base",
                 format!(
-                    "{} leaves no room for 4096 unused group ids; use a value from 65536 to {} (the default {DEFAULT_EGRESS_GID_BASE} is far above real groups)",
+                    "{} leaves no room for the {} group ids egress uses; use a value from 65536 to {top} (the default {DEFAULT_EGRESS_GID_BASE} is far above real groups)",
                     self.egress_gid_base,
-                    u32::MAX - 8192
+                    secmcp_runner::egress::GID_RANGE
                 ),
             );
         } else if let Ok(Some(g)) =
@@ -258,6 +260,17 @@ impl SandboxConfig {
     }
 }
 
+/// Whether per-run egress rules can hold under `cfg`: a tool that runs as
+/// root (`run_as_user: root`) could change its group back or edit the rules.
+pub fn egress_possible(cfg: &SandboxConfig) -> std::io::Result<()> {
+    if cfg.run_as_user.is_empty() || cfg.run_as_user == "root" {
+        return Err(std::io::Error::other(
+            "tools run as root (sandbox.run_as_user), and a root tool could undo the rules",
+        ));
+    }
+    Ok(())
+}
+
 /// What health reports about the sandbox of runs under `cfg` (resolved into
 /// `sandboxes`): the layers every run gets and those it does not, with why.
 /// `cgroups`: each run has its own cgroup.
@@ -280,7 +293,7 @@ pub fn facts(
         cgroups,
         "this process may not create cgroups; only the process group is tracked",
     );
-    let report = sandboxes.get(ToolId::Nmap).report(false);
+    let report = sandboxes.get(ToolId::Nmap).report(false, false);
     let off = "sandbox.enabled is false";
     on(
         "rlimits (address space, CPU, open files, file size, processes, no core dumps)",
@@ -299,7 +312,7 @@ pub fn facts(
     );
     let root = nix::unistd::geteuid().is_root();
     on(
-        "unprivileged user (ambient CAP_NET_RAW/CAP_NET_ADMIN for raw-socket plans only)",
+        "unprivileged user (ambient CAP_NET_RAW for raw-socket plans only, CAP_NET_ADMIN for masscan)",
         report.unprivileged_user,
         if !root {
             "the server is not root, so tools already run as its user"

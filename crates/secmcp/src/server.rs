@@ -88,7 +88,9 @@ fn egress_fence(
     if !sandbox.enabled || sandbox.egress == EgressMode::Off {
         return Ok(Err("sandbox.egress is off".into()));
     }
-    match secmcp_runner::EgressFence::install(sandbox.egress_gid_base) {
+    match crate::sandbox::egress_possible(sandbox)
+        .and_then(|()| secmcp_runner::EgressFence::install(sandbox.egress_gid_base))
+    {
         Ok(fence) => {
             tracing::info!(
                 table = fence.table(),

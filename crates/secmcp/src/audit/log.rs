@@ -100,23 +100,25 @@ impl AuditLog {
             self.rotate(&mut inner)?;
         }
         inner.file.write_all(line.as_bytes())?;
-        // Only a written record moves the chain on: a failed write (a full
-        // disk) leaves the head where the file ends.
+        // Only a written record moves the chain on (a failed write, a full
+        // disk, leaves the head where the file ends), and it moves on before
+        // anything else can fail: the next record must not repeat this
+        // one's seq and prev.
+        let hash = head.prev.clone();
+        inner.head = head;
+        inner.bytes += len;
         let file = if durable {
             Some(inner.file.try_clone()?)
         } else {
             None
         };
         line.pop();
-        let appended = Appended {
+        Ok(Appended {
             seq,
-            hash: head.prev.clone(),
+            hash,
             line,
             file,
-        };
-        inner.head = head;
-        inner.bytes += len;
-        Ok(appended)
+        })
     }
 
     /// Where the chain stands now.

@@ -214,6 +214,9 @@ impl Core {
             ));
         }
         let id = row.id;
+        // If the store stops answering, the wait still ends.
+        let give_up =
+            std::time::Instant::now() + settings.approval.timeout + Duration::from_secs(30);
         tracing::info!(approval_id = %id, "intrusive run waits for an operator's approval");
         if let Some(p) = gate.progress {
             let _ = p.try_send(secmcp_output::progress::Progress {
@@ -246,7 +249,12 @@ impl Core {
                 Ok(Some(row)) if row.status == "pending" && now >= row.expires_at_ms => {
                     match store.close_approval(&id, "expired", now).await {
                         Ok(Some(row)) => row,
-                        _ => continue,
+                        _ if std::time::Instant::now() < give_up => continue,
+                        _ => {
+                            return Err(unavailable(
+                                "the run store stopped answering while the run waited",
+                            ));
+                        }
                     }
                 }
                 Ok(Some(row)) => row,
@@ -255,10 +263,15 @@ impl Core {
                         "the approval request vanished from the run store",
                     ));
                 }
-                Err(e) => {
+                Err(e) if std::time::Instant::now() < give_up => {
                     // A store blip: the request is still there; read it again.
                     tracing::debug!(error = %e, "approval state not readable");
                     continue;
+                }
+                Err(_) => {
+                    return Err(unavailable(
+                        "the run store stopped answering while the run waited",
+                    ));
                 }
             };
             match row.status.as_str() {
@@ -307,8 +320,10 @@ fn consented(tool: &dyn Tool, permit: &Permit, gate: &Gate<'_>) -> Result<String
             pinned,
         } => {
             if Some(args_digest.as_str()) != gate.args_digest || *pinned != pinned_of(permit) {
-                return Err(denied(
-                    "the run differs from the one that was approved (its arguments, or the addresses its target resolves to, changed); nothing ran".to_owned(),
+                return Err(ToolError::new(
+                    ErrorCode::ApprovalDenied,
+                    "the run differs from the one that was approved (its arguments, or the addresses its target resolves to, changed); nothing ran",
+                    "call again: the person at the client is then asked about the run as it is now",
                 ));
             }
             Ok(by.clone())

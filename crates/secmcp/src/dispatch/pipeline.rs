@@ -264,8 +264,20 @@ impl Core {
                 .ok();
             return self.dry_run(&settings, tool, &permit, correlation_id);
         }
-        // A person approves an intrusive run before anything counts against
-        // the server's limits: waiting for them holds no slot.
+        // The rate limit counts runs the server would start: a call refused
+        // for its input or by the policy costs the client nothing.
+        if let Err(e) = self.limits.check_rate(asker.client) {
+            return self.limited(tool, correlation_id, asker, &e, None);
+        }
+        if let Some(identity) = asker.identity
+            && let Some(rate) = self.role_rate(identity)
+            && let Err(e) = rate.check(&identity.name)
+        {
+            return self.limited(tool, correlation_id, asker, &e, None);
+        }
+        // A person approves an intrusive run after the rate limits (a client
+        // cannot queue requests for the operator faster than it could run
+        // them) and before the breaker and the slots: waiting holds no slot.
         let gate = Gate {
             consent: &consent,
             args_digest: args_digest.as_deref(),
@@ -278,17 +290,6 @@ impl Core {
             Ok(by) => by,
             Err(e) => return self.denied(tool, correlation_id, asker, e),
         };
-        // The rate limit counts runs the server would start: a call refused
-        // for its input or by the policy costs the client nothing.
-        if let Err(e) = self.limits.check_rate(asker.client) {
-            return self.limited(tool, correlation_id, asker, &e, None);
-        }
-        if let Some(identity) = asker.identity
-            && let Some(rate) = self.role_rate(identity)
-            && let Err(e) = rate.check(&identity.name)
-        {
-            return self.limited(tool, correlation_id, asker, &e, None);
-        }
         let mut admission = match self.breakers.admit(tool.name(), Instant::now()) {
             Ok(a) => a,
             Err(open) => {

@@ -391,7 +391,8 @@ fn egress_facts(
     if !sandbox.enabled || sandbox.egress == crate::sandbox::EgressMode::Off {
         return None;
     }
-    let tried = secmcp_runner::EgressFence::install(sandbox.egress_gid_base)
+    let tried = crate::sandbox::egress_possible(sandbox)
+        .and_then(|()| secmcp_runner::EgressFence::install(sandbox.egress_gid_base))
         .map(|fence| fence.table().to_owned())
         .map_err(|e| e.to_string());
     Some((sandbox.egress, tried))

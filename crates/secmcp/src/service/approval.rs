@@ -36,6 +36,21 @@ struct Shown {
     owner: String,
     args_digest: String,
     pinned: Vec<String>,
+    /// Makes each round's state single-use: an answer cannot be replayed.
+    nonce: String,
+}
+
+/// The call a person may be asked about.
+pub(super) struct Pending<'a> {
+    /// The core that plans it.
+    pub core: &'a Core,
+    /// The snapshot it runs on.
+    pub settings: &'a Settings,
+    /// The tool.
+    pub tool: &'static dyn Tool,
+    /// Whether its run follows its progress (the plan then has the tool's
+    /// progress flags).
+    pub progress: bool,
 }
 
 /// What asking produced.
@@ -50,6 +65,8 @@ pub(super) enum Asked {
 /// never outlives its server).
 pub(super) struct Elicitation {
     codec: RequestStateCodec,
+    /// Nonces of states already answered, until they would have expired.
+    used: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
 }
 
 impl Elicitation {
@@ -59,21 +76,38 @@ impl Elicitation {
         key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
         Self {
             codec: RequestStateCodec::try_new(key).expect("a 32-byte key is long enough"),
+            used: std::sync::Mutex::default(),
         }
     }
 
+    /// Marks a state's nonce answered; `false` when it already was.
+    fn first_use(&self, nonce: &str, keep: Duration) -> bool {
+        let now = std::time::Instant::now();
+        let mut used = self
+            .used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        used.retain(|_, until| *until > now);
+        used.insert(nonce.to_owned(), now + keep).is_none()
+    }
+
     /// Asks the person at the client, when `security.approval: elicit` and
-    /// the call is an intrusive run. A forged, altered, expired or foreign
-    /// `requestState` is -32602.
+    /// the call is an intrusive run (`progress`: the run will report its
+    /// progress, which adds the tool's progress flags to the plan shown). A
+    /// forged, altered, expired, replayed or foreign `requestState` is -32602.
     pub(super) async fn ask(
         &self,
-        core: &Core,
-        settings: &Settings,
-        tool: &'static dyn Tool,
+        call: Pending<'_>,
         request: &CallToolRequestParams,
         context: &RequestContext<RoleServer>,
         who: &Identity,
     ) -> Result<Asked, McpError> {
+        let Pending {
+            core,
+            settings,
+            tool,
+            progress,
+        } = call;
         if settings.approval.mode != ApprovalMode::Elicit {
             return Ok(Asked::Consent(Consent::NotAsked));
         }
@@ -96,12 +130,18 @@ impl Elicitation {
                     None,
                 ));
             }
+            let nonce = shown.nonce.clone();
             if let Some(consent) = answer(request, who, shown) {
+                if !self.first_use(&nonce, settings.approval.timeout) {
+                    return Err(McpError::invalid_params(
+                        "requestState rejected: this approval was already used; each approval runs one call",
+                        None,
+                    ));
+                }
                 return Ok(Asked::Consent(consent));
             }
             // No usable answer: ask again below (a fresh plan and state).
         }
-        let progress = context.meta.get_progress_token().is_some();
         let Some(plan) = core
             .approval_request(settings, tool, request.arguments.as_ref(), progress)
             .await
@@ -131,6 +171,7 @@ impl Elicitation {
             owner: who.owner_key(),
             args_digest: plan.args_digest.clone(),
             pinned: plan.pinned.clone(),
+            nonce: uuid::Uuid::new_v4().simple().to_string(),
         };
         let options = SealOptions::new()
             .associated_data(tool.name().as_bytes())
@@ -207,6 +248,7 @@ async fn elicit_now(
                 owner: who.owner_key(),
                 args_digest: plan.args_digest,
                 pinned: plan.pinned,
+                nonce: String::new(),
             };
             decide(result.action, result.content.as_ref(), who, shown)
         }
@@ -239,4 +281,21 @@ fn question(plan: &ApprovalRequest) -> Result<ElicitRequestParams, McpError> {
         message: plan.describe(),
         requested_schema,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answered_state_cannot_be_used_again() {
+        let e = Elicitation::new();
+        let keep = Duration::from_secs(60);
+        assert!(e.first_use("n1", keep));
+        assert!(!e.first_use("n1", keep), "a replayed state is refused");
+        assert!(e.first_use("n2", keep));
+        // Forgotten only once it could no longer be opened anyway.
+        assert!(e.first_use("n3", Duration::ZERO));
+        assert!(e.first_use("n3", keep), "an expired entry is pruned");
+    }
 }

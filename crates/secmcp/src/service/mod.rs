@@ -383,14 +383,6 @@ impl Service {
         let client = self.client_key(&context, &who);
         // An intrusive run the person at the client must approve is asked
         // about first (an input_required round on 2026, before any task).
-        let consent = match self
-            .elicitation
-            .ask(&self.core, &settings, tool, &request, &context, &who)
-            .await?
-        {
-            Asked::Consent(c) => c,
-            Asked::Answer(round) => return Ok(round),
-        };
         // A task answer (`resultType: "task"`) exists only on the 2026 wire: an
         // initialize-era client that declares the extension (the Inspector
         // does) could not read it, so it gets the direct result.
@@ -411,6 +403,23 @@ impl Service {
                 None,
             ));
         }
+        // A task always follows its run's progress; a direct call when asked.
+        let progress =
+            (wants_task && tool.runs_long()) || context.meta.get_progress_token().is_some();
+        let pending = approval::Pending {
+            core: &self.core,
+            settings: &settings,
+            tool,
+            progress,
+        };
+        let consent = match self
+            .elicitation
+            .ask(pending, &request, &context, &who)
+            .await?
+        {
+            Asked::Consent(c) => c,
+            Asked::Answer(round) => return Ok(round),
+        };
         if wants_task && tool.runs_long() {
             let work = Work {
                 settings,

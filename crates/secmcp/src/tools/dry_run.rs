@@ -151,7 +151,9 @@ pub fn render(
             max_stderr_bytes: limits.max_stderr_bytes as u64,
             kill_grace_ms: u64::try_from(limits.kill_grace.as_millis()).unwrap_or(u64::MAX),
             raw_sockets: permit.raw_sockets(),
-            sandbox: limits.sandbox.report(permit.raw_sockets()),
+            sandbox: limits
+                .sandbox
+                .report(permit.raw_sockets(), permit.net_admin()),
         },
     };
     let summary = format!(

@@ -94,9 +94,9 @@ pub fn incoming(msg: &[u8]) -> Incoming {
     }
 }
 
-/// The id of a response, when the message is one.
+/// The id of a response (a result or an error), when the message is one.
 pub fn response_id(msg: &[u8]) -> Option<Value> {
-    if !contains(msg, b"\"result\"") {
+    if !contains(msg, b"\"result\"") && !contains(msg, b"\"error\"") {
         return None;
     }
     let v: Map<String, Value> = serde_json::from_slice(msg).ok()?;

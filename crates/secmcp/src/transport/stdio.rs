@@ -51,7 +51,8 @@ pub async fn serve_stdio(core: Arc<Core>, stop: CancellationToken) -> anyhow::Re
 }
 
 /// What the answer in `line` needs, if it answers an awaited request (which
-/// is then no longer awaited). Lines are only parsed while one is awaited.
+/// is then no longer awaited, whether the answer is a result or an error).
+/// Lines are only parsed while one is awaited.
 fn answer_for(awaited: &Awaited, line: &[u8]) -> Option<era::Answer> {
     let mut list = awaited
         .lock()
@@ -68,6 +69,9 @@ fn answer_for(awaited: &Awaited, line: &[u8]) -> Option<era::Answer> {
 const STDIO_PIPE_BYTES: usize = 256 * 1024;
 
 type SharedStdout = Arc<tokio::sync::Mutex<rmcp::transport::io::StdioWriter>>;
+
+/// The most answers awaited at once (older ones are forgotten).
+const MAX_AWAITED: usize = 64;
 
 /// Requests whose answers [`era::outgoing`] rewrites, by id.
 type Awaited = Arc<std::sync::Mutex<Vec<(serde_json::Value, era::Answer)>>>;
@@ -116,10 +120,14 @@ async fn guard_stdin(
                 let body = line.strip_suffix(b"\n").unwrap_or(&line);
                 let seen = era::incoming(body);
                 if let Some(a) = seen.answer {
-                    awaited
+                    let mut list = awaited
                         .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push(a);
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    // A client that never reads its answers cannot grow this.
+                    if list.len() >= MAX_AWAITED {
+                        list.remove(0);
+                    }
+                    list.push(a);
                 }
                 let sent = match seen.rewritten {
                     Some(mut m) => {
