@@ -54,6 +54,8 @@ fn server_options(tool: ToolId, gobuster_mode: &str) -> Vec<(&'static str, Arity
             ("-oX", Separate),
             ("--noninteractive", None),
             ("--privileged", None),
+            // With --privileged: raw IP, not Ethernet frames (egress rules).
+            ("--send-ip", None),
             ("--unprivileged", None),
             ("-6", None),
             ("--host-timeout", Separate),
