@@ -621,6 +621,9 @@ impl Store {
                     })
                 })
                 .await?;
+            // Decided approvals and the audit copy age out with the runs (a
+            // pending approval is left to its own expiry).
+            self.prune_side_tables(cutoff).await?;
         }
         if let Some(cap) = limits.max_total_bytes {
             loop {

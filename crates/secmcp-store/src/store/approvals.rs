@@ -216,6 +216,27 @@ impl Store {
         self.get_approval(id).await
     }
 
+    /// Removes decided approvals and audit copies older than `cutoff_ms`.
+    pub(super) async fn prune_side_tables(&self, cutoff_ms: i64) -> Result<(), StoreError> {
+        for sql in [
+            "DELETE FROM approvals WHERE status <> 'pending' AND created_at_ms < $1",
+            "DELETE FROM audit_records WHERE at_ms < $1",
+        ] {
+            self.timed(async {
+                on_pool!(self, pool => {
+                    sqlx::query(sql)
+                        .bind(cutoff_ms)
+                        .execute(pool)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| query_error(&e))
+                })
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Keeps a copy of one sealed audit record (once: a record already kept
     /// is left as it is).
     pub async fn keep_audit_record(

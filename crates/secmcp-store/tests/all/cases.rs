@@ -712,3 +712,66 @@ pub async fn audit_records_are_kept_once_in_order(cfg: StoreConfig) {
     );
     assert_eq!(store.audit_records(0, 2).await.unwrap().len(), 2, "limit");
 }
+
+/// Pruning by age also removes decided approvals and audit copies that old,
+/// never a pending approval.
+pub async fn pruning_ages_out_decided_approvals_and_audit_copies(cfg: StoreConfig) {
+    let store = open(&cfg).await;
+    store
+        .put_approval(&approval(
+            "0a1b2c3d-0000-4000-8000-00000000000a",
+            1_000,
+            90_000,
+        ))
+        .await
+        .unwrap();
+    let decided = approval("0a1b2c3d-0000-4000-8000-00000000000b", 1_000, 90_000);
+    store.put_approval(&decided).await.unwrap();
+    store
+        .decide_approval(&decided.id, "denied", "op", "", 2_000)
+        .await
+        .unwrap();
+    store
+        .put_approval(&approval(
+            "0a1b2c3d-0000-4000-8000-00000000000c",
+            9_000,
+            90_000,
+        ))
+        .await
+        .unwrap();
+    store
+        .keep_audit_record(1, "h1", "{\"seq\":1}", 1_000)
+        .await
+        .unwrap();
+    store
+        .keep_audit_record(2, "h2", "{\"seq\":2}", 9_000)
+        .await
+        .unwrap();
+    store
+        .prune(&PruneLimits {
+            older_than_ms: Some(5_000),
+            ..PruneLimits::default()
+        })
+        .await
+        .unwrap();
+    let left: Vec<String> = store
+        .list_approvals(3_000, true)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert!(
+        left.iter().any(|id| id.ends_with('a')),
+        "a pending request stays: {left:?}"
+    );
+    assert!(
+        !left.iter().any(|id| id.ends_with('b')),
+        "an old decided one goes: {left:?}"
+    );
+    assert!(
+        left.iter().any(|id| id.ends_with('c')),
+        "a young one stays: {left:?}"
+    );
+    assert_eq!(store.audit_records(0, 10).await.unwrap().len(), 1);
+}

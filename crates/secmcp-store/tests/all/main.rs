@@ -70,6 +70,7 @@ suite!(
     inspect_reads_the_schema_and_writes_nothing,
     approvals_are_decided_once_and_never_after_expiry,
     audit_records_are_kept_once_in_order,
+    pruning_ages_out_decided_approvals_and_audit_copies,
 );
 
 #[tokio::test]
