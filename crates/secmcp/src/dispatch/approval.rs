@@ -21,11 +21,11 @@ use secmcp_policy::Permit;
 use secmcp_store::ApprovalRow;
 
 use super::progress::ProgressSender;
+use super::record::{pinned_of, shown_argv};
 use super::state::Core;
 use crate::config::{ApprovalMode, Settings};
 use crate::error::{ErrorCode, ToolError};
 use crate::history::now_ms;
-use crate::redact;
 use crate::tools::{self, JsonObject, Tool};
 
 /// How often a waiting run reads its request's state.
@@ -96,22 +96,6 @@ pub fn args_digest(args: Option<&JsonObject>) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The addresses a permit's run may reach.
-pub(super) fn pinned_of(permit: &Permit) -> Vec<String> {
-    std::iter::once(permit.target())
-        .chain(permit.extra_targets())
-        .flat_map(|t| t.pinned.iter().map(ToString::to_string))
-        .collect()
-}
-
-/// The argv as people read it: program first, secrets masked.
-pub(super) fn shown_argv(tool: &dyn Tool, permit: &Permit) -> Vec<String> {
-    let mut argv = Vec::with_capacity(permit.argv().len() + 1);
-    argv.push(tool.name().to_owned());
-    argv.extend(permit.argv().iter().cloned());
-    redact::argv(tool.name(), &argv)
 }
 
 /// Who may start a run, as the pipeline learns it.

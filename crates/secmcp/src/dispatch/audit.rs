@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use secmcp_policy::Permit;
 
-use super::approval::{pinned_of, shown_argv};
+use super::record::{pinned_of, shown_argv};
 use super::state::Core;
 use crate::audit::{Appended, Decided, Decision, Ended, chain};
 use crate::auth::Identity;

@@ -15,7 +15,7 @@ use super::approval::{Consent, Gate, args_digest};
 use super::audit::{Asker, RunKind};
 use super::authorize::authorize;
 use super::progress::{self, ProgressSender};
-use super::record::{Facts, cap_raw};
+use super::record::{Facts, cap_raw, effective_argv};
 use super::shutdown::shutting_down;
 use super::state::{CallResult, Core, binary_in};
 use crate::auth::Identity;
@@ -622,15 +622,6 @@ impl Core {
     pub fn binary(&self, tool: &dyn Tool) -> Result<PathBuf, ToolError> {
         binary_in(&self.snapshot(), tool)
     }
-}
-
-/// The argv as agents and logs see it: the tool's name, then the permit's
-/// arguments (the server's path to the binary is not shown).
-fn effective_argv(tool: &dyn Tool, permit: &Permit) -> Vec<String> {
-    let mut argv = Vec::with_capacity(permit.argv().len() + 1);
-    argv.push(tool.name().to_owned());
-    argv.extend(permit.argv().iter().cloned());
-    argv
 }
 
 /// The refusal of a call to an intrusive tool while

@@ -66,21 +66,38 @@ impl Facts {
         if !self.wanted {
             return;
         }
-        let mut pinned = Vec::new();
-        for t in std::iter::once(permit.target()).chain(permit.extra_targets()) {
-            if t.pinned.is_empty() {
-                pinned.push(t.rendered.clone());
-            } else {
-                pinned.extend(t.pinned.iter().map(ToString::to_string));
-            }
-        }
-        pinned.dedup();
-        self.pinned = pinned;
-        let mut argv = Vec::with_capacity(permit.argv().len() + 1);
-        argv.push(tool.name().to_owned());
-        argv.extend(permit.argv().iter().cloned());
-        self.argv = redact::argv(tool.name(), &argv);
+        self.pinned = pinned_of(permit);
+        self.argv = shown_argv(tool, permit);
     }
+}
+
+/// What a run may reach, as records, audit lines and approval requests name
+/// it: each pinned address, or a CIDR target as written.
+pub(super) fn pinned_of(permit: &Permit) -> Vec<String> {
+    let mut pinned = Vec::new();
+    for t in std::iter::once(permit.target()).chain(permit.extra_targets()) {
+        if t.pinned.is_empty() {
+            pinned.push(t.rendered.clone());
+        } else {
+            pinned.extend(t.pinned.iter().map(ToString::to_string));
+        }
+    }
+    pinned.dedup();
+    pinned
+}
+
+/// The argv as agents and logs see it: the tool's name, then the permit's
+/// arguments (the server's path to the binary is not shown).
+pub(super) fn effective_argv(tool: &dyn Tool, permit: &Permit) -> Vec<String> {
+    let mut argv = Vec::with_capacity(permit.argv().len() + 1);
+    argv.push(tool.name().to_owned());
+    argv.extend(permit.argv().iter().cloned());
+    argv
+}
+
+/// [`effective_argv`] with secrets masked: what is kept and shown to people.
+pub(super) fn shown_argv(tool: &dyn Tool, permit: &Permit) -> Vec<String> {
+    redact::argv(tool.name(), &effective_argv(tool, permit))
 }
 
 /// The raw output as kept: at most `max` bytes (the head), and whether
