@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -214,3 +215,90 @@ async def test_operator_approval_as_a_task_tells_what_it_waits_for(tmp_path: Pat
         done = await anyio.to_thread.run_sync(lambda: wait_terminal(srv.url, created["taskId"]))
         assert done["status"] == "completed" and not done["result"].get("isError"), done
         assert len(starts_of(starts)) == 1
+
+
+async def test_one_caller_cannot_fill_the_operators_queue(tmp_path: Path) -> None:
+    """At most 8 runs of one caller wait for an operator; the next is refused at
+    once (resource_exhausted), and a decided request frees its place."""
+    cfg, starts, _ = setup(tmp_path, "operator")
+    results: list[tuple[bool, str]] = []
+
+    async def waiting_call(c: Client) -> None:
+        results.append(await call(c, INTRUSIVE))
+
+    async def until_pending(n: int) -> list[dict]:
+        with anyio.fail_after(20):
+            while len(rows := await anyio.to_thread.run_sync(pending, cfg)) != n:
+                await anyio.sleep(0.1)
+            return rows
+
+    with server(tmp_path, cfg, env={"SECMCP_DATA_DIR": str(tmp_path / "data")}) as srv:
+        async with Client(srv.url, read_timeout_seconds=60) as c, anyio.create_task_group() as tg:
+            for _ in range(8):
+                tg.start_soon(waiting_call, c)
+            rows = await until_pending(8)
+            is_error, text = await call(c, INTRUSIVE)
+            assert is_error and text.startswith("resource_exhausted:") and "8 runs" in text, text
+            assert len(await anyio.to_thread.run_sync(pending, cfg)) == 8, "the refused run left no request"
+            # One decided request frees one place (once its call has its answer).
+            assert cli(cfg, "approvals", "deny", rows[0]["id"]).returncode == 0
+            with anyio.fail_after(20):
+                while not results:
+                    await anyio.sleep(0.05)
+            tg.start_soon(waiting_call, c)
+            rows = await until_pending(8)
+            for row in rows:
+                assert cli(cfg, "approvals", "deny", row["id"]).returncode == 0
+    assert len(results) == 9 and all(e and t.startswith("approval_denied:") for e, t in results), results
+    assert starts_of(starts) == []
+
+
+def modern_call(url: str, args: dict, **extra: Any) -> dict:
+    """A raw 2026-07-28 tools/call of nmap from a client that can be asked."""
+    from test_tasks_e2e import HEADERS
+
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "e2e-approval", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}},
+    }
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "nmap", "arguments": args, "_meta": meta, **extra}}
+    headers = {**HEADERS, "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "nmap"}
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        text, ctype = r.read().decode(), r.headers.get("content-type", "")
+    if not ctype.startswith("application/json"):
+        text = next(line[6:] for line in text.splitlines() if line.startswith("data: ") and line[6:].strip())
+    return json.loads(text)
+
+
+async def test_a_forged_or_reused_approval_state_runs_nothing(tmp_path: Path) -> None:
+    """The requestState of an input_required round is sealed: one changed byte, the
+    same state for other arguments, or a second use of it starts no tool."""
+    cfg, starts, _ = setup(tmp_path, "elicit")
+    yes = {"inputResponses": {"approval": {"action": "accept", "content": {"approve": True}}}}
+    with server(tmp_path, cfg, env={"SECMCP_DATA_DIR": str(tmp_path / "data")}) as srv:
+        asked = (await anyio.to_thread.run_sync(modern_call, srv.url, INTRUSIVE))["result"]
+        assert asked["resultType"] == "input_required", asked
+        state = asked["requestState"]
+        assert "approval" in asked["inputRequests"], asked
+
+        mid = len(state) // 2
+        forged = state[:mid] + ("A" if state[mid] != "A" else "B") + state[mid + 1 :]
+        r = await anyio.to_thread.run_sync(lambda: modern_call(srv.url, INTRUSIVE, requestState=forged, **yes))
+        assert r.get("error", {}).get("code") == -32602 and "requestState rejected" in r["error"]["message"], r
+
+        r = await anyio.to_thread.run_sync(lambda: modern_call(srv.url, INTRUSIVE, requestState=state, **yes))
+        assert not r["result"].get("isError"), r
+        assert len(starts_of(starts)) == 1
+        again = await anyio.to_thread.run_sync(lambda: modern_call(srv.url, INTRUSIVE, requestState=state, **yes))
+        assert again.get("error", {}).get("code") == -32602 and "already used" in again["error"]["message"], again
+
+        # An approval shown for one target does not run another.
+        fresh = (await anyio.to_thread.run_sync(modern_call, srv.url, INTRUSIVE))["result"]["requestState"]
+        other = {**INTRUSIVE, "target": "127.0.0.2"}
+        r = await anyio.to_thread.run_sync(lambda: modern_call(srv.url, other, requestState=fresh, **yes))
+        text = r["result"]["content"][0]["text"]
+        assert r["result"].get("isError") and text.startswith("approval_denied:"), r
+        assert len(starts_of(starts)) == 1, "a forged state, a reused one and another call's approval ran nothing"

@@ -54,6 +54,8 @@ pub struct Core {
     pub(super) audit: OnceLock<Arc<AuditLog>>,
     /// Each role's view of the settings and its own rate limiter.
     pub(super) roles: RwLock<Arc<RoleViews>>,
+    /// The runs waiting for an operator's approval, per owner.
+    pub(super) waiting: super::approval::Waiting,
 }
 
 /// The settings as each role sees them, and each role's rate limiter (per
@@ -148,6 +150,7 @@ impl Core {
             cgroups,
             egress: OnceLock::new(),
             audit: OnceLock::new(),
+            waiting: super::approval::Waiting::default(),
         }
     }
 
