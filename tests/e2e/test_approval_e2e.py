@@ -302,3 +302,21 @@ async def test_a_forged_or_reused_approval_state_runs_nothing(tmp_path: Path) ->
         text = r["result"]["content"][0]["text"]
         assert r["result"].get("isError") and text.startswith("approval_denied:"), r
         assert len(starts_of(starts)) == 1, "a forged state, a reused one and another call's approval ran nothing"
+
+
+async def test_a_round_begun_on_one_server_is_answered_on_another(tmp_path: Path) -> None:
+    """Two servers on one run store (as behind a load balancer) share the sealing key
+    and the answered rounds: the answer may reach either, and runs one call."""
+    cfg, starts, audit = setup(tmp_path, "elicit")
+    cfg_b = tmp_path / "b.yaml"
+    cfg_b.write_text(cfg.read_text().replace(str(audit), str(tmp_path / "audit-b.jsonl")))
+    yes = {"inputResponses": {"approval": {"action": "accept", "content": {"approve": True}}}}
+    env = {"SECMCP_DATA_DIR": str(tmp_path / "data")}
+    with server(tmp_path, cfg, env=env) as a, server(tmp_path, cfg_b, env=env) as b:
+        state = (await anyio.to_thread.run_sync(modern_call, a.url, INTRUSIVE))["result"]["requestState"]
+        r = await anyio.to_thread.run_sync(lambda: modern_call(b.url, INTRUSIVE, requestState=state, **yes))
+        assert "result" in r and not r["result"].get("isError"), r
+        assert len(starts_of(starts)) == 1
+        again = await anyio.to_thread.run_sync(lambda: modern_call(a.url, INTRUSIVE, requestState=state, **yes))
+        assert again.get("error", {}).get("code") == -32602 and "already used" in again["error"]["message"], again
+        assert len(starts_of(starts)) == 1, "a round runs one call across servers"

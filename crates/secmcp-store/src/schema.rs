@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "approvals and audit copy",
         include_str!("../migrations/0004_approvals_audit.sql"),
     ),
+    (
+        5,
+        "shared secrets",
+        include_str!("../migrations/0005_shared_secrets.sql"),
+    ),
 ];
 
 /// The compiled-in migrations as a sqlx source.

@@ -98,6 +98,7 @@ impl<DB: sqlx::Database> Drop for WriteConn<DB> {
 }
 
 mod approvals;
+mod shared;
 
 pub use approvals::MIN_APPROVAL_PREFIX;
 

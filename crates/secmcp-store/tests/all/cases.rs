@@ -285,7 +285,7 @@ pub async fn reopen_keeps_runs_and_migrations_are_idempotent(cfg: StoreConfig) {
     let again = open(&cfg).await;
     assert_eq!(again.get(&id).await.unwrap().unwrap().tool, "nmap");
     assert_eq!(again.totals().await.unwrap().0, 1);
-    assert_eq!(Store::schema_version(), 4);
+    assert_eq!(Store::schema_version(), 5);
     again.close().await;
 }
 
@@ -774,4 +774,28 @@ pub async fn pruning_ages_out_decided_approvals_and_audit_copies(cfg: StoreConfi
         "a young one stays: {left:?}"
     );
     assert_eq!(store.audit_records(0, 10).await.unwrap().len(), 1);
+}
+
+pub async fn every_opener_gets_the_same_secret_and_a_nonce_is_used_once(cfg: StoreConfig) {
+    let a = open(&cfg).await;
+    let b = open(&cfg).await;
+    assert_eq!(a.server_key("seal", "aaaa", 1).await.unwrap(), "aaaa");
+    assert_eq!(
+        b.server_key("seal", "bbbb", 2).await.unwrap(),
+        "aaaa",
+        "the first secret kept is everyone's"
+    );
+    assert_eq!(b.server_key("other", "cccc", 2).await.unwrap(), "cccc");
+
+    assert!(a.first_use("n1", 100, 10).await.unwrap());
+    assert!(
+        !b.first_use("n1", 100, 20).await.unwrap(),
+        "used on another opener"
+    );
+    assert!(!a.first_use("n1", 100, 30).await.unwrap(), "used here");
+    assert!(b.first_use("n2", 100, 30).await.unwrap());
+    assert!(
+        a.first_use("n1", 400, 200).await.unwrap(),
+        "forgotten after its expiry (a state that old no longer opens)"
+    );
 }

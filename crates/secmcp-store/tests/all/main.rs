@@ -71,6 +71,7 @@ suite!(
     approvals_are_decided_once_and_never_after_expiry,
     audit_records_are_kept_once_in_order,
     pruning_ages_out_decided_approvals_and_audit_copies,
+    every_opener_gets_the_same_secret_and_a_nonce_is_used_once,
 );
 
 #[tokio::test]

@@ -10,7 +10,9 @@
 //! with the answer and that state. Either way the pipeline gets a
 //! [`Consent`] and runs only the plan that was shown.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, ElicitRequest, ElicitRequestParams, ElicitationAction,
@@ -25,6 +27,7 @@ use serde_json::{Value, json};
 use crate::auth::Identity;
 use crate::config::{ApprovalMode, Settings};
 use crate::dispatch::{ApprovalRequest, Consent, Core};
+use crate::history::now_ms;
 use crate::tools::Tool;
 
 /// The key of the question in `inputRequests` / `inputResponses`.
@@ -61,32 +64,108 @@ pub(super) enum Asked {
     Answer(CallToolResponse),
 }
 
-/// Seals and opens the approval rounds' state (a key per process: a round
-/// never outlives its server).
+/// The name of the sealing key in the run store's `server_keys`.
+const SEAL_KEY: &str = "approval_request_state";
+
+/// Seals and opens the approval rounds' state, and remembers which rounds
+/// were answered. With a run store, the key and the answered rounds live in
+/// it, so every server on one store understands a round that another began
+/// (a load balancer may send the answer anywhere) and a round runs one call
+/// on all of them; without one (or while it does not answer), a key of this
+/// process and its memory serve.
 pub(super) struct Elicitation {
-    codec: RequestStateCodec,
-    /// Nonces of states already answered, until they would have expired.
-    used: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+    local: RequestStateCodec,
+    shared: tokio::sync::OnceCell<RequestStateCodec>,
+    /// Nonces of states answered here, until they would have expired.
+    used: Mutex<HashMap<String, Instant>>,
 }
 
 impl Elicitation {
     pub(super) fn new() -> Self {
-        let mut key = Vec::with_capacity(32);
-        key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-        key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
         Self {
-            codec: RequestStateCodec::try_new(key).expect("a 32-byte key is long enough"),
-            used: std::sync::Mutex::default(),
+            local: RequestStateCodec::try_new(fresh_secret().into_bytes())
+                .expect("a 64-byte key is long enough"),
+            shared: tokio::sync::OnceCell::new(),
+            used: Mutex::default(),
         }
     }
 
-    /// Marks a state's nonce answered; `false` when it already was.
-    fn first_use(&self, nonce: &str, keep: Duration) -> bool {
-        let now = std::time::Instant::now();
-        let mut used = self
-            .used
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    /// The codec that seals new rounds: the store's shared key once it has
+    /// answered, else this process's.
+    async fn sealer(&self, core: &Core) -> &RequestStateCodec {
+        let Some(recorder) = core.recorder() else {
+            return &self.local;
+        };
+        let shared = self
+            .shared
+            .get_or_try_init(|| async {
+                let key = recorder
+                    .store()
+                    .server_key(SEAL_KEY, &fresh_secret(), now_ms())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                RequestStateCodec::try_new(key.into_bytes()).map_err(|e| e.to_string())
+            })
+            .await;
+        match shared {
+            Ok(codec) => codec,
+            Err(e) => {
+                tracing::warn!(error = %e, "the run store's sealing key is not readable; approval rounds use this process's key");
+                &self.local
+            }
+        }
+    }
+
+    /// Opens a round's state with the shared key or, for a round begun while
+    /// the store did not answer, this process's.
+    async fn open(&self, core: &Core, sealed: &str, tool: &str) -> Result<Shown, McpError> {
+        let sealer = self.sealer(core).await;
+        let opened = sealer
+            .open_json_with::<Shown>(sealed, tool.as_bytes())
+            .or_else(|e| {
+                if std::ptr::eq(sealer, &self.local) {
+                    Err(e)
+                } else {
+                    self.local
+                        .open_json_with(sealed, tool.as_bytes())
+                        .map_err(|_| e)
+                }
+            });
+        opened.map_err(|e| {
+            McpError::invalid_params(
+                format!("requestState rejected: {e}"),
+                Some(json!({ "reason": e.to_string() })),
+            )
+        })
+    }
+
+    /// Marks a state's nonce answered, here and in the run store; `false`
+    /// when it already was, by this server or another.
+    async fn first_use(&self, core: &Core, nonce: &str, keep: Duration) -> Result<bool, McpError> {
+        if !self.first_use_here(nonce, keep) {
+            return Ok(false);
+        }
+        let Some(recorder) = core.recorder() else {
+            return Ok(true);
+        };
+        let now = now_ms();
+        let until = now.saturating_add(i64::try_from(keep.as_millis()).unwrap_or(i64::MAX));
+        recorder
+            .store()
+            .first_use(nonce, until, now)
+            .await
+            .map_err(|e| {
+                McpError::internal_error(
+                    format!("cannot check in the run store that this approval was not used before ({e}); call again without requestState to be asked again"),
+                    None,
+                )
+            })
+    }
+
+    /// The in-process half of [`Elicitation::first_use`].
+    fn first_use_here(&self, nonce: &str, keep: Duration) -> bool {
+        let now = Instant::now();
+        let mut used = self.used.lock().unwrap_or_else(PoisonError::into_inner);
         used.retain(|_, until| *until > now);
         used.insert(nonce.to_owned(), now + keep).is_none()
     }
@@ -115,15 +194,7 @@ impl Elicitation {
             .protocol_version()
             .is_some_and(|v| v.as_str() >= ProtocolVersion::V_2026_07_28.as_str());
         if modern && let Some(sealed) = request.request_state.as_deref() {
-            let shown: Shown = self
-                .codec
-                .open_json_with(sealed, tool.name().as_bytes())
-                .map_err(|e| {
-                    McpError::invalid_params(
-                        format!("requestState rejected: {e}"),
-                        Some(json!({ "reason": e.to_string() })),
-                    )
-                })?;
+            let shown = self.open(core, sealed, tool.name()).await?;
             if shown.owner != who.owner_key() {
                 return Err(McpError::invalid_params(
                     "requestState rejected: it was issued to another caller",
@@ -132,7 +203,10 @@ impl Elicitation {
             }
             let nonce = shown.nonce.clone();
             if let Some(consent) = answer(request, who, shown) {
-                if !self.first_use(&nonce, settings.approval.timeout) {
+                if !self
+                    .first_use(core, &nonce, settings.approval.timeout)
+                    .await?
+                {
                     return Err(McpError::invalid_params(
                         "requestState rejected: this approval was already used; each approval runs one call",
                         None,
@@ -155,35 +229,45 @@ impl Elicitation {
             return Ok(Asked::Consent(Consent::NotAsked));
         }
         if modern {
-            return self.round(tool, who, plan).map(Asked::Answer);
+            let sealer = self.sealer(core).await;
+            return round(sealer, tool, who, plan).map(Asked::Answer);
         }
         Ok(Asked::Consent(elicit_now(context, who, plan).await))
     }
+}
 
-    /// The `input_required` answer asking for `plan`'s approval.
-    fn round(
-        &self,
-        tool: &dyn Tool,
-        who: &Identity,
-        plan: ApprovalRequest,
-    ) -> Result<CallToolResponse, McpError> {
-        let shown = Shown {
-            owner: who.owner_key(),
-            args_digest: plan.args_digest.clone(),
-            pinned: plan.pinned.clone(),
-            nonce: uuid::Uuid::new_v4().simple().to_string(),
-        };
-        let options = SealOptions::new()
-            .associated_data(tool.name().as_bytes())
-            .ttl(plan.timeout);
-        let state = self
-            .codec
-            .seal_json_with(&shown, &options)
-            .map_err(|e| McpError::internal_error(e.to_string(), None))?;
-        let question = InputRequest::Elicitation(ElicitRequest::new(question(&plan)?));
-        let requests: InputRequests = [(KEY.to_owned(), question)].into_iter().collect();
-        Ok(InputRequiredResult::new(Some(requests), Some(state)).into())
-    }
+/// The `input_required` answer asking for `plan`'s approval, its state
+/// sealed by `sealer`.
+fn round(
+    sealer: &RequestStateCodec,
+    tool: &dyn Tool,
+    who: &Identity,
+    plan: ApprovalRequest,
+) -> Result<CallToolResponse, McpError> {
+    let shown = Shown {
+        owner: who.owner_key(),
+        args_digest: plan.args_digest.clone(),
+        pinned: plan.pinned.clone(),
+        nonce: uuid::Uuid::new_v4().simple().to_string(),
+    };
+    let options = SealOptions::new()
+        .associated_data(tool.name().as_bytes())
+        .ttl(plan.timeout);
+    let state = sealer
+        .seal_json_with(&shown, &options)
+        .map_err(|e| McpError::internal_error(e.to_string(), None))?;
+    let question = InputRequest::Elicitation(ElicitRequest::new(question(&plan)?));
+    let requests: InputRequests = [(KEY.to_owned(), question)].into_iter().collect();
+    Ok(InputRequiredResult::new(Some(requests), Some(state)).into())
+}
+
+/// 256 random bits as hex: a sealing key.
+fn fresh_secret() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 /// The consent in a 2026 round's `inputResponses`, or `None` when there is no
@@ -291,11 +375,11 @@ mod tests {
     fn an_answered_state_cannot_be_used_again() {
         let e = Elicitation::new();
         let keep = Duration::from_secs(60);
-        assert!(e.first_use("n1", keep));
-        assert!(!e.first_use("n1", keep), "a replayed state is refused");
-        assert!(e.first_use("n2", keep));
+        assert!(e.first_use_here("n1", keep));
+        assert!(!e.first_use_here("n1", keep), "a replayed state is refused");
+        assert!(e.first_use_here("n2", keep));
         // Forgotten only once it could no longer be opened anyway.
-        assert!(e.first_use("n3", Duration::ZERO));
-        assert!(e.first_use("n3", keep), "an expired entry is pruned");
+        assert!(e.first_use_here("n3", Duration::ZERO));
+        assert!(e.first_use_here("n3", keep), "an expired entry is pruned");
     }
 }
