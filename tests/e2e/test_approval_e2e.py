@@ -320,3 +320,17 @@ async def test_a_round_begun_on_one_server_is_answered_on_another(tmp_path: Path
         again = await anyio.to_thread.run_sync(lambda: modern_call(a.url, INTRUSIVE, requestState=state, **yes))
         assert again.get("error", {}).get("code") == -32602 and "already used" in again["error"]["message"], again
         assert len(starts_of(starts)) == 1, "a round runs one call across servers"
+        for srv in (a, b, a):
+            r = await anyio.to_thread.run_sync(modern_call, srv.url, PLAIN)
+            assert not r["result"].get("isError"), r
+
+    # Both servers copied their own audit chains into the one store: each file
+    # agrees with the copy, and a cut is still found among the other's records.
+    audit_b = tmp_path / "audit-b.jsonl"
+    for conf, file in ((cfg, audit), (cfg_b, audit_b)):
+        ok = cli(conf, "audit", "verify", str(file), "--store")
+        assert ok.returncode == 0 and "agrees" in ok.stdout, (ok.stdout, ok.stderr)
+    lines = audit.read_text().splitlines(keepends=True)
+    audit.write_text("".join(lines[:-1]))
+    cut = cli(cfg, "audit", "verify", str(audit), "--store")
+    assert cut.returncode == 1 and "cut from the end" in cut.stderr, cut.stderr

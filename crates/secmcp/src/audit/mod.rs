@@ -10,12 +10,14 @@
 //! allowed run is on disk (`fdatasync`) before the tool starts; if it cannot
 //! be written the tool does not start.
 //!
-//! Layout: `chain` (sealing and checking, pure), `log` (the file: append,
+//! Layout: `chain` (sealing and checking, pure), `copy` (the files against
+//! the run store's copy, by links, pure), `log` (the file: append,
 //! continue after a restart, rotate), `record` (the records' fields),
 //! `config` (the `audit` config section).
 
 pub mod chain;
 mod config;
+pub mod copy;
 mod log;
 mod record;
 

@@ -10,6 +10,7 @@ use super::args::VerifyArgs;
 use super::print::out;
 use super::runs_cmd::with_store;
 use crate::audit::chain::{self, Head};
+use crate::audit::copy::{Comparison, FileChain, Links};
 
 /// Exit 0 and a summary when the chain holds; 1 and the first broken
 /// record (file, line, seq, what is wrong) when it does not; 2 when a file
@@ -18,6 +19,7 @@ pub(super) fn verify(args: &VerifyArgs) -> ExitCode {
     let mut head = (!args.partial).then(Head::default);
     let mut records = 0u64;
     let mut first_seq = None;
+    let mut file_chain = FileChain::default();
     for path in &args.files {
         let text = match fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
@@ -38,6 +40,12 @@ pub(super) fn verify(args: &VerifyArgs) -> ExitCode {
         };
         match chain::verify(text.lines(), head.clone()) {
             Ok(v) => {
+                if args.store {
+                    // Verified lines are records.
+                    text.lines()
+                        .filter_map(Links::of)
+                        .for_each(|l| file_chain.push(l));
+                }
                 records += v.records;
                 if v.records > 0 {
                     first_seq.get_or_insert(v.first_seq);
@@ -63,8 +71,9 @@ pub(super) fn verify(args: &VerifyArgs) -> ExitCode {
     if !args.store {
         return out(&summary);
     }
+    let first = first_seq.unwrap_or(1);
     with_store(&args.store_args, |store| async move {
-        match against_store(&store, &head).await {
+        match against_store(&store, &file_chain, first).await {
             Ok(note) => out(&format!("{summary}\n{note}")),
             Err(broken) => {
                 eprintln!("secmcp: {broken}");
@@ -74,46 +83,42 @@ pub(super) fn verify(args: &VerifyArgs) -> ExitCode {
     })
 }
 
-/// Compares the files' last record with the run store's copy: the copy must
-/// hold the same record there and nothing after it.
-async fn against_store(store: &Store, head: &Head) -> Result<String, String> {
-    let last = i64::try_from(head.next_seq - 1).unwrap_or(i64::MAX);
-    let lines = store
-        .audit_records(last - 1, 10_000)
-        .await
-        .map_err(|e| format!("the run store's copy cannot be read: {e}"))?;
-    let mut same = false;
-    let mut after = Vec::new();
-    for line in &lines {
-        let Some(h) = chain::head_after(line) else {
+/// Compares the files with the run store's copy (see [`crate::audit::copy`]),
+/// reading the copy from record `first` on, a page at a time.
+async fn against_store(store: &Store, file: &FileChain, first: u64) -> Result<String, String> {
+    const PAGE: i64 = 10_000;
+    let mut comparison = Comparison::new(file);
+    let mut seen = std::collections::HashSet::new();
+    let mut after = i64::try_from(first).unwrap_or(i64::MAX) - 1;
+    loop {
+        let lines = store
+            .audit_records(after, PAGE)
+            .await
+            .map_err(|e| format!("the run store's copy cannot be read: {e}"))?;
+        let mut top = after;
+        for line in &lines {
+            let Some(links) = Links::of(line) else {
+                return Err(format!(
+                    "the run store's copy holds a line that is not a record: {line}"
+                ));
+            };
+            top = top.max(i64::try_from(links.seq).unwrap_or(i64::MAX));
+            if seen.insert(links.hash.clone()) {
+                comparison.see(links);
+            }
+        }
+        if lines.len() < usize::try_from(PAGE).unwrap_or(usize::MAX) {
+            break;
+        }
+        // Several chains share numbers: the next page starts at the last
+        // number seen, and records already seen are skipped.
+        after = if top - 1 > after {
+            top - 1
+        } else {
             return Err(format!(
-                "the run store's copy holds a line that is not a record: {line}"
+                "the run store's copy holds more than {PAGE} records numbered {top}"
             ));
         };
-        let seq = i64::try_from(h.next_seq - 1).unwrap_or(i64::MAX);
-        if seq == last {
-            if h.prev != head.prev {
-                return Err(format!(
-                    "the files and the run store's copy differ at record {last} (hash {} in the store)",
-                    h.prev
-                ));
-            }
-            same = true;
-        } else if seq > last {
-            after.push(seq);
-        }
     }
-    if let (Some(first), Some(end)) = (after.first(), after.last()) {
-        return Err(format!(
-            "the run store's copy goes on after record {last}, the files' last: records {first}..={end} ({} of them) were cut from the end of the files",
-            after.len()
-        ));
-    }
-    Ok(if same || last == 0 {
-        format!("the run store's copy agrees: it ends at record {last} too")
-    } else {
-        format!(
-            "the run store holds no copy of record {last} (copies are kept in the background, and only since the store was in use); nothing after it either"
-        )
-    })
+    comparison.verdict()
 }
