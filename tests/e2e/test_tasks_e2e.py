@@ -202,3 +202,27 @@ def test_a_legacy_session_that_declares_the_extension_gets_the_direct_result(
         assert "taskId" not in direct["result"], direct
         assert direct["result"]["structuredContent"]["hosts"][0]["address"] == lab.web_ip, direct
 
+
+
+def test_a_task_running_on_another_server_of_the_store_is_seen_but_not_falsely_cancelled(
+    secmcp_bin: str, lab_config: Path, lab: Lab, tmp_path: Path
+) -> None:
+    """Two servers on one run store: B reads A's running task from the store, and
+    refuses to cancel it (only A can stop it) instead of acknowledging a cancel that
+    would not happen; A's cancel stops it."""
+    env = {"SECMCP_DATA_DIR": str(tmp_path / "data")}
+    slow = {"target": lab.web_ip, "extra_args": "-sT -Pn -p 18142-18182 --scan-delay 250ms"}
+    with run_http_server(secmcp_bin, lab_config, tmp_path, env) as a, run_http_server(
+        secmcp_bin, lab_config, tmp_path, env
+    ) as b:
+        running = ok(rpc(a.url, "tools/call", {"name": "nmap", "arguments": slow}))
+        deadline = time.monotonic() + 10
+        while not pgrep("-f", "18142-18182") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        seen = ok(rpc(b.url, "tasks/get", {"taskId": running["taskId"]}))
+        assert seen["status"] == "working", seen
+        refused = rpc(b.url, "tasks/cancel", {"taskId": running["taskId"]})
+        assert "another server process" in refused.get("error", {}).get("message", ""), refused
+        assert pgrep("-f", "18142-18182"), "B's refusal left A's scan running"
+        ok(rpc(a.url, "tasks/cancel", {"taskId": running["taskId"]}))
+        assert wait_terminal(a.url, running["taskId"])["status"] == "cancelled"

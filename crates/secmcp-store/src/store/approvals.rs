@@ -91,6 +91,26 @@ impl Store {
         .await
     }
 
+    /// How many of `owner`'s requests wait at `now_ms` (pending, not
+    /// expired), on every server of this store.
+    pub async fn waiting_approvals(&self, owner: &str, now_ms: i64) -> Result<i64, StoreError> {
+        self.timed(async {
+            on_pool!(self, pool => {
+                sqlx::query(
+                    "SELECT COUNT(*) FROM approvals WHERE owner = $1 AND status = 'pending' AND expires_at_ms > $2",
+                )
+                .bind(owner)
+                .bind(now_ms)
+                .fetch_one(pool)
+                .await
+                .map_err(|e| query_error(&e))?
+                .try_get::<i64, _>(0)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+        })
+        .await
+    }
+
     /// Approvals still waiting at `now_ms` (not expired), oldest first; with
     /// `all`, also the decided ones of the last day, newest first after them.
     pub async fn list_approvals(

@@ -592,6 +592,29 @@ pub async fn approvals_are_decided_once_and_never_after_expiry(cfg: StoreConfig)
     for r in [&a, &b, &c] {
         store.put_approval(r).await.unwrap();
     }
+    let mut other = approval("5e5e5e5e-0000-4000-8000-000000000004", 3_000, 10_000);
+    other.owner = "api_key:bob".into();
+    store.put_approval(&other).await.unwrap();
+    assert_eq!(
+        store
+            .waiting_approvals("api_key:alice", 4_000)
+            .await
+            .unwrap(),
+        3,
+        "alice's, not bob's"
+    );
+    assert_eq!(
+        store
+            .waiting_approvals("api_key:alice", 6_000)
+            .await
+            .unwrap(),
+        2,
+        "an expired request no longer waits"
+    );
+    store
+        .close_approval(&other.id, "withdrawn", 3_500)
+        .await
+        .unwrap();
     let ids = |rows: Vec<ApprovalRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
     assert_eq!(
         ids(store.list_approvals(4_000, false).await.unwrap()),
@@ -683,8 +706,8 @@ pub async fn approvals_are_decided_once_and_never_after_expiry(cfg: StoreConfig)
     assert!(store.list_approvals(4_400, false).await.unwrap().is_empty());
     assert_eq!(
         store.list_approvals(4_400, true).await.unwrap().len(),
-        3,
-        "all: the decided ones too"
+        4,
+        "all: the decided ones too (bob's withdrawn one among them)"
     );
     assert_eq!(store.get_approval("nope").await.unwrap(), None);
 }

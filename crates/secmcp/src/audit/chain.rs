@@ -181,6 +181,13 @@ pub fn verify<'a>(
     })
 }
 
+/// The `chain` id a sealed record carries, if any (records written before
+/// records carried one have none).
+pub fn chain_of(line: &str) -> Option<String> {
+    let v: Map<String, Value> = serde_json::from_str(line).ok()?;
+    Some(v.get("chain")?.as_str()?.to_owned())
+}
+
 /// The head after `line`, a sealed record (for continuing an existing file).
 pub fn head_after(line: &str) -> Option<Head> {
     let v: Map<String, Value> = serde_json::from_str(line).ok()?;

@@ -4,12 +4,15 @@
 //! The hash chain shows an edited, removed or moved record, but not records
 //! cut from the end; the store's copy, written apart from the file, does.
 //! Several servers may share one store, each with its own chain, so the
-//! copy is read by links, never by `seq` alone: a copied record is this
-//! file's when its hash is one of the file's; it follows the file's last
-//! record when its `prev` is that record's hash (or one that follows it);
-//! and it contradicts the file when its `prev` is one of the file's records
-//! but the record itself is not (the file was rewritten from there). Records
-//! of other chains link to none of the file's and are left out.
+//! copy is never read by `seq` alone. Every record names its chain (`chain`,
+//! a random id the chain keeps across restarts and rotation): copies of
+//! other chains are left out. Within the chain, a copied record is this
+//! file's when its hash is one of the file's; it was cut from the end when
+//! it comes after the file's last record (by number, or by its `prev`
+//! linking to that record or one after it); and it contradicts the file
+//! when its `prev` is one of the file's records but the record itself is
+//! not (the file was rewritten from there). Records written before records
+//! named their chain are read by their links alone.
 //!
 //! Pure: the caller reads the file and pages the store.
 
@@ -28,6 +31,8 @@ pub struct Links {
     pub prev: String,
     /// Its own hash.
     pub hash: String,
+    /// The id of its chain, when it names one.
+    pub chain: Option<String>,
 }
 
 impl Links {
@@ -38,6 +43,7 @@ impl Links {
             seq: v.get("seq")?.as_u64()?,
             prev: v.get("prev")?.as_str()?.to_owned(),
             hash: v.get("hash")?.as_str()?.to_owned(),
+            chain: v.get("chain").and_then(Value::as_str).map(str::to_owned),
         })
     }
 }
@@ -50,6 +56,11 @@ pub struct FileChain {
 }
 
 impl FileChain {
+    /// Whether the files hold no record.
+    pub fn is_empty(&self) -> bool {
+        self.last.is_none()
+    }
+
     /// Adds the next record of the files (in order).
     pub fn push(&mut self, links: Links) {
         self.hashes.insert(links.hash.clone());
@@ -67,8 +78,10 @@ pub struct Comparison<'a> {
     cut: Vec<u64>,
     /// The first copied record that contradicts the file.
     fork: Option<Links>,
-    /// Copied records numbered within the file's range.
+    /// Copies of this chain numbered within the file's range.
     in_range: u64,
+    /// Copies of other chains, left out.
+    others: u64,
 }
 
 impl<'a> Comparison<'a> {
@@ -82,6 +95,7 @@ impl<'a> Comparison<'a> {
             cut: Vec::new(),
             fork: None,
             in_range: 0,
+            others: 0,
         }
     }
 
@@ -90,12 +104,20 @@ impl<'a> Comparison<'a> {
         let Some(last) = &self.file.last else {
             return;
         };
-        if copy.seq <= last.seq {
+        let same_chain = match (&last.chain, &copy.chain) {
+            (Some(mine), Some(theirs)) if mine != theirs => {
+                self.others += 1;
+                return;
+            }
+            (Some(_), Some(_)) => true,
+            _ => false,
+        };
+        if same_chain && copy.seq <= last.seq {
             self.in_range += 1;
         }
         if self.file.hashes.contains(&copy.hash) {
             self.matched += 1;
-        } else if self.tail.contains(&copy.prev) {
+        } else if self.tail.contains(&copy.prev) || (same_chain && copy.seq > last.seq) {
             self.cut.push(copy.seq);
             self.tail.insert(copy.hash);
         } else if copy.prev != GENESIS
@@ -131,18 +153,26 @@ impl<'a> Comparison<'a> {
         }
         if self.matched == 0 && self.in_range > 0 {
             return Err(format!(
-                "none of the files' records is in the run store's copy, which holds {} records numbered {} or below: the files were rewritten, or they are not this store's",
+                "the run store's copy holds {} records of this chain numbered {} or below, and none is the files': the files were rewritten",
                 self.in_range, last.seq
             ));
         }
+        let others = if self.others == 0 {
+            String::new()
+        } else {
+            format!(
+                " ({} records of other servers' chains left out)",
+                self.others
+            )
+        };
         Ok(if self.matched == 0 {
             format!(
-                "the run store holds no copy of these records (copies are kept in the background, and only since the store was in use); nothing after record {} either",
+                "the run store holds no copy of these records (copies are kept in the background, and only since the store was in use); nothing after record {} either{others}",
                 last.seq
             )
         } else {
             format!(
-                "the run store's copy agrees: {} of the files' records are in it, and nothing after record {}",
+                "the run store's copy agrees: {} of the files' records are in it, and nothing after record {}{others}",
                 self.matched, last.seq
             )
         })
@@ -160,7 +190,8 @@ mod tests {
         let mut head = Head::default();
         (0..n)
             .map(|i| {
-                let Value::Object(m) = json!({"event": "call_decided", "who": tag, "n": i}) else {
+                let Value::Object(m) = json!({"event": "call_decided", "chain": tag, "n": i})
+                else {
                     unreachable!()
                 };
                 seal(&mut head, m)
@@ -221,7 +252,9 @@ mod tests {
             };
         }
         for i in 3..6 {
-            let Value::Object(m) = json!({"event": "call_decided", "who": "forger", "n": i}) else {
+            let Value::Object(m) =
+                json!({"event": "call_decided", "chain": "a", "forged": true, "n": i})
+            else {
                 unreachable!()
             };
             forged.push(seal(&mut head, m));
@@ -232,11 +265,67 @@ mod tests {
     }
 
     #[test]
-    fn a_file_rewritten_whole_or_another_stores_is_refused() {
+    fn a_file_rewritten_whole_is_refused() {
         let ours = chain("a", 4);
-        let forged = chain("forger", 4);
+        // The same chain id (it is in the file), every record resealed.
+        let mut head = Head::default();
+        let forged: Vec<String> = (0..4)
+            .map(|i| {
+                let Value::Object(m) =
+                    json!({"event": "call_decided", "chain": "a", "forged": true, "n": i})
+                else {
+                    unreachable!()
+                };
+                seal(&mut head, m)
+            })
+            .collect();
         let e = compare(&file(&forged), &[&ours]).unwrap_err();
-        assert!(e.contains("none of the files' records"), "{e}");
+        assert!(e.contains("none is the files'"), "{e}");
+    }
+
+    #[test]
+    fn a_file_without_copies_beside_another_chain_is_a_note() {
+        let ours = chain("a", 3);
+        let theirs = chain("b", 5);
+        let note = compare(&file(&ours), &[&theirs]).unwrap();
+        assert!(
+            note.contains("holds no copy") && note.contains("5 records of other servers' chains"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn copies_of_this_chain_after_a_gap_are_still_cut() {
+        let ours = chain("a", 7);
+        // The copy of record 5 was never kept; 6 and 7 were.
+        let copy: Vec<String> = ours
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 4)
+            .map(|(_, l)| l.clone())
+            .collect();
+        let e = compare(&file(&ours[..4]), &[&copy]).unwrap_err();
+        assert!(e.contains("records 6..=7 (2 of them) were cut"), "{e}");
+    }
+
+    #[test]
+    fn records_without_a_chain_id_are_read_by_their_links() {
+        let mut head = Head::default();
+        let legacy: Vec<String> = (0..4)
+            .map(|i| {
+                let Value::Object(m) = json!({"event": "call_decided", "n": i}) else {
+                    unreachable!()
+                };
+                seal(&mut head, m)
+            })
+            .collect();
+        assert!(
+            compare(&file(&legacy), &[&legacy])
+                .unwrap()
+                .contains("agrees: 4")
+        );
+        let e = compare(&file(&legacy[..2]), &[&legacy]).unwrap_err();
+        assert!(e.contains("records 3..=4"), "{e}");
     }
 
     #[test]

@@ -46,6 +46,9 @@ pub struct AuditLog {
 struct Inner {
     file: File,
     head: Head,
+    /// The chain's id, in every record (`chain`): it tells this chain's
+    /// records from other servers' in a shared run store.
+    chain: String,
     bytes: u64,
 }
 
@@ -69,15 +72,32 @@ impl AuditLog {
             .mode(0o600)
             .open(&path)?;
         let (last, bytes) = last_line(&mut file, &path)?;
-        let head = match last {
-            Some(line) => chain::head_after(&line).ok_or_else(|| not_a_record(&path))?,
-            None => previous_head(&rotated(&path, 1))?,
+        let (last, from) = match last {
+            Some(line) => (Some(line), path.clone()),
+            None => {
+                let older = rotated(&path, 1);
+                (previous_line(&older)?, older)
+            }
         };
+        let head = match &last {
+            Some(line) => chain::head_after(line).ok_or_else(|| not_a_record(&from))?,
+            None => Head::default(),
+        };
+        // A chain begun before records carried their chain's id gets one now.
+        let chain = last
+            .as_deref()
+            .and_then(chain::chain_of)
+            .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
         Ok(Self {
             path,
             max_file_bytes: cfg.max_file_bytes,
             max_files: cfg.max_files,
-            inner: Mutex::new(Inner { file, head, bytes }),
+            inner: Mutex::new(Inner {
+                file,
+                head,
+                chain,
+                bytes,
+            }),
         })
     }
 
@@ -89,8 +109,9 @@ impl AuditLog {
     /// Seals and appends one record (a single `write`); with `durable`,
     /// the answer holds a duplicate of the file to `sync_data` once the lock
     /// is gone.
-    pub fn append(&self, fields: Map<String, Value>, durable: bool) -> io::Result<Appended> {
+    pub fn append(&self, mut fields: Map<String, Value>, durable: bool) -> io::Result<Appended> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        fields.insert("chain".into(), Value::String(inner.chain.clone()));
         let mut head = inner.head.clone();
         let seq = head.next_seq;
         let mut line = chain::seal(&mut head, fields);
@@ -172,18 +193,15 @@ fn not_a_record(path: &Path) -> io::Error {
     )
 }
 
-/// The head after the last record of a rotated file, or a new chain when
-/// there is none.
-fn previous_head(path: &Path) -> io::Result<Head> {
+/// The last record of a rotated file, `None` when there is no such file or
+/// it is empty.
+fn previous_line(path: &Path) -> io::Result<Option<String>> {
     let mut file = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Head::default()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    match last_line(&mut file, path)? {
-        (Some(line), _) => chain::head_after(&line).ok_or_else(|| not_a_record(path)),
-        (None, _) => Ok(Head::default()),
-    }
+    Ok(last_line(&mut file, path)?.0)
 }
 
 /// The file's last complete line and its length after dropping an
@@ -325,6 +343,33 @@ mod tests {
         assert_eq!(
             log.head(),
             chain::head_after(lines(&rotated(&path, 1)).last().unwrap()).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_chain_keeps_its_id_across_restarts_and_rotation_and_a_new_one_gets_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = cfg(dir.path(), 400);
+        let log = AuditLog::open(&c).unwrap();
+        for i in 0..20 {
+            log.append(rec(i), false).unwrap();
+        }
+        let path = log.path().to_owned();
+        drop(log);
+        // Restart right after a rotation: the id comes from FILE.1.
+        fs::write(&path, "").unwrap();
+        let log = AuditLog::open(&c).unwrap();
+        log.append(rec(20), false).unwrap();
+        let mut all = lines(&rotated(&path, 1));
+        all.extend(lines(&path));
+        let ids: std::collections::HashSet<_> =
+            all.iter().map(|l| chain::chain_of(l).unwrap()).collect();
+        assert_eq!(ids.len(), 1, "one chain, one id: {ids:?}");
+        let other = AuditLog::open(&cfg(&dir.path().join("b"), 0)).unwrap();
+        let first = other.append(rec(0), false).unwrap();
+        assert!(
+            !ids.contains(&chain::chain_of(&first.line).unwrap()),
+            "another chain has another id"
         );
     }
 }

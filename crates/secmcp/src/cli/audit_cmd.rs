@@ -88,37 +88,51 @@ pub(super) fn verify(args: &VerifyArgs) -> ExitCode {
 async fn against_store(store: &Store, file: &FileChain, first: u64) -> Result<String, String> {
     const PAGE: i64 = 10_000;
     let mut comparison = Comparison::new(file);
-    let mut seen = std::collections::HashSet::new();
+    if file.is_empty() {
+        return comparison.verdict();
+    }
+    // Several chains share numbers: each page starts at the last number of
+    // the one before, whose records (`at_top`) are not taken twice.
     let mut after = i64::try_from(first).unwrap_or(i64::MAX) - 1;
+    let mut at_top = std::collections::HashSet::new();
     loop {
         let lines = store
             .audit_records(after, PAGE)
             .await
             .map_err(|e| format!("the run store's copy cannot be read: {e}"))?;
-        let mut top = after;
+        let mut page = Vec::with_capacity(lines.len());
         for line in &lines {
             let Some(links) = Links::of(line) else {
                 return Err(format!(
                     "the run store's copy holds a line that is not a record: {line}"
                 ));
             };
-            top = top.max(i64::try_from(links.seq).unwrap_or(i64::MAX));
-            if seen.insert(links.hash.clone()) {
+            page.push(links);
+        }
+        let full = lines.len() >= usize::try_from(PAGE).unwrap_or(usize::MAX);
+        let top = page
+            .last()
+            .map_or(after, |l| i64::try_from(l.seq).unwrap_or(i64::MAX));
+        let next_top: std::collections::HashSet<String> = page
+            .iter()
+            .filter(|l| i64::try_from(l.seq).unwrap_or(i64::MAX) == top)
+            .map(|l| l.hash.clone())
+            .collect();
+        for links in page {
+            if !at_top.contains(&links.hash) {
                 comparison.see(links);
             }
         }
-        if lines.len() < usize::try_from(PAGE).unwrap_or(usize::MAX) {
+        if !full {
             break;
         }
-        // Several chains share numbers: the next page starts at the last
-        // number seen, and records already seen are skipped.
-        after = if top - 1 > after {
-            top - 1
-        } else {
+        if top - 1 <= after {
             return Err(format!(
                 "the run store's copy holds more than {PAGE} records numbered {top}"
             ));
-        };
+        }
+        after = top - 1;
+        at_top = next_top;
     }
     comparison.verdict()
 }

@@ -32,10 +32,11 @@ use crate::tools::{self, JsonObject, Tool};
 /// How often a waiting run reads its request's state.
 const POLL: Duration = Duration::from_millis(250);
 
-/// How many runs one identity may have waiting for an operator at once. A
-/// waiting run holds no concurrency slot and waits up to the approval
-/// timeout, so without a bound one agent could fill the operators' queue
-/// (and the store, and this process) faster than people decide.
+/// How many runs one identity may have waiting for an operator at once (on
+/// all the servers of one store). A waiting run holds no concurrency slot
+/// and waits up to the approval timeout, so without a bound one agent could
+/// fill the operators' queue (and the store, and this process) faster than
+/// people decide.
 const MAX_WAITING_PER_OWNER: usize = 8;
 
 /// The runs waiting for an operator, counted per owner.
@@ -224,17 +225,32 @@ impl Core {
                 "the run store, where operators decide approvals, is not open",
             ));
         };
-        let Some(_ticket) = self.waiting.enter(&gate.owner) else {
-            return Err(ToolError::new(
+        let full = || {
+            ToolError::new(
                 ErrorCode::ResourceExhausted,
                 format!(
                     "{MAX_WAITING_PER_OWNER} runs of this caller already wait for an operator's approval; nothing ran"
                 ),
                 "wait until the operator decides them (secmcp approvals list), then call again",
-            ));
+            )
+        };
+        // Exact in this process; the store's count bounds the caller on
+        // every server that shares it.
+        let Some(_ticket) = self.waiting.enter(&gate.owner) else {
+            return Err(full());
         };
         let store = recorder.store();
         let created = now_ms();
+        match store.waiting_approvals(&gate.owner, created).await {
+            Ok(n) if n >= i64::try_from(MAX_WAITING_PER_OWNER).unwrap_or(i64::MAX) => {
+                return Err(full());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "waiting approvals not countable");
+                return Err(unavailable("the run store does not answer"));
+            }
+        }
         let timeout_ms = i64::try_from(settings.approval.timeout.as_millis()).unwrap_or(i64::MAX);
         let row = ApprovalRow {
             id: uuid::Uuid::new_v4().hyphenated().to_string(),

@@ -41,7 +41,15 @@ struct Shown {
     pinned: Vec<String>,
     /// Makes each round's state single-use: an answer cannot be replayed.
     nonce: String,
+    /// When the state stops opening (ms since the epoch): its nonce is kept
+    /// until then (and a margin for clocks), whatever the server that takes
+    /// the answer has for a timeout.
+    expires_at_ms: i64,
 }
+
+/// How much longer than its state a used nonce is kept: the servers on one
+/// store may not agree on the time.
+const CLOCK_MARGIN_MS: i64 = 5 * 60 * 1000;
 
 /// The call a person may be asked about.
 pub(super) struct Pending<'a> {
@@ -139,17 +147,24 @@ impl Elicitation {
         })
     }
 
-    /// Marks a state's nonce answered, here and in the run store; `false`
-    /// when it already was, by this server or another.
-    async fn first_use(&self, core: &Core, nonce: &str, keep: Duration) -> Result<bool, McpError> {
+    /// Marks the nonce of a state that opens until `expires_at_ms` used,
+    /// here and in the run store; `false` when it already was, by this
+    /// server or another.
+    async fn first_use(
+        &self,
+        core: &Core,
+        nonce: &str,
+        expires_at_ms: i64,
+    ) -> Result<bool, McpError> {
+        let now = now_ms();
+        let until = expires_at_ms.saturating_add(CLOCK_MARGIN_MS);
+        let keep = Duration::from_millis(u64::try_from(until.saturating_sub(now)).unwrap_or(0));
         if !self.first_use_here(nonce, keep) {
             return Ok(false);
         }
         let Some(recorder) = core.recorder() else {
             return Ok(true);
         };
-        let now = now_ms();
-        let until = now.saturating_add(i64::try_from(keep.as_millis()).unwrap_or(i64::MAX));
         recorder
             .store()
             .first_use(nonce, until, now)
@@ -201,11 +216,11 @@ impl Elicitation {
                     None,
                 ));
             }
-            let nonce = shown.nonce.clone();
+            let (nonce, until) = (shown.nonce.clone(), shown.expires_at_ms);
             if let Some(consent) = answer(request, who, shown) {
-                if !self
-                    .first_use(core, &nonce, settings.approval.timeout)
-                    .await?
+                // Only a yes runs something: only a yes uses the state up.
+                if matches!(consent, Consent::Given { .. })
+                    && !self.first_use(core, &nonce, until).await?
                 {
                     return Err(McpError::invalid_params(
                         "requestState rejected: this approval was already used; each approval runs one call",
@@ -249,6 +264,8 @@ fn round(
         args_digest: plan.args_digest.clone(),
         pinned: plan.pinned.clone(),
         nonce: uuid::Uuid::new_v4().simple().to_string(),
+        expires_at_ms: now_ms()
+            .saturating_add(i64::try_from(plan.timeout.as_millis()).unwrap_or(i64::MAX)),
     };
     let options = SealOptions::new()
         .associated_data(tool.name().as_bytes())
@@ -261,7 +278,7 @@ fn round(
     Ok(InputRequiredResult::new(Some(requests), Some(state)).into())
 }
 
-/// 256 random bits as hex: a sealing key.
+/// Two random UUIDs (244 random bits) as hex: a sealing key.
 fn fresh_secret() -> String {
     format!(
         "{}{}",
@@ -333,6 +350,7 @@ async fn elicit_now(
                 args_digest: plan.args_digest,
                 pinned: plan.pinned,
                 nonce: String::new(),
+                expires_at_ms: 0,
             };
             decide(result.action, result.content.as_ref(), who, shown)
         }

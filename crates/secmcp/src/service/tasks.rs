@@ -185,7 +185,18 @@ impl Tasks {
             return self.manager.cancel_task(id);
         }
         // A task of an earlier process has ended: the ack is all there is.
-        kept(recorder, who, id).await.map(|_| ())
+        // One still working runs in another server on the same store, which
+        // alone can stop it: saying it was cancelled would be untrue.
+        let row = kept(recorder, who, id).await?;
+        if row.status == "working" {
+            return Err(McpError::invalid_request(
+                format!(
+                    "task {id} runs in another server process on the same run store; send tasks/cancel to that server (use sticky sessions behind a load balancer)"
+                ),
+                None,
+            ));
+        }
+        Ok(())
     }
 
     /// `who`'s tasks this process holds (finished ones until the manager
