@@ -10,8 +10,7 @@
 //! it expires, or the call is cancelled. Dry runs are never asked about:
 //! nothing starts.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, PoisonError};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -24,6 +23,7 @@ use secmcp_store::ApprovalRow;
 use super::progress::ProgressSender;
 use super::record::{pinned_of, shown_argv};
 use super::state::Core;
+use super::waiting::MAX_WAITING_PER_OWNER;
 use crate::config::{ApprovalMode, Settings};
 use crate::error::{ErrorCode, ToolError};
 use crate::history::now_ms;
@@ -31,56 +31,6 @@ use crate::tools::{self, JsonObject, Tool};
 
 /// How often a waiting run reads its request's state.
 const POLL: Duration = Duration::from_millis(250);
-
-/// How many runs one identity may have waiting for an operator at once (on
-/// all the servers of one store). A waiting run holds no concurrency slot
-/// and waits up to the approval timeout, so without a bound one agent could
-/// fill the operators' queue (and the store, and this process) faster than
-/// people decide.
-const MAX_WAITING_PER_OWNER: usize = 8;
-
-/// The runs waiting for an operator, counted per owner.
-#[derive(Debug, Default)]
-pub(super) struct Waiting(Mutex<HashMap<String, usize>>);
-
-impl Waiting {
-    /// A place in `owner`'s queue, or `None` when it is full; the place is
-    /// given back when the ticket drops.
-    fn enter(&self, owner: &str) -> Option<WaitTicket<'_>> {
-        let mut counts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let n = counts.entry(owner.to_owned()).or_insert(0);
-        if *n >= MAX_WAITING_PER_OWNER {
-            return None;
-        }
-        *n += 1;
-        Some(WaitTicket {
-            waiting: self,
-            owner: owner.to_owned(),
-        })
-    }
-}
-
-/// One run's place in its owner's queue (see [`Waiting::enter`]).
-struct WaitTicket<'a> {
-    waiting: &'a Waiting,
-    owner: String,
-}
-
-impl Drop for WaitTicket<'_> {
-    fn drop(&mut self) {
-        let mut counts = self
-            .waiting
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(n) = counts.get_mut(&self.owner) {
-            *n -= 1;
-            if *n == 0 {
-                counts.remove(&self.owner);
-            }
-        }
-    }
-}
 
 /// What a person is asked to approve: exactly what will run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -430,24 +380,5 @@ mod tests {
         assert_eq!(args_digest(Some(&a)), args_digest(Some(&b)));
         assert_ne!(args_digest(Some(&a)), args_digest(Some(&c)));
         assert_ne!(args_digest(Some(&a)), args_digest(None));
-    }
-
-    #[test]
-    fn each_owner_has_a_queue_of_its_own_and_a_place_comes_back() {
-        let w = Waiting::default();
-        let mut mine: Vec<_> = (0..MAX_WAITING_PER_OWNER)
-            .map(|_| w.enter("a").expect("a place"))
-            .collect();
-        assert!(w.enter("a").is_none(), "a full queue refuses");
-        let theirs = w.enter("b").expect("another owner is not held up");
-        drop(mine.pop());
-        let again = w.enter("a").expect("a place given back is free again");
-        assert!(w.enter("a").is_none());
-        drop((again, theirs));
-        assert_eq!(
-            w.0.lock().unwrap().get("b"),
-            None,
-            "an empty queue is forgotten"
-        );
     }
 }

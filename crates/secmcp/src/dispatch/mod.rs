@@ -32,6 +32,7 @@ mod progress;
 mod record;
 mod shutdown;
 mod state;
+mod waiting;
 
 pub use approval::{ApprovalRequest, Consent};
 pub use health_source::CoreHealthSource;

@@ -55,7 +55,7 @@ pub struct Core {
     /// Each role's view of the settings and its own rate limiter.
     pub(super) roles: RwLock<Arc<RoleViews>>,
     /// The runs waiting for an operator's approval, per owner.
-    pub(super) waiting: super::approval::Waiting,
+    pub(super) waiting: super::waiting::Waiting,
 }
 
 /// The settings as each role sees them, and each role's rate limiter (per
@@ -150,7 +150,7 @@ impl Core {
             cgroups,
             egress: OnceLock::new(),
             audit: OnceLock::new(),
-            waiting: super::approval::Waiting::default(),
+            waiting: super::waiting::Waiting::default(),
         }
     }
 
