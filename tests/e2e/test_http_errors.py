@@ -145,7 +145,7 @@ def test_a_body_that_never_arrives_is_timed_out(http_server):
     assert 9 <= took <= 15, took
 
 
-def test_stdio_answers_duplicate_keys_oversized_and_deep_lines(secmcp_bin):
+def test_stdio_answers_duplicate_keys_oversized_and_deep_lines(secmcp_bin, tmp_path):
     init = {
         "jsonrpc": "2.0",
         "id": 1,
@@ -163,7 +163,8 @@ def test_stdio_answers_duplicate_keys_oversized_and_deep_lines(secmcp_bin):
         deep,
         json.dumps({"jsonrpc": "2.0", "id": 4, "method": "ping"}),
     ]
-    env = {"PATH": "/usr/bin:/bin", "SECMCP_RATE_LIMIT_PER_MINUTE": "0"}
+    # A bare environment, but a data dir of this test's own (never the machine's).
+    env = {"PATH": "/usr/bin:/bin", "SECMCP_RATE_LIMIT_PER_MINUTE": "0", "SECMCP_DATA_DIR": str(tmp_path / "data")}
     p = subprocess.run(
         [secmcp_bin, "serve"], input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=60, env=env
     )

@@ -9,10 +9,9 @@ CREATE TABLE server_keys (
     created_at_ms   BIGINT NOT NULL
 );
 
--- The nonces of approval rounds answered yes, until their state would no
--- longer open: a round runs one call, on whichever server it reaches.
+-- The nonces of answered approval rounds until they would have expired: a
+-- round runs one call, on whichever server it reaches.
 CREATE TABLE used_nonces (
     nonce           TEXT PRIMARY KEY,
     expires_at_ms   BIGINT NOT NULL
 );
-CREATE INDEX used_nonces_expiry ON used_nonces (expires_at_ms);

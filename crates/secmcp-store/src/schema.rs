@@ -29,6 +29,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "shared secrets",
         include_str!("../migrations/0005_shared_secrets.sql"),
     ),
+    (
+        6,
+        "used nonces by expiry",
+        include_str!("../migrations/0006_used_nonces_expiry.sql"),
+    ),
 ];
 
 /// The compiled-in migrations as a sqlx source.

@@ -285,7 +285,7 @@ pub async fn reopen_keeps_runs_and_migrations_are_idempotent(cfg: StoreConfig) {
     let again = open(&cfg).await;
     assert_eq!(again.get(&id).await.unwrap().unwrap().tool, "nmap");
     assert_eq!(again.totals().await.unwrap().0, 1);
-    assert_eq!(Store::schema_version(), 5);
+    assert_eq!(Store::schema_version(), 6);
     again.close().await;
 }
 
