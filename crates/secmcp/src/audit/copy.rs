@@ -181,22 +181,41 @@ impl<'a> Comparison<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::chain::{Head, seal};
+    use super::super::chain::{self, Head, seal};
     use super::*;
     use serde_json::json;
 
-    /// A chain of `n` records whose contents start with `tag`.
+    /// Records `ns` sealed after `head`, each made by `fields(n)`.
+    fn sealed(
+        head: &mut Head,
+        ns: std::ops::Range<u64>,
+        fields: impl Fn(u64) -> Value,
+    ) -> Vec<String> {
+        ns.map(|n| {
+            let Value::Object(m) = fields(n) else {
+                unreachable!()
+            };
+            seal(head, m)
+        })
+        .collect()
+    }
+
+    /// A chain of `n` records with the chain id `tag`.
     fn chain(tag: &str, n: u64) -> Vec<String> {
-        let mut head = Head::default();
-        (0..n)
-            .map(|i| {
-                let Value::Object(m) = json!({"event": "call_decided", "chain": tag, "n": i})
-                else {
-                    unreachable!()
-                };
-                seal(&mut head, m)
-            })
-            .collect()
+        sealed(
+            &mut Head::default(),
+            0..n,
+            |i| json!({"event": "call_decided", "chain": tag, "n": i}),
+        )
+    }
+
+    /// Records `ns` of chain `a` with other contents, sealed after `head`.
+    fn forged(head: &mut Head, ns: std::ops::Range<u64>) -> Vec<String> {
+        sealed(
+            head,
+            ns,
+            |i| json!({"event": "call_decided", "chain": "a", "forged": true, "n": i}),
+        )
     }
 
     fn links(lines: &[String]) -> Vec<Links> {
@@ -242,25 +261,11 @@ mod tests {
     fn a_file_rewritten_from_a_record_on_differs_there() {
         let ours = chain("a", 6);
         // The same first three records, then other contents, resealed.
-        let mut head = Head::default();
-        let mut forged: Vec<String> = ours[..3].to_vec();
-        for l in &forged {
-            let links = Links::of(l).unwrap();
-            head = Head {
-                next_seq: links.seq + 1,
-                prev: links.hash,
-            };
-        }
-        for i in 3..6 {
-            let Value::Object(m) =
-                json!({"event": "call_decided", "chain": "a", "forged": true, "n": i})
-            else {
-                unreachable!()
-            };
-            forged.push(seal(&mut head, m));
-        }
+        let mut head = chain::head_after(&ours[2]).unwrap();
+        let mut rewritten: Vec<String> = ours[..3].to_vec();
+        rewritten.extend(forged(&mut head, 3..6));
         let theirs = chain("b", 9);
-        let e = compare(&file(&forged), &[&ours, &theirs]).unwrap_err();
+        let e = compare(&file(&rewritten), &[&ours, &theirs]).unwrap_err();
         assert!(e.contains("differ at record 4"), "{e}");
     }
 
@@ -268,17 +273,7 @@ mod tests {
     fn a_file_rewritten_whole_is_refused() {
         let ours = chain("a", 4);
         // The same chain id (it is in the file), every record resealed.
-        let mut head = Head::default();
-        let forged: Vec<String> = (0..4)
-            .map(|i| {
-                let Value::Object(m) =
-                    json!({"event": "call_decided", "chain": "a", "forged": true, "n": i})
-                else {
-                    unreachable!()
-                };
-                seal(&mut head, m)
-            })
-            .collect();
+        let forged = forged(&mut Head::default(), 0..4);
         let e = compare(&file(&forged), &[&ours]).unwrap_err();
         assert!(e.contains("none is the files'"), "{e}");
     }
@@ -310,15 +305,11 @@ mod tests {
 
     #[test]
     fn records_without_a_chain_id_are_read_by_their_links() {
-        let mut head = Head::default();
-        let legacy: Vec<String> = (0..4)
-            .map(|i| {
-                let Value::Object(m) = json!({"event": "call_decided", "n": i}) else {
-                    unreachable!()
-                };
-                seal(&mut head, m)
-            })
-            .collect();
+        let legacy = sealed(
+            &mut Head::default(),
+            0..4,
+            |i| json!({"event": "call_decided", "n": i}),
+        );
         assert!(
             compare(&file(&legacy), &[&legacy])
                 .unwrap()
